@@ -1,0 +1,119 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+const minimal = `
+connections:
+  - name: prod
+    admin_url: http://127.0.0.1:8001
+`
+
+func TestParseDefaults(t *testing.T) {
+	cfg, err := Parse([]byte(minimal), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Connections[0]
+	if c.Secrets != SecretsEncrypt || c.OnDrift != OnDriftPullRequest || !c.IsEnabled() {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if c.Retention != (Retention{Days: 30, Weeks: 12, Months: 12}) {
+		t.Errorf("retention = %+v", c.Retention)
+	}
+	if cfg.Repository.BranchPrefix != "kong/" || cfg.Encryption.KeyEnv != "KONGSNAP_KEY" {
+		t.Errorf("repository defaults not applied: %+v %+v", cfg.Repository, cfg.Encryption)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		vars       map[string]string
+		want       string
+	}{
+		{"unknown key", minimal + "    schedul: '@daily'\n", nil, "field schedul not found"},
+		{"missing env names connection and field", `
+connections:
+  - name: prod
+    admin_url: http://kong:8001
+    headers:
+      Kong-Admin-Token: ${PROD_TOKEN}
+`, nil, `connection "prod": field headers.Kong-Admin-Token: environment variable PROD_TOKEN is not set`},
+		{"bad schedule", minimal + "    schedule: 'every hour'\n", nil, `connection "prod": schedule`},
+		{"bad secrets mode", minimal + "    secrets: clear\n", nil, "secrets must be encrypt, redact or plain"},
+		{"bad section", minimal + "    sections: [servces]\n", nil, `unknown section "servces"`},
+		{"bad url", "connections:\n  - name: prod\n    admin_url: kong:8001\n", nil, "is not an http(s) URL"},
+		{"duplicate", minimal + "  - name: prod\n    admin_url: http://x:1\n", nil, "defined twice"},
+		{"no connections", "repository:\n  path: x\n", nil, "no connections"},
+		{"malformed", "connections: [", nil, "malformed YAML"},
+		{"bad name", "connections:\n  - name: Prod Env\n    admin_url: http://x:1\n", nil, "name must be lowercase"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), env(tt.vars))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestExpandAndSecrets(t *testing.T) {
+	cfg, err := Parse([]byte(`
+repository:
+  token: ${REPO_TOKEN}
+connections:
+  - name: prod
+    admin_url: ${PROD_URL}
+    headers:
+      Kong-Admin-Token: ${PROD_TOKEN}
+`), env(map[string]string{"REPO_TOKEN": "ghp_repo", "PROD_URL": "https://kong:8444", "PROD_TOKEN": "s3cret-admin"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Connections[0].AdminURL; got != "https://kong:8444" {
+		t.Errorf("admin_url = %q", got)
+	}
+	secrets := strings.Join(cfg.Secrets(), ",")
+	if !strings.Contains(secrets, "ghp_repo") || !strings.Contains(secrets, "s3cret-admin") {
+		t.Errorf("Secrets() = %q, want both tokens", secrets)
+	}
+}
+
+func TestDue(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name     string
+		schedule string
+		now      string
+		want     bool
+	}{
+		{"no schedule is always due", "", "2026-11-22T10:17:00Z", true},
+		{"daily at 02:00 in the hourly run covering it", "0 2 * * *", "2026-11-22T02:05:00Z", true},
+		{"daily at 02:00 not due at 03:05", "0 2 * * *", "2026-11-22T03:05:00Z", false},
+		{"hourly always due", "@hourly", "2026-11-22T10:59:00Z", true},
+		{"exactly at the boundary", "30 4 * * *", "2026-11-22T04:30:00Z", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Connection{Schedule: tt.schedule}
+			if got := c.Due(at(tt.now), time.Hour); got != tt.want {
+				t.Errorf("Due = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
