@@ -1,0 +1,257 @@
+// Package report records what a kongsnap run did to each connection and shows it where people look: a table on
+// the terminal, a JSON file, a GitHub step summary and GitHub Actions error annotations.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// Status is where one connection's run stands.
+type Status string
+
+// A connection moves pending → running → completed | unchanged | failed, or is skipped when it is not due.
+const (
+	Pending   Status = "pending"
+	Running   Status = "running"
+	Completed Status = "completed"
+	Unchanged Status = "unchanged"
+	Failed    Status = "failed"
+	Skipped   Status = "skipped"
+)
+
+// Result is one connection's outcome.
+type Result struct {
+	Connection  string        `json:"connection"`
+	Status      Status        `json:"status"`
+	Reason      string        `json:"reason,omitempty"`
+	Summary     string        `json:"summary,omitempty"`
+	Commit      string        `json:"commit,omitempty"`
+	Tag         string        `json:"tag,omitempty"`
+	Branch      string        `json:"branch,omitempty"`
+	KongVersion string        `json:"kong_version,omitempty"`
+	Entities    int           `json:"entities,omitempty"`
+	PullRequest string        `json:"pull_request,omitempty"`
+	Duration    time.Duration `json:"duration_ns,omitempty"`
+}
+
+// Report is the outcome of one run over several connections. It is safe for concurrent use.
+type Report struct {
+	Command  string    `json:"command"`
+	RunID    string    `json:"run_id"`
+	Trigger  string    `json:"trigger"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Results  []Result  `json:"results"`
+
+	mu       sync.Mutex
+	secrets  []string
+	onChange func(Result)
+}
+
+// New starts a report. Every string in secrets is replaced by "***" wherever the report shows text, a last line
+// of defence behind code that never puts a credential in an error in the first place. onChange, when not nil, is
+// called on every status change.
+func New(command, runID, trigger string, started time.Time, secrets []string, onChange func(Result)) *Report {
+	return &Report{Command: command, RunID: runID, Trigger: trigger, Started: started, secrets: secrets, onChange: onChange}
+}
+
+// Set records a connection's result, replacing an earlier one for the same connection.
+func (r *Report) Set(res Result) {
+	res.Reason = Scrub(res.Reason, r.secrets)
+	res.Summary = Scrub(res.Summary, r.secrets)
+	r.mu.Lock()
+	replaced := false
+	for i := range r.Results {
+		if r.Results[i].Connection == res.Connection {
+			r.Results[i] = res
+			replaced = true
+		}
+	}
+	if !replaced {
+		r.Results = append(r.Results, res)
+	}
+	sort.Slice(r.Results, func(i, j int) bool { return r.Results[i].Connection < r.Results[j].Connection })
+	r.mu.Unlock()
+	if r.onChange != nil {
+		r.onChange(res)
+	}
+}
+
+// Finish stamps the end of the run.
+func (r *Report) Finish(at time.Time) {
+	r.mu.Lock()
+	r.Finished = at
+	r.mu.Unlock()
+}
+
+// Failed reports whether any connection failed.
+func (r *Report) Failed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, res := range r.Results {
+		if res.Status == Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// Snapshot returns a copy of the results.
+func (r *Report) Snapshot() []Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Result(nil), r.Results...)
+}
+
+// Scrub replaces every occurrence of each secret in s with "***".
+func Scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return s
+}
+
+// WriteTable prints one line per connection.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONNECTION\tSTATUS\tENTITIES\tCOMMIT\tDETAIL")
+	for _, res := range r.Snapshot() {
+		detail := res.Summary
+		if res.Reason != "" {
+			detail = res.Reason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res.Connection, res.Status, count(res.Entities), short(res.Commit), detail)
+	}
+	return tw.Flush()
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteJSONFile writes the report to path, replacing it atomically so a reader never sees half a report.
+func (r *Report) WriteJSONFile(path string) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if err := r.WriteJSON(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
+}
+
+// Markdown renders the report for a GitHub step summary.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### kongsnap %s\n\n", r.Command)
+	b.WriteString("| connection | status | entities | commit | detail |\n|---|---|---|---|---|\n")
+	for _, res := range r.Snapshot() {
+		detail := res.Summary
+		if res.Reason != "" {
+			detail = res.Reason
+		}
+		if res.PullRequest != "" {
+			detail = strings.TrimSpace(detail + " " + res.PullRequest)
+		}
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n", res.Connection, icon(res.Status), res.Status,
+			count(res.Entities), code(short(res.Commit)), escapeCell(detail))
+	}
+	return b.String()
+}
+
+// AppendStepSummary appends the Markdown report to the file GitHub Actions names in GITHUB_STEP_SUMMARY; it does
+// nothing outside Actions.
+func (r *Report) AppendStepSummary(getenv func(string) string) error {
+	path := getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing step summary: %w", err)
+	}
+	if _, err := io.WriteString(f, r.Markdown()+"\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("writing step summary: %w", err)
+	}
+	return f.Close()
+}
+
+// WriteAnnotations prints a GitHub Actions ::error:: line for each failed connection, so failures show on the run
+// page without opening the log.
+func (r *Report) WriteAnnotations(w io.Writer) {
+	for _, res := range r.Snapshot() {
+		if res.Status == Failed {
+			fmt.Fprintf(w, "::error title=kongsnap %s %s failed::%s\n", r.Command, res.Connection, escapeAnnotation(res.Reason))
+		}
+	}
+}
+
+func escapeAnnotation(s string) string {
+	s = strings.ReplaceAll(s, "%", "%25")
+	s = strings.ReplaceAll(s, "\r", "%0D")
+	return strings.ReplaceAll(s, "\n", "%0A")
+}
+
+func escapeCell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+func icon(s Status) string {
+	switch s {
+	case Completed:
+		return "✅"
+	case Unchanged:
+		return "➖"
+	case Failed:
+		return "❌"
+	case Skipped:
+		return "⏭️"
+	}
+	return "⏳"
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}
+
+func count(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
