@@ -1,0 +1,146 @@
+package kongsim
+
+import (
+	"net/http"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
+)
+
+// handshake is GET /: what go-kong and decK read to learn the version, edition and database mode.
+func (s *Server) handshake(*request) (int, any) {
+	available := map[string]any{}
+	names := []any{}
+	for _, p := range schema.Plugins() {
+		available[p.Name] = map[string]any{"version": p.Version, "priority": p.Priority}
+		names = append(names, p.Name)
+	}
+	s.mu.RLock()
+	inUse := []any{}
+	seen := map[string]bool{}
+	plugins := s.tables["plugins"]
+	for _, id := range plugins.ids {
+		name, _ := plugins.rows[id]["name"].(string)
+		if !seen[name] {
+			seen[name] = true
+			inUse = append(inUse, name)
+		}
+	}
+	s.mu.RUnlock()
+	return http.StatusOK, map[string]any{
+		"tagline":     "Welcome to kong",
+		"version":     s.version,
+		"edition":     "community",
+		"hostname":    s.hostname,
+		"node_id":     s.nodeID,
+		"lua_version": "LuaJIT 2.1.0-20231117",
+		"timers":      map[string]any{"running": 0, "pending": 0},
+		"pids":        map[string]any{"master": 1, "workers": []any{2}},
+		"plugins": map[string]any{
+			"available_on_server": available,
+			"enabled_in_cluster":  inUse,
+		},
+		"configuration": map[string]any{
+			"database":               "postgres",
+			"role":                   "traditional",
+			"router_flavor":          "traditional_compatible",
+			"wasm":                   false,
+			"plugins":                []any{"bundled"},
+			"loaded_plugins":         loadedPlugins(names),
+			"admin_listen":           []any{"0.0.0.0:8001"},
+			"proxy_listen":           []any{"0.0.0.0:8000", "0.0.0.0:8443 ssl"},
+			"pg_host":                "127.0.0.1",
+			"pg_port":                5432,
+			"pg_database":            "kong",
+			"pg_user":                "kong",
+			"pg_password":            "******",
+			"log_level":              "notice",
+			"prefix":                 "/usr/local/kong",
+			"nginx_worker_processes": "auto",
+		},
+	}
+}
+
+func loadedPlugins(names []any) map[string]any {
+	out := map[string]any{}
+	for _, n := range names {
+		out[n.(string)] = true
+	}
+	return out
+}
+
+// status is GET /status.
+func (s *Server) status(*request) (int, any) {
+	total := s.total.Load()
+	active := s.active.Load()
+	return http.StatusOK, map[string]any{
+		"database": map[string]any{"reachable": true},
+		"memory": map[string]any{
+			"lua_shared_dicts": map[string]any{
+				"kong":          map[string]any{"allocated_slabs": "0.04 MiB", "capacity": "5.00 MiB"},
+				"kong_db_cache": map[string]any{"allocated_slabs": "0.80 MiB", "capacity": "128.00 MiB"},
+			},
+			"workers_lua_vms": []any{map[string]any{"http_allocated_gc": "40.00 MiB", "pid": 2}},
+		},
+		"server": map[string]any{
+			"connections_accepted": total,
+			"connections_active":   active,
+			"connections_handled":  total,
+			"connections_reading":  0,
+			"connections_waiting":  0,
+			"connections_writing":  active,
+			"total_requests":       total,
+		},
+	}
+}
+
+func (s *Server) enabledPlugins(*request) (int, any) {
+	names := []any{}
+	for _, p := range schema.Plugins() {
+		names = append(names, p.Name)
+	}
+	return http.StatusOK, map[string]any{"enabled_plugins": names}
+}
+
+// schemas serves /schemas/{entity}, /schemas/plugins/{name} and their /validate forms.
+func (s *Server) schemas(q *request) (int, any) {
+	segs := q.segs
+	switch {
+	case len(segs) == 2 && q.Method == http.MethodGet:
+		if sch, ok := schema.Entity(segs[1]); ok {
+			return http.StatusOK, sch.Served()
+		}
+		return http.StatusNotFound, map[string]any{"message": "No entity named '" + segs[1] + "'"}
+	case len(segs) == 3 && segs[1] == "plugins" && segs[2] != "validate" && q.Method == http.MethodGet:
+		if sch, ok := schema.Plugin(segs[2]); ok {
+			return http.StatusOK, sch.Served()
+		}
+		return http.StatusNotFound, map[string]any{"message": "No plugin named '" + segs[2] + "'"}
+	case len(segs) == 3 && segs[2] == "validate" && q.Method == http.MethodPost:
+		return s.validate(q, segs[1])
+	case len(segs) == 2, len(segs) == 3:
+		return http.StatusMethodNotAllowed, errMethodNotAllowed
+	}
+	return http.StatusNotFound, errNotFound
+}
+
+func (s *Server) validate(q *request, entity string) (int, any) {
+	sch, ok := schema.Entity(entity)
+	if !ok {
+		return http.StatusNotFound, map[string]any{"message": "No entity named '" + entity + "'"}
+	}
+	body, err := q.body()
+	if err != nil {
+		return 0, err
+	}
+	if entity == "plugins" {
+		psch, err := schemaFor(s.byPath["plugins"], body)
+		if err != nil {
+			return 0, err
+		}
+		sch = psch
+	}
+	if fields := sch.Validate(sch.Fill(body)); len(fields) > 0 {
+		return 0, schemaViolation(fields)
+	}
+	return http.StatusOK, map[string]any{"message": "schema validation successful"}
+}

@@ -1,0 +1,169 @@
+package kongsim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	// Version is the Kong version reported by GET / and the Server header; default "3.9.1".
+	Version string
+	// Clock returns the current time for created_at/updated_at and key-auth ttl; default time.Now.
+	Clock func() time.Time
+	// IDs returns a new lowercase UUID for every generated id (and generated secrets); default random UUIDv4.
+	IDs func() string
+}
+
+// Server is an in-memory Kong Admin API. It is safe for concurrent use.
+type Server struct {
+	version  string
+	clock    func() time.Time
+	ids      func() string
+	nodeID   string
+	hostname string
+
+	mu     sync.RWMutex
+	tables map[string]*table // by kind name
+	byPath map[string]*kind  // by admin_api_name
+
+	total    atomic.Int64
+	active   atomic.Int64
+	journal  requestLog
+	injector faults
+}
+
+// New returns a Server holding no entities.
+func New(opts Options) *Server {
+	if opts.Version == "" {
+		opts.Version = "3.9.1"
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.IDs == nil {
+		opts.IDs = randomUUID
+	}
+	hostname, err := os.Hostname()
+	if err != nil {
+		hostname = "kongsim"
+	}
+	s := &Server{
+		version:  opts.Version,
+		clock:    opts.Clock,
+		ids:      opts.IDs,
+		hostname: hostname,
+		tables:   map[string]*table{},
+		byPath:   map[string]*kind{},
+	}
+	s.nodeID = s.ids()
+	for _, k := range kindList {
+		s.tables[k.name] = newTable(k)
+		s.byPath[k.path] = k
+	}
+	return s
+}
+
+func randomUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("kongsim: reading random bytes: %v", err))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// statusWriter remembers the status a handler sent, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// ServeHTTP answers one Admin API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	s.total.Add(1)
+	s.active.Add(1)
+	defer s.active.Add(-1)
+	w.Header().Set("Server", "kong/"+s.version)
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	if s.injector.apply(sw, r) {
+		s.journal.add(r, sw.status)
+		return
+	}
+	status, body := s.route(r)
+	if e, ok := body.(*apiError); ok {
+		status, body = e.status, e.body
+	}
+	h := sw.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("X-Kong-Admin-Latency", strconv.FormatInt(time.Since(start).Milliseconds(), 10))
+	if status == http.StatusNoContent {
+		sw.WriteHeader(status)
+	} else {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			status = http.StatusInternalServerError
+			buf.Reset()
+			buf.WriteString(`{"message":"An unexpected error occurred"}` + "\n")
+		}
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(buf.Len()))
+		sw.WriteHeader(status)
+		_, _ = sw.Write(buf.Bytes())
+	}
+	s.journal.add(r, sw.status)
+}
+
+// request is one parsed Admin API call.
+type request struct {
+	*http.Request
+	segs []string // unescaped path segments
+}
+
+// body decodes the JSON object of a write request; an empty body is an empty object.
+func (q *request) body() (map[string]any, *apiError) {
+	data, err := readAll(q.Body)
+	if err != nil {
+		return nil, errBadJSON
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return map[string]any{}, nil
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return nil, errBadJSON
+	}
+	return obj, nil
+}
+
+func readAll(r interface{ Read([]byte) (int, error) }) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+func splitPath(r *http.Request) []string {
+	p := strings.Trim(r.URL.Path, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
