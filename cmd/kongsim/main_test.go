@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"--listen", addr, "--version", "3.9.3", "--fault", "method=GET,prefix=/status,status=503"}, &logs)
+	}()
+
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("GET /: %v", err)
+	}
+	var root struct{ Version string }
+	if err := json.NewDecoder(resp.Body).Decode(&root); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if root.Version != "3.9.3" || resp.Header.Get("Server") != "kong/3.9.3" {
+		t.Errorf("version %q, Server header %q; want 3.9.3", root.Version, resp.Header.Get("Server"))
+	}
+	status, err := http.Get("http://" + addr + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status.Body.Close()
+	if status.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GET /status with a fault = %d, want 503", status.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("logs lack shutdown line:\n%s", logs.String())
+	}
+}
+
+func TestRunRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "bad fault", args: []string{"--fault", "status=abc"}, want: "parsing fault"},
+		{name: "fault without effect", args: []string{"--fault", "method=GET"}, want: "needs status"},
+		{name: "seed not wired", args: []string{"--seed", "kong.yaml"}, want: "seeding not wired yet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--listen", freeAddr(t)}, tt.args...)
+			err := run(context.Background(), args, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("run(%v) = %v, want error containing %q", tt.args, err, tt.want)
+			}
+			if tt.name == "seed not wired" && !errors.Is(err, errSeedingNotWired) {
+				t.Errorf("error %v does not wrap errSeedingNotWired", err)
+			}
+		})
+	}
+}
