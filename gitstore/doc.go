@@ -1,0 +1,10 @@
+// Package gitstore keeps snapshots, whole directory trees of files, as commits on branches of a git repository and
+// moves them to and from remotes. It knows branches, commits, trailers, tags and pushes, and nothing about Kong.
+//
+// Every snapshot replaces the whole tree at the root of its branch, so a branch's history is a sequence of complete
+// states. The store never touches a working tree: it writes objects and references directly, which lets it share a
+// repository with a checkout (for example a CI workspace) without disturbing it. Pushes never force a branch: when a
+// remote branch moved because another run pushed first, the local snapshots are recommitted on top of it.
+//
+// [Retain] decides which snapshot tags a grandfather-father-son policy keeps; it is pure and does no git I/O.
+package gitstore

@@ -1,0 +1,428 @@
+package gitstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+)
+
+// Push publishes branch and the given tags to every remote, without ever forcing the branch. When a remote's
+// branch moved since this store last saw it (another run pushed first), the local commits it lacks are recommitted
+// on top of it with the same trees, messages and authors, their tags are moved to the new commits, and the push is
+// retried, up to PushRetries times. A local commit whose tree equals the remote head's is dropped, its tags moving
+// to the remote head. Every remote is tried; the error names each one that failed, and the commits stay local.
+//
+// A recommit changes the branch head: read it again (Log with limit 1) after Push to learn the published hash.
+func (s *Store) Push(ctx context.Context, branch string, tags ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, err := branchRef(branch)
+	if err != nil {
+		return fmt.Errorf("pushing: %w", err)
+	}
+	if _, err := s.repo.Storer.Reference(name); err != nil {
+		return fmt.Errorf("pushing %s: local branch: %w", branch, unknownIfNotFound(err, branch))
+	}
+	tagNames := make([]plumbing.ReferenceName, len(tags))
+	for i, tag := range tags {
+		if tagNames[i], err = tagRef(tag); err != nil {
+			return fmt.Errorf("pushing %s: %w", branch, err)
+		}
+		if _, err := s.repo.Storer.Reference(tagNames[i]); err != nil {
+			return fmt.Errorf("pushing %s: tag: %w", branch, unknownIfNotFound(err, tag))
+		}
+	}
+	var errs []error
+	for _, r := range s.remotes {
+		if err := s.pushTo(ctx, r, name, tagNames); err != nil {
+			errs = append(errs, fmt.Errorf("pushing %s to %s: %w", branch, r.display, err))
+		}
+	}
+	return s.secrets.error(errors.Join(errs...))
+}
+
+func unknownIfNotFound(err error, ref string) error {
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return fmt.Errorf("%w %q", ErrUnknownRef, ref)
+	}
+	return err
+}
+
+// pushTo pushes to one remote: fetch its branch, recommit local-only commits on top when it moved, push; repeat
+// while a failed push turns out to be caused by the branch moving again.
+func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName) error {
+	var (
+		pushErr error
+		basedOn plumbing.Hash
+	)
+	for attempt := 0; attempt <= s.retries; attempt++ {
+		remoteHead, err := s.fetchBranch(ctx, r, branch)
+		if err != nil {
+			if pushErr != nil {
+				return fmt.Errorf("%w (fetching after the failed push: %v)", pushErr, err)
+			}
+			return fmt.Errorf("fetching: %w", err)
+		}
+		if pushErr != nil && remoteHead == basedOn {
+			return pushErr // the branch did not move, so retrying cannot help
+		}
+		if attempt > 0 {
+			s.log.Info("remote branch moved during push; recommitting on top", "branch", branch.Short(),
+				"remote", r.display, "attempt", attempt)
+		}
+		if err := s.rebase(branch, remoteHead, r); err != nil {
+			return err
+		}
+		basedOn = remoteHead
+		pushErr = s.push(ctx, r, branch, tags)
+		if pushErr == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return pushErr
+		}
+	}
+	return fmt.Errorf("branch kept moving, gave up after %d attempts: %w", s.retries+1, pushErr)
+}
+
+// fetchBranch updates the remote-tracking ref of branch and returns the remote's head, zero when the remote has no
+// such branch.
+func (s *Store) fetchBranch(ctx context.Context, r *remote, branch plumbing.ReferenceName) (plumbing.Hash, error) {
+	tracking := trackingRef(r.Name, branch)
+	spec := config.RefSpec("+" + branch.String() + ":" + tracking.String())
+	err := r.git.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: r.Name, RefSpecs: []config.RefSpec{spec}, Auth: r.Auth, Tags: git.NoTags,
+	})
+	switch {
+	case errors.Is(err, git.NoMatchingRefSpecError{}) || errors.Is(err, transport.ErrEmptyRemoteRepository):
+		if err := s.repo.Storer.RemoveReference(tracking); err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("removing stale %s: %w", tracking, err)
+		}
+		return plumbing.ZeroHash, nil
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return plumbing.ZeroHash, err
+	}
+	ref, err := s.repo.Storer.Reference(tracking)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading %s: %w", tracking, err)
+	}
+	return ref.Hash(), nil
+}
+
+func trackingRef(remoteName string, branch plumbing.ReferenceName) plumbing.ReferenceName {
+	return plumbing.ReferenceName("refs/remotes/" + remoteName + "/" + branch.Short())
+}
+
+// rebase makes the local branch a descendant of onto (a remote head) by recommitting, in order, the first-parent
+// commits onto lacks. Snapshots are whole trees, so a recommit is the same tree with a new parent; it never
+// conflicts. Lightweight tags on recommitted commits follow them.
+func (s *Store) rebase(branch plumbing.ReferenceName, onto plumbing.Hash, r *remote) error {
+	head, err := s.repo.Storer.Reference(branch)
+	if err != nil {
+		return fmt.Errorf("reading local branch: %w", err)
+	}
+	if onto.IsZero() || head.Hash() == onto {
+		return nil
+	}
+	local, err := object.GetCommit(s.repo.Storer, head.Hash())
+	if err != nil {
+		return fmt.Errorf("reading local head: %w", err)
+	}
+	target, err := object.GetCommit(s.repo.Storer, onto)
+	if err != nil {
+		return fmt.Errorf("reading remote head: %w", err)
+	}
+	if ok, err := target.IsAncestor(local); err != nil || ok {
+		return err // the remote is behind: a plain fast-forward push
+	}
+	if ok, err := local.IsAncestor(target); err != nil {
+		return err
+	} else if ok {
+		// Everything local is already on the remote, which went further: follow it.
+		return s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, onto), head)
+	}
+
+	bases, err := local.MergeBase(target)
+	if err != nil {
+		return fmt.Errorf("finding merge base with %s: %w", onto, err)
+	}
+	isBase := map[plumbing.Hash]bool{}
+	for _, b := range bases {
+		isBase[b.Hash] = true
+	}
+	var pending []*object.Commit // local-only commits, newest first
+	for c := local; !isBase[c.Hash]; {
+		pending = append(pending, c)
+		if c.NumParents() == 0 {
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return fmt.Errorf("reading history: %w", err)
+		}
+	}
+	tagsAt, err := s.lightweightTags()
+	if err != nil {
+		return err
+	}
+
+	parent := target
+	committer := object.Signature{Name: s.author.Name, Email: s.author.Email, When: s.clock()}
+	for i := len(pending) - 1; i >= 0; i-- {
+		old := pending[i]
+		if old.TreeHash != parent.TreeHash {
+			hash, err := s.writeCommit(&object.Commit{
+				Author: old.Author, Committer: committer, Message: old.Message,
+				TreeHash: old.TreeHash, ParentHashes: []plumbing.Hash{parent.Hash},
+			})
+			if err != nil {
+				return err
+			}
+			if parent, err = object.GetCommit(s.repo.Storer, hash); err != nil {
+				return fmt.Errorf("reading recommitted %s: %w", hash, err)
+			}
+		}
+		for _, tag := range tagsAt[old.Hash] {
+			ref := plumbing.NewHashReference(tag, parent.Hash)
+			if err := s.repo.Storer.CheckAndSetReference(ref, plumbing.NewHashReference(tag, old.Hash)); err != nil {
+				return fmt.Errorf("moving tag %s to %s: %w", tag.Short(), parent.Hash, err)
+			}
+		}
+	}
+	if err := s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, parent.Hash), head); err != nil {
+		return fmt.Errorf("moving local branch to %s: %w", parent.Hash, err)
+	}
+	s.log.Info("recommitted local snapshots on the remote head", "branch", branch.Short(), "remote", r.display,
+		"commits", len(pending), "head", parent.Hash.String())
+	return nil
+}
+
+// lightweightTags maps commit hashes to the tags that point straight at them.
+func (s *Store) lightweightTags() (map[plumbing.Hash][]plumbing.ReferenceName, error) {
+	refs, err := s.repo.Storer.IterReferences()
+	if err != nil {
+		return nil, fmt.Errorf("listing references: %w", err)
+	}
+	tags := map[plumbing.Hash][]plumbing.ReferenceName{}
+	err = refs.ForEach(func(ref *plumbing.Reference) error {
+		if ref.Name().IsTag() && ref.Type() == plumbing.HashReference {
+			tags[ref.Hash()] = append(tags[ref.Hash()], ref.Name())
+		}
+		return nil
+	})
+	return tags, err
+}
+
+// push sends branch and tags in one atomic update, never forced.
+func (s *Store) push(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName) error {
+	specs := []config.RefSpec{config.RefSpec(branch + ":" + branch)}
+	for _, tag := range tags {
+		specs = append(specs, config.RefSpec(tag+":"+tag))
+	}
+	err := r.git.PushContext(ctx, &git.PushOptions{RemoteName: r.Name, RefSpecs: specs, Auth: r.Auth, Atomic: true})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return err
+	}
+	s.log.Debug("pushed", "branch", branch.Short(), "remote", r.display, "tags", len(tags))
+	return nil
+}
+
+// Fetch brings every remote's branches into remote-tracking refs (refs/remotes/<remote>/...), pruning those the
+// remote deleted, and its tags into refs/remote-tags/<remote>/.... Local branches that are missing or behind are
+// then fast-forwarded, and missing local tags created, so a run starts from what the remotes hold. Local commits
+// and tags are never overwritten, and the branch checked out in a working tree is left alone. Every remote is
+// tried; the error names each one that failed.
+func (s *Store) Fetch(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, r := range s.remotes {
+		if err := s.fetchRemote(ctx, r); err != nil {
+			errs = append(errs, fmt.Errorf("fetching from %s: %w", r.display, err))
+		}
+	}
+	return s.secrets.error(errors.Join(errs...))
+}
+
+func remoteTagsPrefix(remoteName string) string {
+	return "refs/remote-tags/" + remoteName + "/"
+}
+
+func (s *Store) fetchRemote(ctx context.Context, r *remote) error {
+	specs := []config.RefSpec{
+		trackingSpec(r.Name),
+		config.RefSpec("+refs/tags/*:" + remoteTagsPrefix(r.Name) + "*"),
+	}
+	err := r.git.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: r.Name, RefSpecs: specs, Auth: r.Auth, Tags: git.NoTags, Prune: true,
+	})
+	switch {
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		return nil
+	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+		return err
+	}
+
+	checkedOut := s.checkedOutBranch()
+	refs, err := s.repo.Storer.IterReferences()
+	if err != nil {
+		return fmt.Errorf("listing references: %w", err)
+	}
+	var remoteRefs []*plumbing.Reference
+	err = refs.ForEach(func(ref *plumbing.Reference) error {
+		if ref.Type() == plumbing.HashReference {
+			remoteRefs = append(remoteRefs, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing references: %w", err)
+	}
+	trackingPrefix := "refs/remotes/" + r.Name + "/"
+	for _, ref := range remoteRefs {
+		name := ref.Name().String()
+		if short, ok := strings.CutPrefix(name, trackingPrefix); ok {
+			local := plumbing.NewBranchReferenceName(short)
+			if local == checkedOut {
+				continue
+			}
+			if err := s.fastForward(local, ref.Hash()); err != nil {
+				return fmt.Errorf("updating local branch %s: %w", short, err)
+			}
+		} else if short, ok := strings.CutPrefix(name, remoteTagsPrefix(r.Name)); ok {
+			if err := s.createIfMissing(plumbing.NewTagReferenceName(short), ref.Hash()); err != nil {
+				return fmt.Errorf("creating local tag %s: %w", short, err)
+			}
+		}
+	}
+	return nil
+}
+
+// fastForward moves local to hash when local is missing or an ancestor of hash, and leaves it otherwise.
+func (s *Store) fastForward(local plumbing.ReferenceName, hash plumbing.Hash) error {
+	old, err := s.repo.Storer.Reference(local)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return s.repo.Storer.SetReference(plumbing.NewHashReference(local, hash))
+	}
+	if err != nil || old.Hash() == hash {
+		return err
+	}
+	oldCommit, err := object.GetCommit(s.repo.Storer, old.Hash())
+	if err != nil {
+		return err
+	}
+	newCommit, err := object.GetCommit(s.repo.Storer, hash)
+	if err != nil {
+		return err
+	}
+	behind, err := oldCommit.IsAncestor(newCommit)
+	if err != nil || !behind {
+		if err == nil {
+			s.log.Debug("local branch has commits the remote lacks; left as is", "branch", local.Short())
+		}
+		return err
+	}
+	return s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(local, hash), old)
+}
+
+func (s *Store) createIfMissing(name plumbing.ReferenceName, hash plumbing.Hash) error {
+	_, err := s.repo.Storer.Reference(name)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return s.repo.Storer.SetReference(plumbing.NewHashReference(name, hash))
+	}
+	return err
+}
+
+// checkedOutBranch returns the branch HEAD names when the repository has a working tree, or "" when it is bare.
+func (s *Store) checkedOutBranch() plumbing.ReferenceName {
+	if _, err := s.repo.Worktree(); err != nil {
+		return ""
+	}
+	head, err := s.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil || head.Type() != plumbing.SymbolicReference {
+		return ""
+	}
+	return head.Target()
+}
+
+// DeleteTags deletes the named tags locally and on every remote. Tags already absent are not an error, so a
+// partly failed prune can simply be run again. The error names each remote that failed.
+func (s *Store) DeleteTags(ctx context.Context, names []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	refs := make([]plumbing.ReferenceName, len(names))
+	for i, name := range names {
+		var err error
+		if refs[i], err = tagRef(name); err != nil {
+			return fmt.Errorf("deleting tags: %w", err)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	for _, ref := range refs {
+		if err := s.repo.Storer.RemoveReference(ref); err != nil {
+			return fmt.Errorf("deleting local tag %s: %w", ref.Short(), err)
+		}
+	}
+	var errs []error
+	for _, r := range s.remotes {
+		if err := s.deleteRemote(ctx, r, refs, func(tag plumbing.ReferenceName) plumbing.ReferenceName {
+			return plumbing.ReferenceName(remoteTagsPrefix(r.Name) + tag.Short())
+		}); err != nil {
+			errs = append(errs, fmt.Errorf("deleting %d tags on %s: %w", len(refs), r.display, err))
+		}
+	}
+	return s.secrets.error(errors.Join(errs...))
+}
+
+// DeleteBranch deletes branch locally and on every remote; a branch already absent is not an error. It refuses the
+// branch checked out in a working tree. The error names each remote that failed.
+func (s *Store) DeleteBranch(ctx context.Context, branch string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ref, err := branchRef(branch)
+	if err != nil {
+		return fmt.Errorf("deleting branch: %w", err)
+	}
+	if ref == s.checkedOutBranch() {
+		return fmt.Errorf("deleting branch %s: it is checked out in the working tree", branch)
+	}
+	if err := s.repo.Storer.RemoveReference(ref); err != nil {
+		return fmt.Errorf("deleting local branch %s: %w", branch, err)
+	}
+	var errs []error
+	for _, r := range s.remotes {
+		if err := s.deleteRemote(ctx, r, []plumbing.ReferenceName{ref}, func(b plumbing.ReferenceName) plumbing.ReferenceName {
+			return trackingRef(r.Name, b)
+		}); err != nil {
+			errs = append(errs, fmt.Errorf("deleting branch %s on %s: %w", branch, r.display, err))
+		}
+	}
+	return s.secrets.error(errors.Join(errs...))
+}
+
+// deleteRemote deletes refs on r, then the local refs (named by tracking) that record r's copy of them.
+func (s *Store) deleteRemote(ctx context.Context, r *remote, refs []plumbing.ReferenceName,
+	tracking func(plumbing.ReferenceName) plumbing.ReferenceName) error {
+	specs := make([]config.RefSpec, len(refs))
+	for i, ref := range refs {
+		specs[i] = config.RefSpec(":" + ref)
+	}
+	err := r.git.PushContext(ctx, &git.PushOptions{RemoteName: r.Name, RefSpecs: specs, Auth: r.Auth})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return err
+	}
+	for _, ref := range refs {
+		if err := s.repo.Storer.RemoveReference(tracking(ref)); err != nil {
+			return fmt.Errorf("removing %s: %w", tracking(ref), err)
+		}
+	}
+	return nil
+}
