@@ -1,0 +1,197 @@
+// Package app carries out kongsnap's commands: it wires a loaded configuration to the gateway, snapshot, git and
+// GitHub packages, one exported function per command, so that cmd/kongsnap only parses flags.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+
+	"github.com/kongsnap/kongsnap/config"
+	"github.com/kongsnap/kongsnap/gateway"
+	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Env is what every command needs from the world: the configuration, the environment, where output goes, and the
+// clock.
+type Env struct {
+	Config *config.Config
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+	Logger *slog.Logger
+	Clock  func() time.Time
+	// RunID identifies this run in commit trailers and reports; default $GITHUB_RUN_ID or a timestamp.
+	RunID string
+	// Gateway opens a connection's Admin API; tests may replace it. Default gateway.Open.
+	Gateway func(ctx context.Context, c gateway.Connection) (*gateway.Client, error)
+}
+
+func (e *Env) getenv(k string) string {
+	if e.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return e.Getenv(k)
+}
+
+func (e *Env) now() time.Time {
+	if e.Clock == nil {
+		return time.Now().UTC()
+	}
+	return e.Clock().UTC()
+}
+
+func (e *Env) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return e.Logger
+}
+
+func (e *Env) runID() string {
+	if e.RunID != "" {
+		return e.RunID
+	}
+	if id := e.getenv("GITHUB_RUN_ID"); id != "" {
+		return id
+	}
+	return strconv.FormatInt(e.now().Unix(), 10)
+}
+
+// gatewayConnection maps a configured connection onto the gateway package's settings.
+func gatewayConnection(c *config.Connection, logger *slog.Logger) gateway.Connection {
+	gc := gateway.Connection{
+		Name:       c.Name,
+		AdminURL:   c.AdminURL,
+		Headers:    c.Headers,
+		Workspace:  c.Workspace,
+		SelectTags: c.SelectTags,
+		Timeout:    time.Duration(c.Timeout),
+		TLS: gateway.TLS{
+			CAFile:             c.TLS.CAFile,
+			CertFile:           c.TLS.CertFile,
+			KeyFile:            c.TLS.KeyFile,
+			InsecureSkipVerify: c.TLS.InsecureSkipVerify,
+		},
+		Logger: logger,
+	}
+	if c.Retries != nil {
+		gc.Retries = *c.Retries
+	}
+	return gc
+}
+
+// openGateway connects to a configured connection's Admin API.
+func (e *Env) openGateway(ctx context.Context, c *config.Connection) (*gateway.Client, error) {
+	open := e.Gateway
+	if open == nil {
+		open = gateway.Open
+	}
+	return open(ctx, gatewayConnection(c, e.logger()))
+}
+
+// readLive reads the part of a connection's gateway its sections cover.
+func (e *Env) readLive(ctx context.Context, c *config.Connection) (*snapshot.Snapshot, string, error) {
+	client, err := e.openGateway(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	live, err := client.Read(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	kinds, err := snapshot.SectionKinds(c.Sections)
+	if err != nil {
+		return nil, "", fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	return live.Only(kinds), client.Version(), nil
+}
+
+// keyring loads the encryption keys from where the config says; no key configured anywhere yields (nil, nil) so
+// that only a snapshot that actually holds secrets fails for the lack of one.
+func (e *Env) keyring() (*snapshot.Keyring, error) {
+	enc := e.Config.Encryption
+	if enc.KeyFile != "" {
+		return snapshot.KeyringFromFile(enc.KeyFile)
+	}
+	if e.getenv(enc.KeyEnv) == "" {
+		return nil, nil
+	}
+	return snapshot.KeyringFromString(e.getenv(enc.KeyEnv))
+}
+
+// openStore opens the snapshot repository with every configured remote.
+func (e *Env) openStore(ctx context.Context) (*gitstore.Store, error) {
+	repo := e.Config.Repository
+	opts := gitstore.Options{
+		Path:         repo.Path,
+		URL:          repo.URL,
+		BranchPrefix: repo.BranchPrefix,
+		Author:       gitstore.Signature{Name: repo.Author.Name, Email: repo.Author.Email},
+		Clock:        e.Clock,
+		Logger:       e.logger(),
+	}
+	var err error
+	if opts.Auth, err = gitAuth(repo.URL, repo.Token, repo.SSHKey); err != nil {
+		return nil, fmt.Errorf("repository: %w", err)
+	}
+	for _, r := range repo.Remotes {
+		auth, err := gitAuth(r.URL, r.Token, r.SSHKey)
+		if err != nil {
+			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
+		}
+		opts.Remotes = append(opts.Remotes, gitstore.Remote{Name: r.Name, URL: r.URL, Auth: auth})
+	}
+	return gitstore.Open(ctx, opts)
+}
+
+// gitAuth picks the transport credentials for a remote URL: a token for https, a key file for ssh.
+func gitAuth(url, token, sshKey string) (transport.AuthMethod, error) {
+	switch {
+	case sshKey != "":
+		keys, err := gitssh.NewPublicKeysFromFile("git", sshKey, "")
+		if err != nil {
+			return nil, fmt.Errorf("loading ssh key %s: %w", sshKey, err)
+		}
+		return keys, nil
+	case token != "" && strings.HasPrefix(url, "http"):
+		return &githttp.BasicAuth{Username: "x-access-token", Password: token}, nil
+	}
+	return nil, nil
+}
+
+// selectConnections resolves the connections a command runs on: those named, or every enabled one.
+func (e *Env) selectConnections(names []string) ([]*config.Connection, error) {
+	if len(names) == 0 {
+		var out []*config.Connection
+		for i := range e.Config.Connections {
+			if e.Config.Connections[i].IsEnabled() {
+				out = append(out, &e.Config.Connections[i])
+			}
+		}
+		if len(out) == 0 {
+			return nil, errors.New("no enabled connections in the config")
+		}
+		return out, nil
+	}
+	var out []*config.Connection
+	for _, name := range names {
+		c, err := e.Config.Connection(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

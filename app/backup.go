@@ -1,0 +1,265 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kongsnap/kongsnap/config"
+	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/report"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Triggers say why a snapshot commit was made; they go into its Kongsnap-Trigger trailer.
+const (
+	TriggerSchedule = "schedule"
+	TriggerManual   = "manual"
+	TriggerRestore  = "restore"
+	TriggerDrift    = "drift"
+)
+
+// Trailer keys on every snapshot commit.
+const (
+	TrailerConnection   = "Kongsnap-Connection"
+	TrailerKongVersion  = "Kongsnap-Kong-Version"
+	TrailerEntities     = "Kongsnap-Entities"
+	TrailerTrigger      = "Kongsnap-Trigger"
+	TrailerRunID        = "Kongsnap-Run-Id"
+	TrailerRestoredFrom = "Kongsnap-Restored-From"
+)
+
+// BackupOptions selects what a backup run covers.
+type BackupOptions struct {
+	// Connections names the connections to back up, whatever their schedule. Empty means every enabled
+	// connection that is due (or every one with All).
+	Connections []string
+	All         bool
+	// Message is an optional paragraph for every commit this run makes.
+	Message string
+	// Trigger is recorded in the commit trailers: schedule or manual.
+	Trigger string
+	// Window is the period of the scheduler that runs kongsnap: a connection is due when its cron fires within
+	// the last Window. Default one hour.
+	Window time.Duration
+	// Parallelism bounds how many connections are read at once; default 4.
+	Parallelism int
+	// OnChange is told every status change (pending, running, ...), for live progress.
+	OnChange func(report.Result)
+}
+
+// Backup backs up the selected connections, each independently: one failing never stops the others. The returned
+// report holds every connection's outcome; the error is only for failures before any connection ran.
+func Backup(ctx context.Context, env *Env, opts BackupOptions) (*report.Report, error) {
+	conns, err := env.selectConnections(opts.Connections)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := env.keyring()
+	if err != nil {
+		return nil, err
+	}
+	store, err := env.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Fetch(ctx); err != nil {
+		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
+	}
+	trigger := opts.Trigger
+	if trigger == "" {
+		trigger = TriggerManual
+	}
+	window := opts.Window
+	if window <= 0 {
+		window = time.Hour
+	}
+	rep := report.New("backup", env.runID(), trigger, env.now(), env.Config.Secrets(), opts.OnChange)
+
+	var due []*config.Connection
+	for _, c := range conns {
+		if len(opts.Connections) == 0 && !opts.All && !c.Due(env.now(), window) {
+			rep.Set(report.Result{Connection: c.Name, Status: report.Skipped,
+				Reason: fmt.Sprintf("not due (schedule %q)", c.Schedule)})
+			continue
+		}
+		rep.Set(report.Result{Connection: c.Name, Status: report.Pending})
+		due = append(due, c)
+	}
+
+	b := &backupRun{env: env, store: store, keys: keys, opts: opts, trigger: trigger, runID: rep.RunID}
+	parallel := opts.Parallelism
+	if parallel <= 0 {
+		parallel = 4
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, c := range due {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rep.Set(report.Result{Connection: c.Name, Status: report.Running})
+			rep.Set(b.one(ctx, c))
+		}()
+	}
+	wg.Wait()
+	rep.Finish(env.now())
+	return rep, nil
+}
+
+type backupRun struct {
+	env     *Env
+	store   *gitstore.Store
+	keys    *snapshot.Keyring
+	opts    BackupOptions
+	trigger string
+	runID   string
+	// gitMu keeps one connection's read-compare-commit-push together, so a concurrent connection's commit cannot
+	// interleave with it in the shared repository.
+	gitMu sync.Mutex
+}
+
+func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result {
+	start := b.env.now()
+	res := report.Result{Connection: c.Name, Branch: b.store.Branch(c.Name)}
+	fail := func(err error) report.Result {
+		res.Status = report.Failed
+		res.Reason = err.Error()
+		res.Duration = b.env.now().Sub(start)
+		b.env.logger().Error("backup failed", "connection", c.Name, "error", res.Reason)
+		return res
+	}
+	live, version, err := b.env.readLive(ctx, c)
+	if err != nil {
+		return fail(err)
+	}
+	res.KongVersion, res.Entities = version, live.Len()
+	files, err := writeSnapshot(live, c, version, b.keys)
+	if err != nil {
+		return fail(err)
+	}
+
+	b.gitMu.Lock()
+	defer b.gitMu.Unlock()
+	summary := b.summary(ctx, c, live)
+	commit, err := commitSnapshot(ctx, b.store, commitRequest{
+		connection: c, branch: res.Branch, files: files, summary: summary, body: b.opts.Message,
+		version: version, entities: live.Len(), trigger: b.trigger, runID: b.runID, at: start,
+	})
+	switch {
+	case errors.Is(err, gitstore.ErrUnchanged):
+		res.Status, res.Summary = report.Unchanged, "no change since the last snapshot"
+		res.Duration = b.env.now().Sub(start)
+		return res
+	case err != nil:
+		return fail(err)
+	}
+	res.Commit, res.Summary = commit.Hash, summary
+	if len(commit.Tags) > 0 {
+		res.Tag = commit.Tags[0]
+	}
+	if err := b.store.Push(ctx, res.Branch, commit.Tags...); err != nil {
+		return fail(fmt.Errorf("connection %q: snapshot %s committed locally but not pushed: %w", c.Name, short(commit.Hash), err))
+	}
+	res.Status = report.Completed
+	res.Duration = b.env.now().Sub(start)
+	return res
+}
+
+// summary describes what changed since the branch's last snapshot, for the commit's first line. It is cosmetic:
+// when the last snapshot cannot be read (first run, a key since rotated away) it falls back to a count.
+func (b *backupRun) summary(ctx context.Context, c *config.Connection, live *snapshot.Snapshot) string {
+	prevFiles, _, err := b.store.Files(ctx, b.store.Branch(c.Name))
+	if err != nil {
+		return fmt.Sprintf("%s: first snapshot, %d entities", c.Name, live.Len())
+	}
+	prev, err := snapshot.Read(prevFiles, snapshot.ReadOptions{Keyring: b.keys})
+	if err != nil {
+		b.env.logger().Warn("previous snapshot unreadable; commit summary falls back to a count",
+			"connection", c.Name, "error", err)
+		return fmt.Sprintf("%s: snapshot of %d entities", c.Name, live.Len())
+	}
+	changes := diff.Compare(prev, live, diff.Options{})
+	if changes.Empty() {
+		return fmt.Sprintf("%s: snapshot of %d entities", c.Name, live.Len())
+	}
+	return c.Name + ": " + changes.Summary()
+}
+
+// writeSnapshot renders a connection's snapshot as files with its secrets mode.
+func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, keys *snapshot.Keyring) (snapshot.Files, error) {
+	files, err := snapshot.Write(s, snapshot.WriteOptions{
+		Connection:  c.Name,
+		KongVersion: version,
+		Secrets:     snapshot.SecretMode(c.Secrets),
+		Keyring:     keys,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: writing snapshot: %w", c.Name, err)
+	}
+	return files, nil
+}
+
+type commitRequest struct {
+	connection *config.Connection
+	branch     string
+	base       string
+	files      snapshot.Files
+	summary    string
+	body       string
+	version    string
+	entities   int
+	trigger    string
+	runID      string
+	restored   string
+	at         time.Time
+	noTag      bool
+}
+
+// commitSnapshot commits a connection's files with kongsnap's trailers and a sortable snapshot tag.
+func commitSnapshot(ctx context.Context, store *gitstore.Store, r commitRequest) (gitstore.Commit, error) {
+	trailers := []gitstore.Trailer{
+		{Key: TrailerConnection, Value: r.connection.Name},
+		{Key: TrailerKongVersion, Value: r.version},
+		{Key: TrailerEntities, Value: strconv.Itoa(r.entities)},
+		{Key: TrailerTrigger, Value: r.trigger},
+		{Key: TrailerRunID, Value: r.runID},
+	}
+	if r.restored != "" {
+		trailers = append(trailers, gitstore.Trailer{Key: TrailerRestoredFrom, Value: r.restored})
+	}
+	snap := gitstore.Snapshot{
+		Branch:   r.branch,
+		Base:     r.base,
+		Files:    r.files,
+		Summary:  r.summary,
+		Body:     r.body,
+		Trailers: trailers,
+	}
+	if !r.noTag {
+		snap.Tag = SnapshotTag(r.connection.Name, r.at)
+	}
+	commit, err := store.Save(ctx, snap)
+	if err != nil && !errors.Is(err, gitstore.ErrUnchanged) {
+		return commit, fmt.Errorf("connection %q: committing snapshot: %w", r.connection.Name, err)
+	}
+	return commit, err
+}
+
+// SnapshotTag names a snapshot: kongsnap/<connection>/<UTC time>, sortable by name.
+func SnapshotTag(connection string, at time.Time) string {
+	return fmt.Sprintf("kongsnap/%s/%s", connection, at.UTC().Format("2006-01-02T150405Z"))
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

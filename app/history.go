@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/kongsnap/kongsnap/gitstore"
+)
+
+// LogEntry is one snapshot in a connection's history.
+type LogEntry struct {
+	Commit      string
+	Time        time.Time
+	KongVersion string
+	Entities    string
+	Trigger     string
+	Summary     string
+	Tags        []string
+}
+
+// Log lists a connection's snapshots, newest first.
+func Log(ctx context.Context, env *Env, connection string, limit int) ([]LogEntry, error) {
+	if _, err := env.Config.Connection(connection); err != nil {
+		return nil, err
+	}
+	store, err := env.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commits, err := store.Log(ctx, store.Branch(connection), limit)
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: %w", connection, err)
+	}
+	out := make([]LogEntry, 0, len(commits))
+	for _, c := range commits {
+		out = append(out, logEntry(c))
+	}
+	return out, nil
+}
+
+func logEntry(c gitstore.Commit) LogEntry {
+	return LogEntry{
+		Commit:      c.Hash,
+		Time:        c.Time,
+		KongVersion: c.Trailer(TrailerKongVersion),
+		Entities:    c.Trailer(TrailerEntities),
+		Trigger:     c.Trailer(TrailerTrigger),
+		Summary:     c.Summary,
+		Tags:        c.Tags,
+	}
+}
+
+// Show prints a snapshot's commit and contents summary, or one of its files.
+func Show(ctx context.Context, env *Env, ref, file string) error {
+	store, err := env.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	files, commit, err := store.Files(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if file != "" {
+		data, ok := files[file]
+		if !ok {
+			return fmt.Errorf("snapshot %s has no file %q", short(commit.Hash), file)
+		}
+		_, err := env.Stdout.Write(data)
+		return err
+	}
+	e := logEntry(commit)
+	w := env.Stdout
+	fmt.Fprintf(w, "commit      %s\n", commit.Hash)
+	fmt.Fprintf(w, "time        %s\n", commit.Time.UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "summary     %s\n", commit.Summary)
+	for _, t := range commit.Trailers {
+		fmt.Fprintf(w, "%-11s %s\n", t.Key+":", t.Value)
+	}
+	for _, tag := range e.Tags {
+		fmt.Fprintf(w, "tag         %s\n", tag)
+	}
+	fmt.Fprintln(w, "files:")
+	for _, name := range sortedKeys(files) {
+		fmt.Fprintf(w, "  %-24s %d bytes\n", name, len(files[name]))
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime/debug"
+	"text/tabwriter"
+
+	"github.com/kongsnap/kongsnap/app"
+	"github.com/kongsnap/kongsnap/report"
+)
+
+func runBackup(ctx context.Context, g *globals, args []string) error {
+	var opts app.BackupOptions
+	var conns stringList
+	var reportPath string
+	flags := g.newFlags("backup", "[--connection NAME]... [--all] [--message TEXT] [--report FILE]")
+	flags.Var(&conns, "connection", "connection to back up, whatever its schedule (repeatable)")
+	flags.BoolVar(&opts.All, "all", false, "back up every enabled connection, due or not")
+	flags.StringVar(&opts.Message, "message", "", "paragraph added to every commit this run makes")
+	flags.StringVar(&opts.Trigger, "trigger", "", "recorded in the commit trailer: schedule or manual (default: schedule under a scheduled GitHub workflow, else manual)")
+	flags.DurationVar(&opts.Window, "window", 0, "period of the scheduler running kongsnap; a connection is due when its cron fires within it (default 1h)")
+	flags.IntVar(&opts.Parallelism, "parallelism", 4, "connections read at once")
+	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	opts.Connections = conns
+	if opts.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
+		opts.Trigger = app.TriggerSchedule
+	}
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	rep, err := app.Backup(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	return publish(g, rep, reportPath, "backup")
+}
+
+func runDump(ctx context.Context, g *globals, args []string) error {
+	opts := app.DumpOptions{Headers: headerList{}}
+	flags := g.newFlags("dump", "(--connection NAME | --admin-url URL) -o DIR|-")
+	flags.StringVar(&opts.Connection, "connection", "", "connection from the config file")
+	flags.StringVar(&opts.AdminURL, "admin-url", "", "Kong Admin API URL, instead of a configured connection")
+	flags.Var(headerList(opts.Headers), "header", "extra request header 'Name: value' for --admin-url (repeatable)")
+	flags.StringVar(&opts.Output, "o", "", "output directory, or - for one merged decK file on stdout")
+	flags.StringVar(&opts.Secrets, "secrets", "", "encrypt (default), redact or plain")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	if (opts.Connection == "") == (opts.AdminURL == "") || opts.Output == "" {
+		flags.Usage()
+		return errUsage
+	}
+	env, err := g.env(opts.AdminURL != "")
+	if err != nil {
+		return err
+	}
+	return app.Dump(ctx, env, opts)
+}
+
+func runLog(ctx context.Context, g *globals, args []string) error {
+	var connection string
+	var limit int
+	flags := g.newFlags("log", "--connection NAME [-n N]")
+	flags.StringVar(&connection, "connection", "", "connection whose snapshots to list")
+	flags.IntVar(&limit, "n", 20, "how many snapshots, newest first")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	if connection == "" {
+		flags.Usage()
+		return errUsage
+	}
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	entries, err := app.Log(ctx, env, connection, limit)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMMIT\tTIME\tKONG\tENTITIES\tTRIGGER\tSUMMARY")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%.12s\t%s\t%s\t%s\t%s\t%s\n", e.Commit, e.Time.UTC().Format("2006-01-02 15:04:05Z"),
+			e.KongVersion, e.Entities, e.Trigger, e.Summary)
+	}
+	return tw.Flush()
+}
+
+func runShow(ctx context.Context, g *globals, args []string) error {
+	flags := g.newFlags("show", "REF [--file NAME]")
+	var file string
+	flags.StringVar(&file, "file", "", "print this file of the snapshot instead of its summary")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() != 1 {
+		flags.Usage()
+		return errUsage
+	}
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	return app.Show(ctx, env, flags.Arg(0), file)
+}
+
+// publish shows a run's report everywhere people look and turns a failed connection into a failed command.
+func publish(g *globals, rep *report.Report, reportPath, command string) error {
+	if err := rep.WriteTable(g.stdout); err != nil {
+		return err
+	}
+	if reportPath != "" {
+		if err := rep.WriteJSONFile(reportPath); err != nil {
+			return err
+		}
+	}
+	if err := rep.AppendStepSummary(g.getenv); err != nil {
+		return err
+	}
+	if g.getenv("GITHUB_ACTIONS") == "true" {
+		rep.WriteAnnotations(g.stdout)
+	}
+	if rep.Failed() {
+		return fmt.Errorf("%s failed for at least one connection (see the table above)", command)
+	}
+	return nil
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
