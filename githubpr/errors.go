@@ -41,8 +41,7 @@ func (e *apiError) Unwrap() []error {
 
 // explain turns go-github's errors into ones that say what happened and what to do. It never mentions the
 // token: go-github's errors carry the request URL (which holds no token) but never its headers.
-func (c *Client) explain(err error) error {
-	repo := c.repository()
+func explain(err error) error {
 	var (
 		rateErr  *github.RateLimitError
 		abuseErr *github.AbuseRateLimitError
@@ -50,18 +49,18 @@ func (c *Client) explain(err error) error {
 	)
 	switch {
 	case errors.As(err, &rateErr):
-		return &apiError{kind: ErrRateLimited, cause: err, msg: fmt.Sprintf("%v for %s (%s); the limit resets at %s",
-			ErrRateLimited, repo, rateErr.Message, formatTime(rateErr.Rate.Reset.Time))}
+		return &apiError{kind: ErrRateLimited, cause: err, msg: fmt.Sprintf("%v (%s); the limit resets at %s",
+			ErrRateLimited, rateErr.Message, formatTime(rateErr.Rate.Reset.Time))}
 	case errors.As(err, &abuseErr):
-		return &apiError{kind: ErrRateLimited, cause: err, msg: fmt.Sprintf("GitHub secondary rate limit exceeded for %s (%s); %s",
-			repo, abuseErr.Message, retryHint(afterNow(abuseErr.RetryAfter)))}
+		return &apiError{kind: ErrRateLimited, cause: err, msg: fmt.Sprintf("%v: secondary limit (%s); %s",
+			ErrRateLimited, abuseErr.Message, retryHint(afterNow(abuseErr.RetryAfter)))}
 	case errors.As(err, &respErr):
-		return explainResponse(repo, respErr, err)
+		return explainResponse(respErr, err)
 	}
 	return err
 }
 
-func explainResponse(repo string, e *github.ErrorResponse, cause error) error {
+func explainResponse(e *github.ErrorResponse, cause error) error {
 	status := 0
 	var header http.Header
 	if e.Response != nil {
@@ -70,23 +69,23 @@ func explainResponse(repo string, e *github.ErrorResponse, cause error) error {
 	switch status {
 	case http.StatusUnauthorized:
 		return &apiError{kind: ErrAccess, cause: cause, msg: fmt.Sprintf(
-			"%v to %s: GitHub answered 401 %q; check that the token is set, valid and not expired",
-			ErrAccess, repo, e.Message)}
+			"%v: GitHub answered 401 %q; check that the token is set, valid and not expired",
+			ErrAccess, e.Message)}
 	case http.StatusForbidden:
-		hint := "give the token write permission on pull requests and issues (contents: read)"
+		hint := "give the token permission to write pull requests in the repository"
 		if strings.Contains(e.Message, "GitHub Actions is not permitted") {
 			hint = "enable \"Allow GitHub Actions to create and approve pull requests\" in the repository's Actions settings"
 		}
 		return &apiError{kind: ErrAccess, cause: cause, msg: fmt.Sprintf(
-			"%v to %s: GitHub answered 403 %q; %s", ErrAccess, repo, e.Message, hint)}
+			"%v: GitHub answered 403 %q; %s", ErrAccess, e.Message, hint)}
 	case http.StatusTooManyRequests:
 		// go-github recognises rate limits only on 403; GitHub also answers 429 with the same headers.
-		return &apiError{kind: ErrRateLimited, cause: cause, msg: fmt.Sprintf("%v for %s (%s); %s",
-			ErrRateLimited, repo, e.Message, retryHint(retryAt(header)))}
+		return &apiError{kind: ErrRateLimited, cause: cause, msg: fmt.Sprintf("%v (%s); %s",
+			ErrRateLimited, e.Message, retryHint(retryAt(header)))}
 	case http.StatusNotFound:
 		return &apiError{cause: cause, msg: fmt.Sprintf(
-			"GitHub answered 404 %q in %s: check the repository name, the base URL, and that the token can read the repository",
-			e.Message, repo)}
+			"GitHub answered 404 %q: check the repository name, the base URL, and that the token can read the repository",
+			e.Message)}
 	case http.StatusUnprocessableEntity:
 		details := validationMessages(e)
 		if strings.Contains(details, "already exists") {

@@ -57,7 +57,7 @@ func New(opts Options) (*Client, error) {
 	return &Client{gh: gh, owner: owner, name: name}, nil
 }
 
-// PullRequest is the part of a GitHub pull request that kongsnap reads.
+// PullRequest is the part of an open GitHub pull request that kongsnap reads.
 type PullRequest struct {
 	Number  int
 	URL     string // the web page, for logs and messages
@@ -66,8 +66,6 @@ type PullRequest struct {
 	Head    string // branch the changes come from
 	Base    string // branch the changes go into
 	HeadSHA string
-	State   string // "open" or "closed"
-	Merged  bool
 	Labels  []string
 }
 
@@ -98,7 +96,7 @@ func (c *Client) find(ctx context.Context, head, base string) (*PullRequest, err
 		ListOptions: github.ListOptions{PerPage: 1},
 	})
 	if err != nil {
-		return nil, c.explain(err)
+		return nil, explain(err)
 	}
 	if len(prs) == 0 {
 		return nil, nil
@@ -149,7 +147,7 @@ func (c *Client) create(ctx context.Context, spec Spec) (*PullRequest, error) {
 		Body:  github.String(spec.Body),
 	})
 	if err != nil {
-		return nil, c.explain(err)
+		return nil, explain(err)
 	}
 	pr := fromGitHub(created)
 	if len(spec.Labels) > 0 {
@@ -169,7 +167,7 @@ func (c *Client) update(ctx context.Context, pr *PullRequest, spec Spec) (*PullR
 			Body:  github.String(spec.Body),
 		})
 		if err != nil {
-			return nil, false, fmt.Errorf("editing pull request #%d: %w", pr.Number, c.explain(err))
+			return nil, false, fmt.Errorf("editing pull request #%d: %w", pr.Number, explain(err))
 		}
 		labels := pr.Labels
 		pr = fromGitHub(edited)
@@ -192,7 +190,7 @@ func (c *Client) update(ctx context.Context, pr *PullRequest, spec Spec) (*PullR
 func (c *Client) addLabels(ctx context.Context, number int, labels []string) ([]string, error) {
 	all, _, err := c.gh.Issues.AddLabelsToIssue(ctx, c.owner, c.name, number, labels)
 	if err != nil {
-		return nil, c.explain(err)
+		return nil, explain(err)
 	}
 	names := make([]string, 0, len(all))
 	for _, l := range all {
@@ -225,12 +223,12 @@ func (c *Client) Close(ctx context.Context, number int, comment string) error {
 	if comment != "" {
 		_, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, number, &github.IssueComment{Body: github.String(comment)})
 		if err != nil {
-			return fmt.Errorf("commenting on pull request #%d in %s: %w", number, c.repository(), c.explain(err))
+			return fmt.Errorf("commenting on pull request #%d in %s: %w", number, c.repository(), explain(err))
 		}
 	}
 	_, _, err := c.gh.PullRequests.Edit(ctx, c.owner, c.name, number, &github.PullRequest{State: github.String("closed")})
 	if err != nil {
-		return fmt.Errorf("closing pull request #%d in %s: %w", number, c.repository(), c.explain(err))
+		return fmt.Errorf("closing pull request #%d in %s: %w", number, c.repository(), explain(err))
 	}
 	return nil
 }
@@ -246,9 +244,6 @@ func fromGitHub(p *github.PullRequest) *PullRequest {
 		Head:    p.GetHead().GetRef(),
 		Base:    p.GetBase().GetRef(),
 		HeadSHA: p.GetHead().GetSHA(),
-		State:   p.GetState(),
-		// Only the single pull request endpoint sends "merged"; lists carry merged_at alone.
-		Merged: p.GetMerged() || p.MergedAt != nil,
 	}
 	for _, l := range p.Labels {
 		pr.Labels = append(pr.Labels, l.GetName())
