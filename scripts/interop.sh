@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# decK interop check: drives kongsim with the real decK CLI, as a user would, and fails on the first step whose
+# outcome would differ from the same step against Kong 3.9.
+#
+#   bash scripts/interop.sh              # run the checks
+#   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
+#                                        # also write decK's dumps to testdata/rich/ after a passing run
+#
+# decK is built from source once into .cache/deck/bin/deck. `go install github.com/kong/deck@v1.55.0` cannot do
+# it: decK's go.mod has replace directives, which `go install pkg@version` refuses, and its deprecation lookup
+# asks the module proxy for the version list, which the proxy here does not serve. So the script downloads the
+# exact module version with `go mod download` and builds it inside a copy of that module, as one builds a clone.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+deck_version=v1.55.0
+fixture=testdata/rich/kong.yaml
+cache=.cache/deck
+deck="$cache/bin/deck"
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+	log "interop: FAIL: $*"
+	exit 1
+}
+now_ms() { date +%s%3N; }
+took() { printf '%d.%03ds' $((($(now_ms) - $1) / 1000)) $((($(now_ms) - $1) % 1000)); }
+
+build_deck() {
+	if [[ -x $deck ]] && "$deck" version 2>/dev/null | grep -q "decK $deck_version "; then
+		log "interop: reusing $deck ($deck_version)"
+		return
+	fi
+	local t dir src
+	t=$(now_ms)
+	log "interop: building decK $deck_version into $deck (a few minutes the first time)"
+	dir=$(GOFLAGS=-mod=mod GONOSUMDB=github.com/kong go mod download -json "github.com/kong/deck@$deck_version" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -n $dir && -d $dir ]] || die "could not download github.com/kong/deck@$deck_version from the module proxy"
+	src="$cache/src-$deck_version"
+	rm -rf "$src"
+	mkdir -p "$cache/bin"
+	cp -r "$dir" "$src"
+	chmod -R u+w "$src"
+	(cd "$src" && GOFLAGS=-mod=mod GONOSUMDB=github.com/kong go build -trimpath \
+		-ldflags "-s -w -X github.com/kong/deck/cmd.VERSION=$deck_version" -o "$repo/$deck" .) ||
+		die "building decK $deck_version failed"
+	log "interop: built decK in $(took "$t")"
+}
+
+free_port() {
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return
+		fi
+	done
+	die "no free TCP port found on 127.0.0.1"
+}
+
+started=$(now_ms)
+build_deck
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kongsnap-interop.XXXXXX")
+sim_pid=""
+cleanup() {
+	local rc=$?
+	if [[ -n $sim_pid ]]; then
+		kill "$sim_pid" 2>/dev/null || true
+		wait "$sim_pid" 2>/dev/null || true
+	fi
+	if [[ $rc -eq 0 ]]; then
+		rm -rf "$work"
+	else
+		log "interop: logs and dumps kept in $work"
+	fi
+}
+trap cleanup EXIT
+
+t=$(now_ms)
+go build -o "$work/kongsim" ./cmd/kongsim || die "building ./cmd/kongsim failed"
+log "interop: built kongsim in $(took "$t")"
+
+port=$(free_port)
+addr="http://127.0.0.1:$port"
+"$work/kongsim" --listen "127.0.0.1:$port" >"$work/kongsim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 1 100); do
+	if curl -fsS -o /dev/null "$addr/" 2>/dev/null; then
+		break
+	fi
+	kill -0 "$sim_pid" 2>/dev/null || die "kongsim exited at start: $(tail -5 "$work/kongsim.log")"
+	sleep 0.1
+done
+curl -fsS -o /dev/null "$addr/" || die "kongsim did not answer GET / on $addr within 10s"
+log "interop: kongsim listening on $addr"
+
+# run NAME CMD... runs one decK command, keeps its output in $work/NAME.out and fails with its tail.
+run() {
+	local name=$1 t rc=0
+	shift
+	t=$(now_ms)
+	"$deck" "$@" --kong-addr "$addr" --analytics=false >"$work/$name.out" 2>&1 || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		log "interop: deck $* exited $rc:"
+		tail -20 "$work/$name.out" >&2
+		die "step '$name' failed"
+	fi
+	log "interop: ok   $name ($(took "$t"))"
+}
+
+# summary NAME prints "created updated deleted" from decK's Summary block in $work/NAME.out.
+summary() {
+	awk '/^Summary:/ {s=1} s && /Created:/ {c=$2} s && /Updated:/ {u=$2} s && /Deleted:/ {d=$2}
+		END {if (c == "" || u == "" || d == "") exit 1; print c, u, d}' "$work/$1.out" ||
+		die "step '$1': no Summary block in decK's output (see $work/$1.out)"
+}
+
+expect_no_changes() {
+	local got
+	got=$(summary "$1")
+	[[ $got == "0 0 0" ]] || {
+		grep -E '^(creating|updating|deleting) ' "$work/$1.out" | head -20 >&2 || true
+		die "step '$1': expected Created: 0 Updated: 0 Deleted: 0, decK reported (created updated deleted) $got"
+	}
+}
+
+run ping gateway ping
+run sync gateway sync "$fixture"
+read -r created updated deleted <<<"$(summary sync)"
+[[ $created -gt 0 && $updated -eq 0 && $deleted -eq 0 ]] ||
+	die "first sync into an empty kongsim: want only creates, decK reported created=$created updated=$updated deleted=$deleted"
+log "interop:      sync created $created entities"
+
+run diff gateway diff --non-zero-exit-code "$fixture"
+expect_no_changes diff
+
+run dump gateway dump --yes -o "$work/deck-dump.yaml"
+run dump-with-id gateway dump --yes --with-id -o "$work/deck-dump-with-id.yaml"
+t=$(now_ms)
+go test -tags interop -count=1 ./interop -run '^TestDeckDump' -args \
+	-target "$repo/$fixture" -dump "$work/deck-dump.yaml" -dump-with-id "$work/deck-dump-with-id.yaml" \
+	>"$work/compare.out" 2>&1 || {
+	cat "$work/compare.out" >&2
+	die "decK's dump does not hold the entities of $fixture"
+}
+log "interop: ok   dump matches $fixture ($(took "$t"))"
+
+run resync gateway sync "$fixture"
+expect_no_changes resync
+
+run validate gateway validate "$fixture"
+
+if [[ ${INTEROP_SAVE_DUMPS:-} == 1 ]]; then
+	cp "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml" testdata/rich/
+	log "interop: saved testdata/rich/deck-dump.yaml and deck-dump-with-id.yaml"
+fi
+log "interop: PASS: decK $deck_version against kongsim in $(took "$started")"
