@@ -5,6 +5,8 @@
 #   bash scripts/interop.sh              # run the checks
 #   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
 #                                        # also write decK's dumps to testdata/rich/ after a passing run
+#   KONGSIM=/path/to/kongsim bash scripts/interop.sh
+#                                        # check a kongsim binary built elsewhere instead of ./cmd/kongsim
 #
 # decK is built from source once into .cache/deck/bin/deck. `go install github.com/kong/deck@v1.55.0` cannot do
 # it: decK's go.mod has replace directives, which `go install pkg@version` refuses, and its deprecation lookup
@@ -81,9 +83,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-t=$(now_ms)
-go build -o "$work/kongsim" ./cmd/kongsim || die "building ./cmd/kongsim failed"
-log "interop: built kongsim in $(took "$t")"
+if [[ -n ${KONGSIM:-} ]]; then
+	cp "$KONGSIM" "$work/kongsim" || die "copying KONGSIM=$KONGSIM failed"
+else
+	t=$(now_ms)
+	go build -o "$work/kongsim" ./cmd/kongsim || die "building ./cmd/kongsim failed"
+	log "interop: built kongsim in $(took "$t")"
+fi
 
 port=$(free_port)
 addr="http://127.0.0.1:$port"
