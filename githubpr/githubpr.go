@@ -110,7 +110,7 @@ func (c *Client) find(ctx context.Context, head, base string) (*PullRequest, err
 // race), Ensure adopts that one.
 func (c *Client) Ensure(ctx context.Context, spec Spec) (pr *PullRequest, changed bool, err error) {
 	if spec.Title == "" || spec.Head == "" || spec.Base == "" {
-		return nil, false, fmt.Errorf("pull request into %s in %s needs a title, a head and a base branch", spec.Base, c.repository())
+		return nil, false, fmt.Errorf("pull request in %s needs a title, a head and a base branch", c.repository())
 	}
 	pr, changed, err = c.ensure(ctx, spec)
 	if err != nil {
@@ -169,9 +169,7 @@ func (c *Client) update(ctx context.Context, pr *PullRequest, spec Spec) (*PullR
 		if err != nil {
 			return nil, false, fmt.Errorf("editing pull request #%d: %w", pr.Number, explain(err))
 		}
-		labels := pr.Labels
 		pr = fromGitHub(edited)
-		pr.Labels = labels
 		changed = true
 	}
 	if missing := missingLabels(pr.Labels, spec.Labels); len(missing) > 0 {

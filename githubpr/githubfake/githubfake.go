@@ -8,7 +8,6 @@
 package githubfake
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -206,6 +205,11 @@ func (s *Server) SetBranch(branch, sha string) {
 
 // Inject makes requests matching f fail until f is used up.
 func (s *Server) Inject(f Fault) {
+	s.t.Helper()
+	if f.Kind < Unauthorized || f.Kind > Unprocessable {
+		s.t.Fatalf("githubfake: unknown fault kind %d", f.Kind)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
@@ -303,7 +307,5 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 			"https://docs.github.com/free-pro-team@latest/rest/overview/resources-in-the-rest-api#secondary-rate-limits")
 	case Unprocessable:
 		writeValidation(w, validation{Resource: "PullRequest", Code: "custom", Message: msg("Validation failed")})
-	default:
-		panic(fmt.Sprintf("githubfake: unknown fault kind %d", f.Kind))
 	}
 }
