@@ -1,0 +1,270 @@
+package schema
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// Fill returns obj with every schema field present, as Kong's process_auto_fields does on insert: shorthand
+// fields are expanded, absent fields get their default, or JSON null when they have none and are not
+// required; required records (every record Kong does not mark `required = false`) are filled recursively
+// from their subfields' defaults; arrays lose their holes, sets their duplicates, and records inside arrays
+// are filled too. Present values are kept. Absent required fields without a default stay absent, for
+// Validate to report. Auto fields (ids, timestamps, generated keys) are Auto's job. obj is not modified.
+func (s *Schema) Fill(obj map[string]any) map[string]any {
+	data, _ := deepCopy(obj).(map[string]any)
+	if data == nil {
+		data = map[string]any{}
+	}
+	s.fillInto(data)
+	if s.TTL {
+		if _, ok := data["ttl"]; !ok {
+			data["ttl"] = nil
+		}
+	}
+	return data
+}
+
+func (s *Schema) fillInto(data map[string]any) {
+	applyShorthands(s.Shorthands, data)
+	eff, _ := s.resolve(data)
+	for i := range eff.Fields {
+		f := &eff.Fields[i]
+		v, present := data[f.Name]
+		if nv, keep := adjust(f, v, present); keep {
+			data[f.Name] = nv
+		}
+	}
+}
+
+func adjust(f *Field, v any, present bool) (any, bool) {
+	if f.Abstract {
+		return v, present
+	}
+	if f.Type == "record" {
+		if (present && v != nil) || (!present && f.Required) {
+			if !present {
+				v, present = missing(f)
+			}
+			if m, ok := asMap(v); ok {
+				return fillRecord(f, m), true
+			}
+		}
+	} else if present && v != nil {
+		switch f.Type {
+		case "array", "set":
+			if list, ok := asList(v); ok {
+				if f.Type == "set" {
+					list = dedupe(list)
+				}
+				for i, e := range list {
+					list[i], _ = adjust(f.Elements, e, true)
+				}
+				v = list
+			}
+		case "map":
+			if m, ok := v.(map[string]any); ok && f.Values != nil {
+				for k, e := range m {
+					m[k], _ = adjust(f.Values, e, true)
+				}
+			}
+		}
+	}
+	if !present {
+		return missing(f)
+	}
+	return v, true
+}
+
+// missing is Kong's handle_missing_field.
+func missing(f *Field) (any, bool) {
+	switch {
+	case f.HasDefault:
+		return deepCopy(f.Default), true
+	case !f.Required:
+		return nil, true
+	case f.Abstract:
+		return nil, false
+	case f.Type == "record":
+		return fillRecord(f, map[string]any{}), true
+	}
+	return nil, false
+}
+
+func fillRecord(f *Field, m map[string]any) map[string]any {
+	recordSchema(f).fillInto(m)
+	return m
+}
+
+func recordSchema(f *Field) *Schema {
+	return &Schema{Fields: f.Fields, EntityChecks: f.EntityChecks, Shorthands: f.Shorthands}
+}
+
+// dedupe removes repeated scalars from a set; tables are never equal to each other in Lua.
+func dedupe(list []any) []any {
+	out := make([]any, 0, len(list))
+	seen := map[string]bool{}
+	for _, e := range list {
+		switch e.(type) {
+		case map[string]any, []any:
+			out = append(out, e)
+			continue
+		}
+		key := fmt.Sprintf("%T:%v", e, e)
+		if f, ok := toFloat(e); ok {
+			key = "n:" + formatNumber(f)
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// applyShorthands expands shorthand fields that are well typed and consistent; others stay in place for
+// Validate to report.
+func applyShorthands(shorthands []Shorthand, data map[string]any) {
+	for _, sh := range shorthands {
+		v, ok := data[sh.Name]
+		if !ok || shorthandError(sh, v, data) != "" {
+			continue
+		}
+		delete(data, sh.Name)
+		deprecated := sh.ReplacedWith != nil
+		for k, nv := range sh.Expand(v) {
+			if m, isMap := nv.(map[string]any); isMap {
+				source, _ := data[k].(map[string]any)
+				merged := map[string]any{}
+				if deprecated {
+					// Kong's null_aware_table_merge: the shorthand's non-null values win.
+					for sk, sv := range m {
+						merged[sk] = sv
+					}
+					for sk, sv := range source {
+						if cur, ok := merged[sk]; !ok || cur == nil {
+							merged[sk] = sv
+						}
+					}
+				} else {
+					for sk, sv := range source {
+						merged[sk] = sv
+					}
+					for sk, sv := range m {
+						merged[sk] = sv
+					}
+				}
+				data[k] = merged
+				continue
+			}
+			if cur, ok := data[k]; !deprecated || !ok || cur == nil {
+				data[k] = nv
+			}
+		}
+	}
+}
+
+func shorthandError(sh Shorthand, v any, data map[string]any) string {
+	if msg := typeError(sh.Type, v); v != nil && msg != "" {
+		return msg
+	}
+	if v == nil || sh.ReplacedWith == nil {
+		return ""
+	}
+	cur, ok := getPath(data, sh.ReplacedWith)
+	if ok && cur != nil && !equal(cur, v) {
+		return fmt.Sprintf("both deprecated and new field are used but their values mismatch: %s = %s vs %s = %s",
+			sh.Name, luaString(v), strings.Join(sh.ReplacedWith, "."), luaString(cur))
+	}
+	return ""
+}
+
+// Auto returns obj with its auto fields generated as Kong generates them: absent UUID fields get a random
+// UUID and absent auto strings a random 32-character key on insert; created_at gets now when absent or
+// null on insert; updated_at gets now always. Integer timestamps are seconds, number timestamps fractional
+// seconds (targets). Records present in obj are handled recursively (oauth2's config.provision_key). Call it
+// before Fill, which would otherwise set absent auto fields to null. obj is not modified.
+func (s *Schema) Auto(obj map[string]any, now time.Time, insert bool) map[string]any {
+	data, _ := deepCopy(obj).(map[string]any)
+	if data == nil {
+		data = map[string]any{}
+	}
+	s.autoInto(data, now, insert)
+	return data
+}
+
+func (s *Schema) autoInto(data map[string]any, now time.Time, insert bool) {
+	eff, _ := s.resolve(data)
+	for i := range eff.Fields {
+		f := &eff.Fields[i]
+		v, present := data[f.Name]
+		switch {
+		case f.Type == "record" && present:
+			if m, ok := v.(map[string]any); ok {
+				recordSchema(f).autoInto(m, now, insert)
+			}
+		case f.Type == "record" && f.Required && !f.HasDefault && insert:
+			m := map[string]any{}
+			recordSchema(f).autoInto(m, now, insert)
+			if len(m) > 0 {
+				data[f.Name] = m
+			}
+		case !f.Auto:
+		case f.UUID:
+			if insert && !present {
+				data[f.Name] = NewUUID()
+			}
+		case f.Type == "string":
+			if insert && !present {
+				data[f.Name] = RandomString()
+			}
+		case f.Name == "created_at" && insert && v == nil, f.Name == "updated_at":
+			data[f.Name] = timestamp(f.Type, now)
+		}
+	}
+}
+
+func timestamp(typ string, now time.Time) any {
+	if typ == "integer" {
+		return float64(now.Unix())
+	}
+	return float64(now.UnixMilli()) / 1000
+}
+
+// NewUUID returns a random version 4 UUID, as Kong generates ids.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// RandomString returns a 32-character key of the kind Kong generates for auto strings (key-auth keys, jwt
+// secrets, oauth2 client ids): base64 of 24 random bytes with '/' and '+' replaced by letters.
+func RandomString() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	s := []byte(base64.StdEncoding.EncodeToString(b[:]))
+	for i, c := range s {
+		switch c {
+		case '/':
+			s[i] = 'A' + byte(randN(26))
+		case '+':
+			s[i] = 'a' + byte(randN(26))
+		}
+	}
+	return string(s)
+}
+
+func randN(n int64) int64 {
+	v, err := rand.Int(rand.Reader, big.NewInt(n))
+	if err != nil {
+		return 0
+	}
+	return v.Int64()
+}
