@@ -1,0 +1,107 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+
+	"github.com/kong/go-kong/kong"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Create writes a new entity: PUT /{collection}/{id} when e has an id (Kong's upsert, so repeating it is harmless
+// and the snapshot's id is kept), POST without one. Credentials are written under their consumer and targets under
+// their upstream (a target PUT that Kong answers 404 is retried as a POST carrying the id, as go-kong does). It
+// returns the entity Kong stored, normalised as Read returns it. A unique key held by another entity gives an error
+// wrapping ErrConflict. e is a go-kong pointer of a kind the snapshot holds.
+func (c *Client) Create(ctx context.Context, e any) (any, error) {
+	out, err := c.put(ctx, e)
+	if err != nil {
+		return nil, c.opError("creating", e, err)
+	}
+	return out, nil
+}
+
+// Update replaces the entity with e's id by e, every field (PUT, as decK's sync does): a field e leaves unset gets
+// Kong's default again. It returns the stored entity, normalised; errors are as Create's.
+func (c *Client) Update(ctx context.Context, e any) (any, error) {
+	if snapshot.ID(e) == "" {
+		return nil, c.opError("updating", e, errors.New("an update needs the entity's id"))
+	}
+	out, err := c.put(ctx, e)
+	if err != nil {
+		return nil, c.opError("updating", e, err)
+	}
+	return out, nil
+}
+
+// Delete removes the entity with e's id; an entity already gone is success. Kong cascades as it always does
+// (a route's plugins go with it), and refuses while others reference e (a service with routes).
+func (c *Client) Delete(ctx context.Context, e any) error {
+	id := snapshot.ID(e)
+	if id == "" {
+		return c.opError("deleting", e, errors.New("a delete needs the entity's id"))
+	}
+	path, err := writePath(e)
+	if err != nil {
+		return c.opError("deleting", e, err)
+	}
+	err = c.send(ctx, http.MethodDelete, path+"/"+url.PathEscape(id), nil, nil)
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return c.opError("deleting", e, err)
+	}
+	return nil
+}
+
+// put upserts e by id, or posts it when it has none, and decodes Kong's answer into a new value of e's type.
+func (c *Client) put(ctx context.Context, e any) (any, error) {
+	path, err := writePath(e)
+	if err != nil {
+		return nil, err
+	}
+	out := reflect.New(reflect.TypeOf(e).Elem()).Interface()
+	id := snapshot.ID(e)
+	if id == "" {
+		err = c.send(ctx, http.MethodPost, path, e, out)
+	} else {
+		err = c.send(ctx, http.MethodPut, path+"/"+url.PathEscape(id), e, out)
+		if _, isTarget := e.(*kong.Target); isTarget && isStatus(err, http.StatusNotFound) {
+			err = c.send(ctx, http.MethodPost, path, e, out)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	normalize(out)
+	return out, nil
+}
+
+// send makes one request through go-kong, decoding the answer into out when it is not nil.
+func (c *Client) send(ctx context.Context, method, path string, body, out any) error {
+	req, err := c.kong.NewRequest(method, path, nil, body)
+	if err != nil {
+		return err
+	}
+	_, err = c.kong.Do(ctx, req, out)
+	return err
+}
+
+// get reads one entity by path into a new value of T, normalised.
+func get[T any](ctx context.Context, c *Client, path string) (*T, error) {
+	out := new(T)
+	if err := c.send(ctx, http.MethodGet, path, nil, out); err != nil {
+		return nil, err
+	}
+	normalize(out)
+	return out, nil
+}
+
+// opError names the connection, the operation and the entity, with Kong's message; header values and e's secrets
+// are scrubbed from it.
+func (c *Client) opError(verb string, e any, err error) error {
+	err = fmt.Errorf("connection %q: %s %s: %w", c.conn.Name, verb, snapshot.Describe(e), kongError(err))
+	return c.secrets.with(secrets(e)...).scrubError(err)
+}
