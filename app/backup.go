@@ -218,6 +218,7 @@ type commitRequest struct {
 	trigger    string
 	runID      string
 	restored   string
+	baseline   string
 	at         time.Time
 	noTag      bool
 }
@@ -233,6 +234,9 @@ func commitSnapshot(ctx context.Context, store *gitstore.Store, r commitRequest)
 	}
 	if r.restored != "" {
 		trailers = append(trailers, gitstore.Trailer{Key: TrailerRestoredFrom, Value: r.restored})
+	}
+	if r.baseline != "" {
+		trailers = append(trailers, gitstore.Trailer{Key: TrailerBaseline, Value: r.baseline})
 	}
 	snap := gitstore.Snapshot{
 		Branch:   r.branch,

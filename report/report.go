@@ -38,6 +38,7 @@ type Result struct {
 	Branch      string        `json:"branch,omitempty"`
 	KongVersion string        `json:"kong_version,omitempty"`
 	Entities    int           `json:"entities,omitempty"`
+	Drift       bool          `json:"drift,omitempty"`
 	PullRequest string        `json:"pull_request,omitempty"`
 	Duration    time.Duration `json:"duration_ns,omitempty"`
 }

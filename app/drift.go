@@ -1,0 +1,300 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kongsnap/kongsnap/config"
+	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/drift"
+	"github.com/kongsnap/kongsnap/githubpr"
+	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/report"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// PullRequests is what drift needs from GitHub.
+type PullRequests interface {
+	Find(ctx context.Context, head, base string) (*githubpr.PullRequest, error)
+	Ensure(ctx context.Context, spec githubpr.Spec) (*githubpr.PullRequest, bool, error)
+	Close(ctx context.Context, number int, comment string) error
+}
+
+// TrailerBaseline records, on a drift commit, the environment branch head the drift was measured against.
+const TrailerBaseline = "Kongsnap-Baseline"
+
+// DriftBranch is where the live configuration of a drifted connection is committed for review.
+func DriftBranch(connection string) string { return "kongsnap/drift/" + connection }
+
+// DriftOptions selects the connections and where drift is reported.
+type DriftOptions struct {
+	Connections []string
+	All         bool
+	Window      time.Duration
+	Parallelism int
+	// PullRequests opens the pull requests; nil renders each body into RenderDir instead (no GitHub needed).
+	PullRequests PullRequests
+	RenderDir    string
+	// RestoreWorkflow is named in the pull request footer.
+	RestoreWorkflow string
+	OnChange        func(report.Result)
+}
+
+// Drift compares each due connection's live gateway with its branch. With on_drift pull-request, a drift is
+// committed to the connection's drift branch and shown in one pull request, kept up to date run after run and closed
+// when the drift is gone; with on_drift commit, the live state is committed to the branch as a backup would.
+func Drift(ctx context.Context, env *Env, opts DriftOptions) (*report.Report, error) {
+	conns, err := env.selectConnections(opts.Connections)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := env.keyring()
+	if err != nil {
+		return nil, err
+	}
+	store, err := env.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Fetch(ctx); err != nil {
+		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
+	}
+	window := opts.Window
+	if window <= 0 {
+		window = time.Hour
+	}
+	rep := report.New("drift", env.runID(), TriggerDrift, env.now(), env.Config.Secrets(), opts.OnChange)
+	d := &driftRun{env: env, store: store, keys: keys, opts: opts, runID: rep.RunID}
+	parallel := opts.Parallelism
+	if parallel <= 0 {
+		parallel = 4
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		if len(opts.Connections) == 0 && !opts.All && !c.Due(env.now(), window) {
+			rep.Set(report.Result{Connection: c.Name, Status: report.Skipped, Reason: fmt.Sprintf("not due (schedule %q)", c.Schedule)})
+			continue
+		}
+		rep.Set(report.Result{Connection: c.Name, Status: report.Pending})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rep.Set(report.Result{Connection: c.Name, Status: report.Running})
+			rep.Set(d.one(ctx, c))
+		}()
+	}
+	wg.Wait()
+	rep.Finish(env.now())
+	return rep, nil
+}
+
+type driftRun struct {
+	env   *Env
+	store *gitstore.Store
+	keys  *snapshot.Keyring
+	opts  DriftOptions
+	runID string
+	gitMu sync.Mutex
+}
+
+func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result {
+	start := d.env.now()
+	res := report.Result{Connection: c.Name, Branch: d.store.Branch(c.Name)}
+	fail := func(err error) report.Result {
+		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
+		return res
+	}
+	live, version, err := d.env.readLive(ctx, c)
+	if err != nil {
+		return fail(err)
+	}
+	res.KongVersion, res.Entities = version, live.Len()
+	files, err := writeSnapshot(live, c, version, d.keys)
+	if err != nil {
+		return fail(err)
+	}
+
+	d.gitMu.Lock()
+	defer d.gitMu.Unlock()
+	baseFiles, baseCommit, err := d.store.Files(ctx, res.Branch)
+	if errors.Is(err, gitstore.ErrUnknownRef) || c.OnDrift == config.OnDriftCommit {
+		// No baseline yet, or a branch that follows its gateway: record live as a backup does.
+		return d.commitToBranch(ctx, c, res, files, live, version, start)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading branch %s: %w", c.Name, res.Branch, err))
+	}
+	baseline, err := snapshot.Read(baseFiles, snapshot.ReadOptions{Keyring: d.keys})
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(baseCommit.Hash), err))
+	}
+	changes := diff.Compare(baseline, live, diff.Options{Ignore: ignoreRules(c)})
+	head := DriftBranch(c.Name)
+	if changes.Empty() {
+		res.Status, res.Summary = report.Unchanged, "no drift"
+		if err := d.clearDrift(ctx, c, head, res.Branch); err != nil {
+			return fail(err)
+		}
+		res.Duration = d.env.now().Sub(start)
+		return res
+	}
+
+	if err := d.dropStaleDrift(ctx, c, head, res.Branch, baseCommit.Hash); err != nil {
+		return fail(err)
+	}
+	commit, err := commitSnapshot(ctx, d.store, commitRequest{
+		connection: c, branch: head, base: res.Branch, files: files, summary: c.Name + ": drift: " + changes.Summary(),
+		version: version, entities: live.Len(), trigger: TriggerDrift, runID: d.runID, at: start, noTag: true,
+		baseline: baseCommit.Hash,
+	})
+	switch {
+	case errors.Is(err, gitstore.ErrUnchanged):
+		// The same drift as last run: nothing to commit.
+	case err != nil:
+		return fail(err)
+	default:
+		if err := d.store.Push(ctx, head); err != nil {
+			return fail(fmt.Errorf("connection %q: pushing %s: %w", c.Name, head, err))
+		}
+		res.Commit = commit.Hash
+	}
+	body := drift.Report{
+		Connection: c.Name, Branch: res.Branch, BaselineCommit: baseCommit.Hash, Changes: changes,
+		Unified: unifiedFiles(baseFiles, files), RestoreWorkflow: d.opts.RestoreWorkflow,
+	}
+	res.Status, res.Drift, res.Summary = report.Completed, true, "drift: "+changes.Summary()
+	url, err := d.publish(ctx, c, head, res.Branch, body)
+	if err != nil {
+		return fail(err)
+	}
+	res.PullRequest = url
+	res.Duration = d.env.now().Sub(start)
+	return res
+}
+
+// publish opens or updates the connection's pull request, or renders it to a file when there is no GitHub.
+func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base string, r drift.Report) (string, error) {
+	if d.opts.PullRequests == nil {
+		if d.opts.RenderDir == "" {
+			return "", nil
+		}
+		if err := os.MkdirAll(d.opts.RenderDir, 0o755); err != nil {
+			return "", fmt.Errorf("rendering pull request: %w", err)
+		}
+		path := filepath.Join(d.opts.RenderDir, c.Name+".md")
+		content := "# " + r.Title() + "\n\n" + r.Body()
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return "", fmt.Errorf("rendering pull request: %w", err)
+		}
+		return path, nil
+	}
+	pr, _, err := d.opts.PullRequests.Ensure(ctx, githubpr.Spec{
+		Title: r.Title(), Body: r.Body(), Head: head, Base: base, Labels: r.Labels(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("connection %q: drift pull request: %w", c.Name, err)
+	}
+	return pr.URL, nil
+}
+
+// clearDrift closes the open drift pull request, saying why, and deletes the drift branch.
+func (d *driftRun) clearDrift(ctx context.Context, c *config.Connection, head, base string) error {
+	if d.opts.PullRequests != nil {
+		pr, err := d.opts.PullRequests.Find(ctx, head, base)
+		if err != nil {
+			return fmt.Errorf("connection %q: finding drift pull request: %w", c.Name, err)
+		}
+		if pr != nil {
+			comment := fmt.Sprintf("The live gateway `%s` matches branch `%s` again, so there is no drift left to "+
+				"review. Closing; kongsnap reopens a pull request if the gateway drifts again.", c.Name, base)
+			if err := d.opts.PullRequests.Close(ctx, pr.Number, comment); err != nil {
+				return fmt.Errorf("connection %q: closing drift pull request #%d: %w", c.Name, pr.Number, err)
+			}
+		}
+	} else if d.opts.RenderDir != "" {
+		_ = os.Remove(filepath.Join(d.opts.RenderDir, c.Name+".md"))
+	}
+	if _, _, err := d.store.Files(ctx, head); errors.Is(err, gitstore.ErrUnknownRef) {
+		return nil
+	}
+	if err := d.store.DeleteBranch(ctx, head); err != nil {
+		return fmt.Errorf("connection %q: deleting %s: %w", c.Name, head, err)
+	}
+	return nil
+}
+
+// dropStaleDrift starts over when the environment branch moved since the drift branch was cut from it (a merge, a
+// backup, a restore): the old pull request compares against a baseline that no longer is one.
+func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, head, base, baseline string) error {
+	_, commit, err := d.store.Files(ctx, head)
+	if errors.Is(err, gitstore.ErrUnknownRef) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("connection %q: reading %s: %w", c.Name, head, err)
+	}
+	if commit.Trailer(TrailerBaseline) == baseline {
+		return nil
+	}
+	return d.clearDrift(ctx, c, head, base)
+}
+
+func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,
+	live *snapshot.Snapshot, version string, start time.Time) report.Result {
+	b := &backupRun{env: d.env, store: d.store, keys: d.keys, trigger: TriggerDrift, runID: d.runID}
+	summary := b.summary(ctx, c, live)
+	commit, err := commitSnapshot(ctx, d.store, commitRequest{
+		connection: c, branch: res.Branch, files: files, summary: summary, version: version,
+		entities: live.Len(), trigger: TriggerDrift, runID: d.runID, at: start,
+	})
+	switch {
+	case errors.Is(err, gitstore.ErrUnchanged):
+		res.Status, res.Summary = report.Unchanged, "no drift"
+	case err != nil:
+		res.Status, res.Reason = report.Failed, err.Error()
+	default:
+		res.Status, res.Commit, res.Summary, res.Drift = report.Completed, commit.Hash, summary, true
+		if len(commit.Tags) > 0 {
+			res.Tag = commit.Tags[0]
+		}
+		if err := d.store.Push(ctx, res.Branch, commit.Tags...); err != nil {
+			res.Status, res.Reason = report.Failed, fmt.Sprintf("connection %q: snapshot %s committed locally but not pushed: %v", c.Name, short(commit.Hash), err)
+		}
+	}
+	res.Duration = d.env.now().Sub(start)
+	return res
+}
+
+func ignoreRules(c *config.Connection) []diff.Rule {
+	rules := make([]diff.Rule, 0, len(c.Ignore))
+	for _, r := range c.Ignore {
+		// config.Load validated the kind.
+		k, _ := snapshot.ParseKind(r.Kind)
+		rules = append(rules, diff.Rule{Kind: k, Path: r.Path})
+	}
+	return rules
+}
+
+// unifiedFiles is the unified diff of two snapshot directories, file by file in name order.
+func unifiedFiles(current, target snapshot.Files) string {
+	names := map[string]bool{}
+	for n := range current {
+		names[n] = true
+	}
+	for n := range target {
+		names[n] = true
+	}
+	out := ""
+	for _, n := range sortedKeys(names) {
+		out += diff.Unified(n, current[n], target[n])
+	}
+	return out
+}
