@@ -298,3 +298,24 @@ func unifiedFiles(current, target snapshot.Files) string {
 	}
 	return out
 }
+
+// NewPullRequests makes the GitHub client drift uses, from the config or the Actions environment.
+func NewPullRequests(env *Env) (*githubpr.Client, error) {
+	gh := env.Config.GitHub
+	token := gh.Token
+	if token == "" {
+		token = env.getenv("GITHUB_TOKEN")
+	}
+	repo := gh.Repository
+	if repo == "" {
+		repo = env.getenv("GITHUB_REPOSITORY")
+	}
+	if repo == "" {
+		return nil, errors.New("no GitHub repository: set github.repository in the config or GITHUB_REPOSITORY, or use --render-dir")
+	}
+	base := gh.APIURL
+	if base == "" && env.getenv("GITHUB_API_URL") != "" && env.getenv("GITHUB_API_URL") != "https://api.github.com" {
+		base = env.getenv("GITHUB_API_URL")
+	}
+	return githubpr.New(githubpr.Options{Token: token, BaseURL: base, Repository: repo})
+}

@@ -46,6 +46,8 @@ func commands() []command {
 	return []command{
 		{"backup", "back up connections into their git branches", runBackup},
 		{"dump", "write a gateway's configuration as decK files", runDump},
+		{"diff", "compare a live gateway with its branch or a snapshot (exit 2 on drift)", runDiff},
+		{"drift", "open, update or close one drift pull request per environment", runDrift},
 		{"log", "list the snapshots of a connection", runLog},
 		{"show", "show a snapshot: its commit, Kong version and entity counts", runShow},
 	}

@@ -142,3 +142,63 @@ func version() string {
 	}
 	return "(devel)"
 }
+
+func runDiff(ctx context.Context, g *globals, args []string) error {
+	var opts app.DiffOptions
+	flags := g.newFlags("diff", "--connection NAME [--ref REF] [--output text|json]")
+	flags.StringVar(&opts.Connection, "connection", "", "connection to compare")
+	flags.StringVar(&opts.Ref, "ref", "", "snapshot to compare with: SHA, tag or branch (default the connection's branch)")
+	flags.StringVar(&opts.Output, "output", "text", "text or json")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	if opts.Connection == "" || (opts.Output != "text" && opts.Output != "json") {
+		flags.Usage()
+		return errUsage
+	}
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	res, err := app.Diff(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	if res.Drift {
+		return errDrift
+	}
+	return nil
+}
+
+func runDrift(ctx context.Context, g *globals, args []string) error {
+	var opts app.DriftOptions
+	var conns stringList
+	var reportPath string
+	flags := g.newFlags("drift", "[--connection NAME]... [--all] [--render-dir DIR] [--report FILE]")
+	flags.Var(&conns, "connection", "connection to check, whatever its schedule (repeatable)")
+	flags.BoolVar(&opts.All, "all", false, "check every enabled connection, due or not")
+	flags.DurationVar(&opts.Window, "window", 0, "period of the scheduler running kongsnap (default 1h)")
+	flags.StringVar(&opts.RenderDir, "render-dir", "", "write each pull request body to DIR/<connection>.md instead of opening it on GitHub")
+	flags.StringVar(&opts.RestoreWorkflow, "restore-workflow", "kongsnap restore", "restore workflow named in pull requests")
+	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	opts.Connections = conns
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	if opts.RenderDir == "" {
+		prs, err := app.NewPullRequests(env)
+		if err != nil {
+			return err
+		}
+		opts.PullRequests = prs
+	}
+	rep, err := app.Drift(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	return publish(g, rep, reportPath, "drift")
+}
