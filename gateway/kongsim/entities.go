@@ -256,6 +256,11 @@ func (s *Server) resolveForeign(w *write) *apiError {
 			}
 			misses = append(misses, unresolved{field: f.Name, key: pf.Name, value: luaValue(v), parent: f.Reference})
 		}
+		if !resolved && len(misses) == 0 {
+			if _, hasID := ref["id"]; hasID {
+				return schemaViolation(map[string]any{f.Name: map[string]any{"id": "expected a valid UUID"}})
+			}
+		}
 		if !resolved {
 			failed = append(failed, misses...)
 		}
