@@ -2,9 +2,14 @@ package kongsim_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kong/go-kong/kong"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim"
 )
 
 func TestHandshake(t *testing.T) {
@@ -164,9 +169,10 @@ func TestConsumersAndCredentials(t *testing.T) {
 	if err != nil || hm.Secret == nil || *hm.Secret == "" {
 		t.Fatalf("hmac-auth = %+v, %v; want a generated secret", hm, err)
 	}
-	jwt, err := h.client.JWTAuths.Create(c, consumer.ID, &kong.JWTAuth{})
-	if err != nil || jwt.Key == nil || jwt.Secret == nil || *jwt.Algorithm != "HS256" {
-		t.Fatalf("jwt = %+v, %v", jwt, err)
+	rsaPub := testRSAPublicKey(t)
+	jwt, err := h.client.JWTAuths.Create(c, consumer.ID, &kong.JWTAuth{Algorithm: kong.String("RS256"), RSAPublicKey: kong.String(rsaPub)})
+	if err != nil || jwt.Key == nil || jwt.Secret == nil {
+		t.Fatalf("jwt = %+v, %v; want generated key and secret", jwt, err)
 	}
 	acl, err := h.client.ACLs.Create(c, consumer.ID, &kong.ACLGroup{Group: kong.String("admins")})
 	if err != nil || *acl.Group != "admins" {
@@ -371,4 +377,40 @@ func TestVaultsAndKeys(t *testing.T) {
 	h.must(http.StatusNoContent, http.MethodDelete, "/key-sets/set", nil)
 	h.must(http.StatusNotFound, http.MethodGet, "/keys/"+*key.ID, nil)
 	h.must(http.StatusNoContent, http.MethodDelete, "/vaults/my-env", nil)
+}
+
+// TestJWTDefaultsToHS256 fails while package schema enforces jwt's rsa_public_key conditional for every
+// algorithm (its match_any patterns are not applied); Kong requires the key only for RS*, PS* and EdDSA.
+func TestJWTDefaultsToHS256(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusCreated, http.MethodPost, "/consumers", map[string]any{"username": "a"})
+	jwt := h.must(http.StatusCreated, http.MethodPost, "/consumers/a/jwt", map[string]any{})
+	if jwt["algorithm"] != "HS256" || jwt["key"] == nil || jwt["secret"] == nil {
+		t.Errorf("jwt = %v, want algorithm HS256 with generated key and secret", jwt)
+	}
+}
+
+func TestKeyAuthTTL(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	sim := kongsim.New(kongsim.Options{Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	h := &harness{t: t, sim: sim, url: srv.URL}
+	h.must(http.StatusCreated, http.MethodPost, "/consumers", map[string]any{"username": "a"})
+	cred := h.must(http.StatusCreated, http.MethodPost, "/consumers/a/key-auth", map[string]any{"key": "k1", "ttl": 10})
+	if cred["ttl"] != float64(10) || cred["created_at"] != float64(1_700_000_000) {
+		t.Errorf("key-auth with ttl = %v", cred)
+	}
+	plain := h.must(http.StatusCreated, http.MethodPost, "/consumers/a/key-auth", map[string]any{"key": "k2"})
+	if v, ok := plain["ttl"]; !ok || v != nil {
+		t.Errorf("key-auth without ttl: ttl = %v (present %v), want null", v, ok)
+	}
+	mu.Lock()
+	now = now.Add(11 * time.Second)
+	mu.Unlock()
+	h.must(http.StatusNotFound, http.MethodGet, "/consumers/a/key-auth/k1", nil)
+	if n := len(h.must(http.StatusOK, http.MethodGet, "/key-auths", nil)["data"].([]any)); n != 1 {
+		t.Errorf("%d key-auths listed after one expired, want 1", n)
+	}
 }
