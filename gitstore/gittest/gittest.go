@@ -67,6 +67,7 @@ func NewHTTP(t testing.TB, opts ...HTTPOption) string {
 			"GIT_CONFIG_GLOBAL=" + os.DevNull,
 			"HOME=" + root,
 		},
+		Stderr: testLogWriter{t},
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if cfg.onRequest != nil {
@@ -85,6 +86,14 @@ func NewHTTP(t testing.TB, opts ...HTTPOption) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL + "/repo.git"
+}
+
+// testLogWriter sends a CGI's standard error (such as a push that lost a race) to the test log.
+type testLogWriter struct{ t testing.TB }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Logf("git http-backend: %s", bytes.TrimSpace(p))
+	return len(p), nil
 }
 
 // Git runs the git command line with args in dir (the current directory when dir is empty), isolated from the
