@@ -1,24 +1,27 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint vet demo bench interop
+.PHONY: build test lint vet actionlint demo bench interop
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-vet:
-	$(GO) vet ./...
-
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: lint vet
+vet:
+	$(GO) vet ./...
+
+actionlint:
+	bash scripts/actionlint.sh
+
+test: lint vet actionlint
 	$(GO) test -race -count=1 ./...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
-interop:
+interop: build
 	bash scripts/interop.sh
 
 demo: build

@@ -50,6 +50,7 @@ func commands() []command {
 		{"drift", "open, update or close one drift pull request per environment", runDrift},
 		{"log", "list the snapshots of a connection", runLog},
 		{"show", "show a snapshot: its commit, Kong version and entity counts", runShow},
+		{"action", "run as the GitHub Action (reads INPUT_* variables)", runAction},
 	}
 }
 
