@@ -48,6 +48,7 @@ func commands() []command {
 		{"dump", "write a gateway's configuration as decK files", runDump},
 		{"diff", "compare a live gateway with its branch or a snapshot (exit 2 on drift)", runDiff},
 		{"drift", "open, update or close one drift pull request per environment", runDrift},
+		{"prune", "delete snapshot tags the retention policy no longer keeps", runPrune},
 		{"log", "list the snapshots of a connection", runLog},
 		{"show", "show a snapshot: its commit, Kong version and entity counts", runShow},
 		{"action", "run as the GitHub Action (reads INPUT_* variables)", runAction},

@@ -202,3 +202,26 @@ func runDrift(ctx context.Context, g *globals, args []string) error {
 	}
 	return publish(g, rep, reportPath, "drift")
 }
+
+func runPrune(ctx context.Context, g *globals, args []string) error {
+	var opts app.PruneOptions
+	var conns stringList
+	var reportPath string
+	flags := g.newFlags("prune", "[--connection NAME]... [--dry-run] [--report FILE]")
+	flags.Var(&conns, "connection", "connection whose snapshot tags to prune (repeatable; default every enabled one)")
+	flags.BoolVar(&opts.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	opts.Connections = conns
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	rep, err := app.Prune(ctx, env, opts)
+	if err != nil {
+		return err
+	}
+	return publish(g, rep, reportPath, "prune")
+}
