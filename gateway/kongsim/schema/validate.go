@@ -344,6 +344,11 @@ func stringFailure(f *Field, str string) string {
 				return ""
 			}
 		}
+		// Kong falls back to its generic message when a match_any has no err of its own (the jwt algorithm check
+		// has none); an empty message here would read as a pass.
+		if f.MatchAny.Err == "" {
+			return "invalid value: " + str
+		}
 		return f.MatchAny.Err
 	}
 	return ""
