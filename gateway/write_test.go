@@ -1,0 +1,254 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kong/go-kong/kong"
+	"github.com/kongsnap/kongsnap/gateway"
+	"github.com/kongsnap/kongsnap/gateway/kongsim"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+func TestCreateWithIDIsIdempotent(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	svc := &kong.Service{ID: kong.String(uuid(9, 1)), Name: kong.String("orders"), Host: kong.String("orders.internal")}
+	first, err := c.Create(context.Background(), svc)
+	if err != nil {
+		t.Fatalf("first Create: %v", err)
+	}
+	second, err := c.Create(context.Background(), svc)
+	if err != nil {
+		t.Fatalf("second Create: %v", err)
+	}
+	if !reflect.DeepEqual(first, second) {
+		t.Errorf("second Create returned %+v, want %+v", second, first)
+	}
+	stored := first.(*kong.Service)
+	if *stored.ID != uuid(9, 1) || *stored.Port != 80 || stored.CreatedAt != nil || stored.UpdatedAt != nil {
+		t.Errorf("stored service = %+v; want the given id, Kong's defaults, no timestamps", stored)
+	}
+	got, err := c.Read(context.Background())
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(got.Services) != 1 {
+		t.Errorf("%d services after creating one twice", len(got.Services))
+	}
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet && (r.Method != http.MethodPut || r.Path != "/services/"+uuid(9, 1)) {
+			t.Errorf("Create sent %s %s; want PUT /services/{id}", r.Method, r.Path)
+		}
+	}
+}
+
+func TestCreateWithoutIDPosts(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	s.ResetRequests()
+	out, err := c.Create(context.Background(), &kong.Consumer{Username: kong.String("bob")})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if snapshot.ID(out) == "" {
+		t.Errorf("created consumer has no id")
+	}
+	if r := s.Requests(); len(r) != 1 || r[0].Method != http.MethodPost || r[0].Path != "/consumers" {
+		t.Errorf("requests = %+v; want one POST /consumers", r)
+	}
+}
+
+func TestCreateEveryKindUnderItsParent(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	s.ResetRequests()
+	create(t, c, richGateway(t))
+	want := map[string]bool{
+		"PUT /consumers/" + uuid(1, 3) + "/key-auth/" + uuid(1, 10): true,
+		"PUT /consumers/" + uuid(1, 3) + "/basic-auth/" + uuid(1, 11): true,
+		"PUT /consumers/" + uuid(1, 3) + "/hmac-auth/" + uuid(1, 12): true,
+		"PUT /consumers/" + uuid(1, 3) + "/jwt/" + uuid(1, 13): true,
+		"PUT /consumers/" + uuid(1, 3) + "/acls/" + uuid(1, 14): true,
+		"PUT /consumers/" + uuid(1, 3) + "/oauth2/" + uuid(1, 15): true,
+		"PUT /upstreams/" + uuid(1, 8) + "/targets/" + uuid(1, 17): true,
+		"POST /upstreams/" + uuid(1, 8) + "/targets": true, // Kong answers PUT of a new target 404
+		"PUT /plugins/" + uuid(1, 20): true,
+		"PUT /key-sets/" + uuid(1, 5): true,
+		"PUT /ca_certificates/" + uuid(1, 2): true,
+	}
+	for _, r := range s.Requests() {
+		delete(want, r.Method+" "+r.Path)
+	}
+	if len(want) != 0 {
+		t.Errorf("requests not sent: %v\nsent: %+v", want, s.Requests())
+	}
+}
+
+func TestCreateConflict(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	live := create(t, c, richGateway(t))
+	tests := []struct {
+		name   string
+		entity any
+		want   string
+		hidden string
+	}{
+		{
+			name:   "service name",
+			entity: &kong.Service{ID: kong.String(uuid(9, 1)), Name: kong.String("orders"), Host: kong.String("x.test")},
+			want:   `connection "test": creating service "orders" (id ` + uuid(9, 1) + `): HTTP 409: Kong says "UNIQUE violation detected on '{name=\"orders\"}'"`,
+		},
+		{
+			name:   "key-auth key, kept out of the message",
+			entity: &kong.KeyAuth{ID: kong.String(uuid(9, 2)), Key: kong.String("alice-key-secret"), Consumer: &kong.Consumer{ID: kong.String(uuid(1, 3))}},
+			want:   `creating key-auth credential ` + uuid(9, 2) + `: HTTP 409`,
+			hidden: "alice-key-secret",
+		},
+		{
+			name:   "plugin scope",
+			entity: &kong.Plugin{ID: kong.String(uuid(9, 3)), Name: kong.String("rate-limiting"), Route: &kong.Route{ID: kong.String(uuid(1, 16))}, Config: kong.Configuration{"minute": 1}},
+			want:   `creating plugin "rate-limiting" (id ` + uuid(9, 3) + `): HTTP 409`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.Create(context.Background(), tt.entity)
+			if !errors.Is(err, gateway.ErrConflict) {
+				t.Fatalf("Create = %v; want ErrConflict", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+				t.Errorf("error %q shows the secret", err)
+			}
+			blocker, err := c.Lookup(context.Background(), tt.entity)
+			if err != nil {
+				t.Fatalf("Lookup: %v", err)
+			}
+			if !containsEntity(live, blocker) {
+				t.Errorf("Lookup found %+v; want the live entity holding the key", blocker)
+			}
+		})
+	}
+}
+
+func TestUpdateReplacesEveryField(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	id := kong.String(uuid(9, 1))
+	create(t, c, []any{&kong.Service{ID: id, Name: kong.String("orders"), Host: kong.String("a.test"), Retries: kong.Int(1)}})
+	s.ResetRequests()
+	out, err := c.Update(context.Background(), &kong.Service{ID: id, Name: kong.String("orders"), Host: kong.String("b.test")})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	svc := out.(*kong.Service)
+	if *svc.Host != "b.test" || *svc.Retries != 5 {
+		t.Errorf("updated service host %s retries %d; want b.test and the default 5 (a full replace)", *svc.Host, *svc.Retries)
+	}
+	if r := s.Requests(); len(r) != 1 || r[0].Method != http.MethodPut {
+		t.Errorf("Update sent %+v; want one PUT", r)
+	}
+	if _, err := c.Update(context.Background(), &kong.Service{Name: kong.String("orders")}); err == nil ||
+		!strings.Contains(err.Error(), `updating service "orders": an update needs the entity's id`) {
+		t.Errorf("Update without id = %v", err)
+	}
+}
+
+func TestDelete(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	live := create(t, c, richGateway(t))
+	for _, e := range []any{live[9], live[16], live[19]} { // a key-auth, a target, a route-scoped plugin
+		if err := c.Delete(context.Background(), e); err != nil {
+			t.Fatalf("Delete(%s): %v", snapshot.Describe(e), err)
+		}
+		if err := c.Delete(context.Background(), e); err != nil {
+			t.Errorf("deleting %s again = %v; want success", snapshot.Describe(e), err)
+		}
+	}
+	got, err := c.Read(context.Background())
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(got.KeyAuths) != 0 || len(got.Targets) != 0 || len(got.Plugins) != 3 {
+		t.Errorf("after deletes: %v", got.Count())
+	}
+	err = c.Delete(context.Background(), live[6]) // the service still has its route
+	if err == nil || !strings.Contains(err.Error(), `deleting service "orders"`) || !strings.Contains(err.Error(), "HTTP 400") {
+		t.Errorf("deleting a referenced service = %v; want Kong's refusal naming the service", err)
+	}
+}
+
+func TestWriteRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		entity   any
+		fault    kongsim.Fault
+		wantErr  bool
+		attempts int // requests the log must show; 0 for dropped connections, which kongsim may log late
+	}{
+		{
+			name:   "PUT on 500",
+			entity: &kong.Consumer{ID: kong.String(uuid(9, 1)), Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPut, Status: http.StatusInternalServerError, Count: 2}, attempts: 3,
+		},
+		{
+			name:   "PUT on a dropped connection",
+			entity: &kong.Consumer{ID: kong.String(uuid(9, 1)), Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPut, DropConnection: true, Count: 1},
+		},
+		{
+			name:   "POST not on 500",
+			entity: &kong.Consumer{Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPost, Status: http.StatusInternalServerError, Count: 1}, attempts: 1, wantErr: true,
+		},
+		{
+			name:   "POST not on a dropped connection",
+			entity: &kong.Consumer{Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPost, DropConnection: true, Count: 1}, wantErr: true,
+		},
+		{
+			name:   "POST on 503",
+			entity: &kong.Consumer{Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPost, Status: http.StatusServiceUnavailable, Count: 1}, attempts: 2,
+		},
+		{
+			name:   "POST on 429",
+			entity: &kong.Consumer{Username: kong.String("a")},
+			fault:  kongsim.Fault{Method: http.MethodPost, Status: http.StatusTooManyRequests, Count: 2}, attempts: 3,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t)
+			c := open(t, testConnection(s.url))
+			s.AddFault(tt.fault)
+			s.ResetRequests()
+			_, err := c.Create(context.Background(), tt.entity)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Create = %v, want error %v", err, tt.wantErr)
+			}
+			if n := methods(s)[tt.fault.Method]; tt.attempts > 0 && n != tt.attempts {
+				t.Errorf("%d %s requests, want %d", n, tt.fault.Method, tt.attempts)
+			}
+		})
+	}
+}
+
+// containsEntity reports whether want is one of entities (same kind and id).
+func containsEntity(entities []any, want any) bool {
+	for _, e := range entities {
+		if snapshot.KindOf(e) == snapshot.KindOf(want) && snapshot.ID(e) == snapshot.ID(want) {
+			return true
+		}
+	}
+	return false
+}
