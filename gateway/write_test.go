@@ -69,17 +69,17 @@ func TestCreateEveryKindUnderItsParent(t *testing.T) {
 	s.ResetRequests()
 	create(t, c, richGateway(t))
 	want := map[string]bool{
-		"PUT /consumers/" + uuid(1, 3) + "/key-auth/" + uuid(1, 10): true,
+		"PUT /consumers/" + uuid(1, 3) + "/key-auth/" + uuid(1, 10):   true,
 		"PUT /consumers/" + uuid(1, 3) + "/basic-auth/" + uuid(1, 11): true,
-		"PUT /consumers/" + uuid(1, 3) + "/hmac-auth/" + uuid(1, 12): true,
-		"PUT /consumers/" + uuid(1, 3) + "/jwt/" + uuid(1, 13): true,
-		"PUT /consumers/" + uuid(1, 3) + "/acls/" + uuid(1, 14): true,
-		"PUT /consumers/" + uuid(1, 3) + "/oauth2/" + uuid(1, 15): true,
-		"PUT /upstreams/" + uuid(1, 8) + "/targets/" + uuid(1, 17): true,
-		"POST /upstreams/" + uuid(1, 8) + "/targets": true, // Kong answers PUT of a new target 404
-		"PUT /plugins/" + uuid(1, 20): true,
-		"PUT /key-sets/" + uuid(1, 5): true,
-		"PUT /ca_certificates/" + uuid(1, 2): true,
+		"PUT /consumers/" + uuid(1, 3) + "/hmac-auth/" + uuid(1, 12):  true,
+		"PUT /consumers/" + uuid(1, 3) + "/jwt/" + uuid(1, 13):        true,
+		"PUT /consumers/" + uuid(1, 3) + "/acls/" + uuid(1, 14):       true,
+		"PUT /consumers/" + uuid(1, 3) + "/oauth2/" + uuid(1, 15):     true,
+		"PUT /upstreams/" + uuid(1, 8) + "/targets/" + uuid(1, 17):    true,
+		"POST /upstreams/" + uuid(1, 8) + "/targets":                  true, // Kong answers PUT of a new target 404
+		"PUT /plugins/" + uuid(1, 20):                                 true,
+		"PUT /key-sets/" + uuid(1, 5):                                 true,
+		"PUT /ca_certificates/" + uuid(1, 2):                          true,
 	}
 	for _, r := range s.Requests() {
 		delete(want, r.Method+" "+r.Path)
