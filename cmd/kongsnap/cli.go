@@ -44,6 +44,7 @@ type globals struct {
 
 func commands() []command {
 	return []command{
+		{"init", "write a starter kongsnap.yaml and example workflows", runInit},
 		{"backup", "back up connections into their git branches", runBackup},
 		{"dump", "write a gateway's configuration as decK files", runDump},
 		{"diff", "compare a live gateway with its branch or a snapshot (exit 2 on drift)", runDiff},

@@ -225,3 +225,15 @@ func runPrune(ctx context.Context, g *globals, args []string) error {
 	}
 	return publish(g, rep, reportPath, "prune")
 }
+
+func runInit(_ context.Context, g *globals, args []string) error {
+	var dir string
+	var force bool
+	flags := g.newFlags("init", "[--dir DIR] [--force]")
+	flags.StringVar(&dir, "dir", ".", "repository to write kongsnap.yaml and .github/workflows/ into")
+	flags.BoolVar(&force, "force", false, "overwrite existing files")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	return app.Init(dir, force, g.stdout)
+}
