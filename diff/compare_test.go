@@ -177,6 +177,16 @@ func TestCompare(t *testing.T) {
 			want:    "",
 		},
 		{
+			name:    "a reference by name to a parent the target lacks matches the current parent's name",
+			current: base(),
+			target: &snapshot.Snapshot{
+				Routes: []*kong.Route{{Name: s("orders"), Paths: strs("/orders"), Service: &kong.Service{Name: s("billing")}}},
+			},
+			want: lines(`removed certificates certificate cert-1`, `removed ca_certificates CA certificate ca-1`,
+				`removed consumers consumer "alice"`, `removed key_sets key set "jwks"`,
+				`removed services service "billing"`, `removed upstreams upstream "billing-up"`),
+		},
+		{
 			name:    "a dangling reference compares as written",
 			current: with(&kong.Route{ID: s("r-2"), Name: s("r2"), Service: &kong.Service{ID: s("gone")}}),
 			target:  with(&kong.Route{ID: s("r-2"), Name: s("r2"), Service: &kong.Service{ID: s("gone")}, Hosts: strs("h")}),
@@ -415,8 +425,9 @@ func TestCompareDefaults(t *testing.T) {
 			}
 		})
 	}
-	if port := defaults.Kinds[snapshot.KindService]["port"]; port != 80 {
-		t.Errorf("Fill modified its table: port is %v", port)
+	redis := defaults.Plugins["rate-limiting"]["config"].(map[string]any)["redis"].(map[string]any)
+	if port := redis["port"]; port != 6379 {
+		t.Errorf("comparing modified the defaults table: config.redis.port is %#v", port)
 	}
 }
 

@@ -187,7 +187,7 @@ func (s *side) refKey(r ref) string {
 }
 
 // refsEqual reports whether two references, one per side, point to the same parent: to matched parents when both
-// resolve, else to the same id or name as written.
+// resolve, else to the same id, or to the same name (a decK file's route may name a service the file lacks).
 func refsEqual(cur, tgt *side, a, b ref) bool {
 	pa, pb := cur.resolve(a), tgt.resolve(b)
 	if pa != nil && pb != nil {
@@ -195,6 +195,12 @@ func refsEqual(cur, tgt *side, a, b ref) bool {
 	}
 	if a.id != "" && a.id == b.id {
 		return true
+	}
+	switch {
+	case pa != nil && pb == nil && b.id == "":
+		return snapshot.Name(pa) == b.name
+	case pa == nil && pb != nil && a.id == "":
+		return snapshot.Name(pb) == a.name
 	}
 	return pa == nil && pb == nil && a == b
 }
