@@ -1,0 +1,656 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kong/go-kong/kong"
+	"gopkg.in/yaml.v3"
+)
+
+// ReadOptions says how files become a snapshot.
+type ReadOptions struct {
+	Keyring *Keyring // decrypts encrypted secrets; may be nil when the files hold none
+}
+
+// formatVersions are the _format_version values decK defines: 1.1 for Kong 1.x and 2.x, 3.0 for Kong 3.x.
+var formatVersions = []string{"1.1", "3.0"}
+
+// IsStateFile reports whether decK reads the file at path as a state file: .yaml, .yml or .json, any case.
+func IsStateFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// Read parses decK files into one snapshot: kongsnap's own directories and decK's dumps alike, nested or top-level
+// forms, references by name or by id, one file or several merged (an entity in one file may reference one defined
+// in another). Files whose names decK ignores (the manifest) are ignored. Encrypted secrets are decrypted with
+// opts.Keyring; redacted ones are kept as Redacted (see RedactedFields). Every error names the file, line, entity
+// and field.
+func Read(files Files, opts ReadOptions) (*Snapshot, error) {
+	r := &reader{opts: opts, ix: newIndex(), origin: map[any]*rawEntity{}}
+	var names []string
+	for name := range files {
+		if IsStateFile(name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("reading snapshot: no .yaml, .yml or .json file")
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := r.parseFile(name, files[name]); err != nil {
+			return nil, fmt.Errorf("reading snapshot: %w", err)
+		}
+	}
+	s, err := r.build()
+	if err != nil {
+		return nil, fmt.Errorf("reading snapshot: %w", err)
+	}
+	return s, nil
+}
+
+type reader struct {
+	opts          ReadOptions
+	entities      []*rawEntity
+	formatVersion string
+	formatFile    string
+	info          *fileInfo
+	ix            *index
+	origin        map[any]*rawEntity
+}
+
+// fileInfo is a file's _info: decK applies it to the entities of every file it reads together.
+type fileInfo struct {
+	file       string
+	selectTags []string
+	defaults   map[Kind]map[string]any
+}
+
+// rawEntity is one entity as a file wrote it, before references are resolved.
+type rawEntity struct {
+	kind   Kind
+	file   string
+	label  string // path in the file and name: `services[0].routes[2] "orders"`
+	node   *yaml.Node
+	fields map[string]any
+	refs   []rawRef
+	parent *rawEntity // the entity it is nested under
+	entity any
+}
+
+// rawRef is a reference by name or id to another entity.
+type rawRef struct {
+	field string
+	kind  Kind
+	key   string
+	line  int
+}
+
+func (e *rawEntity) fail(field string, err error) error {
+	line := e.node.Line
+	if field != "" {
+		line = keyLine(e.node, field)
+		err = fieldError(field, err)
+	}
+	return locate(err, e.file, line, e.label)
+}
+
+// sections are the top-level lists of a decK file kongsnap reads, with the kind of their entries.
+var sections = map[string]Kind{
+	"services": KindService, "routes": KindRoute, "consumers": KindConsumer, "plugins": KindPlugin,
+	"upstreams": KindUpstream, "certificates": KindCertificate, "ca_certificates": KindCACertificate,
+	"vaults": KindVault, "keys": KindKey, "key_sets": KindKeySet,
+}
+
+// children are the lists nested in an entity of a kind, with the kind of their entries.
+var children = map[Kind]map[string]Kind{
+	KindService:     {"routes": KindRoute, "plugins": KindPlugin},
+	KindRoute:       {"plugins": KindPlugin},
+	KindConsumer:    {"plugins": KindPlugin, "keyauth_credentials": KindKeyAuth, "basicauth_credentials": KindBasicAuth, "hmacauth_credentials": KindHMACAuth, "jwt_secrets": KindJWT, "acls": KindACL, "oauth2_credentials": KindOAuth2},
+	KindUpstream:    {"targets": KindTarget},
+	KindCertificate: {"snis": KindSNI},
+}
+
+// references are the fields naming another entity, by kind of the entity holding them.
+var references = map[Kind]map[string]Kind{
+	KindRoute:    {"service": KindService},
+	KindPlugin:   {"service": KindService, "route": KindRoute, "consumer": KindConsumer},
+	KindKey:      {"set": KindKeySet},
+	KindService:  {"client_certificate": KindCertificate},
+	KindUpstream: {"client_certificate": KindCertificate},
+}
+
+// parentField is the foreign key that nesting under a parent of a kind sets.
+var parentField = map[Kind]string{
+	KindService: "service", KindRoute: "route", KindConsumer: "consumer", KindUpstream: "upstream",
+	KindCertificate: "certificate",
+}
+
+// unsupported are go-kong fields that decK files do not carry or kongsnap does not back up.
+var unsupported = map[Kind][]string{
+	KindPlugin: {"consumer_group"},
+}
+
+func (r *reader) parseFile(name string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return &Error{File: name, Err: fmt.Errorf("%v: %w", strings.TrimPrefix(err.Error(), "yaml: "), ErrSyntax)}
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	root := deref(doc.Content[0])
+	pairs, err := mappingPairs(root)
+	if err != nil {
+		return locate(err, name, root.Line, "")
+	}
+	for _, p := range pairs {
+		key := p.key.Value
+		fail := func(err error) error { return locate(err, name, p.key.Line, "") }
+		switch key {
+		case "_format_version":
+			if err := r.formatVersionOf(name, p.value); err != nil {
+				return fail(err)
+			}
+		case "_info":
+			if err := r.infoOf(name, p.value); err != nil {
+				return fail(err)
+			}
+		case "_transform":
+			if v, err := scalarValue(deref(p.value)); err != nil || v != true {
+				return fail(fieldError(key, errorf(ErrInvalidValue, "only true is supported")))
+			}
+		default:
+			kind, ok := sections[key]
+			if !ok {
+				return fail(errorf(ErrUnknownField, "unknown top-level section %q (kongsnap reads %s)", key,
+					strings.Join(sortedKeys(sections), ", ")))
+			}
+			if err := r.parseList(name, key, kind, p.value, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *reader) formatVersionOf(file string, n *yaml.Node) error {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode || !slices.Contains(formatVersions, n.Value) {
+		return fieldError("_format_version", errorf(ErrFormatVersion, "%s is not one of %s", nodeKind(n),
+			strings.Join(formatVersions, ", ")))
+	}
+	if r.formatVersion != "" && r.formatVersion != n.Value {
+		return fieldError("_format_version", errorf(ErrFormatVersion, "%q differs from %q in %s", n.Value,
+			r.formatVersion, r.formatFile))
+	}
+	r.formatVersion, r.formatFile = n.Value, file
+	return nil
+}
+
+func (r *reader) infoOf(file string, n *yaml.Node) error {
+	pairs, err := mappingPairs(n)
+	if err != nil {
+		return err
+	}
+	info := &fileInfo{file: file, defaults: map[Kind]map[string]any{}}
+	for _, p := range pairs {
+		switch p.key.Value {
+		case "select_tags":
+			v, err := toValue(p.value)
+			if err != nil {
+				return err
+			}
+			list, _ := v.([]any)
+			for _, tag := range list {
+				s, ok := tag.(string)
+				if !ok {
+					return &Error{Line: p.key.Line, Field: "_info.select_tags", Err: errorf(ErrInvalidValue, "want a list of strings")}
+				}
+				info.selectTags = append(info.selectTags, s)
+			}
+		case "defaults":
+			if err := defaultsOf(info, p.value); err != nil {
+				return err
+			}
+		default:
+			return &Error{Line: p.key.Line, Field: "_info." + p.key.Value,
+				Err: errorf(ErrUnknownField, "kongsnap reads only _info.select_tags and _info.defaults")}
+		}
+	}
+	if r.info == nil {
+		r.info = info
+		return nil
+	}
+	if !slices.Equal(r.info.selectTags, info.selectTags) || !reflect.DeepEqual(r.info.defaults, info.defaults) {
+		return fieldError("_info", errorf(ErrInvalidValue, "differs from _info in %s: files read together must agree",
+			r.info.file))
+	}
+	return nil
+}
+
+func defaultsOf(info *fileInfo, n *yaml.Node) error {
+	pairs, err := mappingPairs(n)
+	if err != nil {
+		return err
+	}
+	kinds := map[string]Kind{"service": KindService, "route": KindRoute, "upstream": KindUpstream, "target": KindTarget}
+	for _, p := range pairs {
+		kind, ok := kinds[p.key.Value]
+		if !ok {
+			return &Error{Line: p.key.Line, Field: "_info.defaults." + p.key.Value,
+				Err: errorf(ErrUnknownField, "defaults exist for service, route, upstream and target")}
+		}
+		v, err := toValue(p.value)
+		if err != nil {
+			return err
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return &Error{Line: p.key.Line, Field: "_info.defaults." + p.key.Value, Err: errorf(ErrInvalidValue, "want a mapping")}
+		}
+		if err := decodeEntity(kind, m, new(any)); err != nil {
+			return locate(err, "", p.key.Line, "_info.defaults."+p.key.Value)
+		}
+		info.defaults[kind] = m
+	}
+	return nil
+}
+
+func (r *reader) parseList(file, path string, kind Kind, n *yaml.Node, parent *rawEntity) error {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return locate(errorf(ErrInvalidValue, "%s: want a list, got %s", path, nodeKind(n)), file, n.Line, "")
+	}
+	for i, item := range n.Content {
+		itemPath := fmt.Sprintf("%s[%d]", path, i)
+		if err := r.parseEntity(file, itemPath, kind, deref(item), parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, parent *rawEntity) error {
+	e := &rawEntity{kind: kind, file: file, label: itemPath, node: n, parent: parent, fields: map[string]any{}}
+	if kind == KindSNI && n.Kind == yaml.ScalarNode {
+		// An SNI listed by name alone, as the Admin API lists a certificate's snis.
+		e.fields["name"] = n.Value
+		r.entities = append(r.entities, e)
+		return nil
+	}
+	pairs, err := mappingPairs(n)
+	if err != nil {
+		return locate(err, file, n.Line, itemPath)
+	}
+	e.label = itemPath + labelName(n)
+	allowed := fieldNames(kind)
+	type nested struct {
+		key  string
+		kind Kind
+		node *yaml.Node
+	}
+	var nestedLists []nested
+	for _, p := range pairs {
+		key := p.key.Value
+		if parent != nil && parentField[parent.kind] == key {
+			return e.fail(key, errorf(ErrUnknownField, "not allowed in a %s nested under a %s: the nesting says it",
+				kind.Singular(), parent.kind.Singular()))
+		}
+		if childKind, ok := children[kind][key]; ok {
+			nestedLists = append(nestedLists, nested{key, childKind, p.value})
+			continue
+		}
+		if target, ok := references[kind][key]; ok {
+			ref, err := referenceOf(target, p.value)
+			if err != nil {
+				return e.fail(key, err)
+			}
+			ref.field, ref.line = key, p.key.Line
+			e.refs = append(e.refs, ref)
+			continue
+		}
+		if !allowed[key] || slices.Contains(unsupported[kind], key) {
+			return e.fail(key, errorf(ErrUnknownField, "a %s has no field %q", kind.Singular(), key))
+		}
+		if key == "created_at" || key == "updated_at" {
+			continue
+		}
+		v, err := toValue(p.value)
+		if err != nil {
+			return e.fail(key, err)
+		}
+		e.fields[key] = v
+	}
+	r.entities = append(r.entities, e)
+	for _, list := range nestedLists {
+		if err := r.parseList(file, itemPath+"."+list.key, list.kind, list.node, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// labelName returns ` "name"` for an entity node that has a name-like field, for error messages. It never shows a
+// secret field.
+func labelName(n *yaml.Node) string {
+	for _, key := range []string{"name", "username", "custom_id", "prefix", "target", "group", "kid"} {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key && deref(n.Content[i+1]).Kind == yaml.ScalarNode {
+				return " " + strconv.Quote(deref(n.Content[i+1]).Value)
+			}
+		}
+	}
+	return ""
+}
+
+// referenceOf reads a reference: a name or id, or a mapping holding one ({id: …} or {name: …}).
+func referenceOf(target Kind, n *yaml.Node) (rawRef, error) {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!null" {
+		return rawRef{kind: target, key: n.Value}, nil
+	}
+	v, err := toValue(n)
+	if err != nil {
+		return rawRef{}, err
+	}
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		for _, key := range []string{"id", "name", "username"} {
+			if s, ok := m[key].(string); ok && s != "" {
+				return rawRef{kind: target, key: s}, nil
+			}
+		}
+	}
+	return rawRef{}, errorf(ErrInvalidValue, "want the name or id of a %s, or {id: …} or {name: …}", target.Singular())
+}
+
+var fieldNameCache = map[Kind]map[string]bool{}
+
+func init() {
+	for _, kind := range Kinds {
+		names := map[string]bool{}
+		t := reflect.TypeOf(newEntity(kind)).Elem()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				names[name] = true
+			}
+		}
+		fieldNameCache[kind] = names
+	}
+}
+
+// fieldNames returns the JSON field names of a kind's go-kong type.
+func fieldNames(kind Kind) map[string]bool { return fieldNameCache[kind] }
+
+func newEntity(kind Kind) any {
+	switch kind {
+	case KindService:
+		return &kong.Service{}
+	case KindRoute:
+		return &kong.Route{}
+	case KindConsumer:
+		return &kong.Consumer{}
+	case KindPlugin:
+		return &kong.Plugin{}
+	case KindUpstream:
+		return &kong.Upstream{}
+	case KindTarget:
+		return &kong.Target{}
+	case KindCertificate:
+		return &kong.Certificate{}
+	case KindSNI:
+		return &kong.SNI{}
+	case KindCACertificate:
+		return &kong.CACertificate{}
+	case KindVault:
+		return &kong.Vault{}
+	case KindKeySet:
+		return &kong.KeySet{}
+	case KindKey:
+		return &kong.Key{}
+	case KindKeyAuth:
+		return &kong.KeyAuth{}
+	case KindBasicAuth:
+		return &kong.BasicAuth{}
+	case KindHMACAuth:
+		return &kong.HMACAuth{}
+	case KindJWT:
+		return &kong.JWTAuth{}
+	case KindACL:
+		return &kong.ACLGroup{}
+	case KindOAuth2:
+		return &kong.Oauth2Credential{}
+	}
+	return nil
+}
+
+// decodeEntity decodes fields into a new go-kong value of kind, stored in *out; nested unknown fields are errors.
+func decodeEntity(kind Kind, fields map[string]any, out *any) error {
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return errorf(ErrInvalidValue, "%v", err)
+	}
+	e := newEntity(kind)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(e); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return fieldError(typeErr.Field, errorf(ErrInvalidValue, "want %s, got a %s", typeErr.Type, typeErr.Value))
+		}
+		message := strings.TrimPrefix(err.Error(), "json: ")
+		if strings.HasPrefix(message, "unknown field") {
+			return errorf(ErrUnknownField, "%s", message)
+		}
+		return errorf(ErrInvalidValue, "%s", message)
+	}
+	*out = e
+	return nil
+}
+
+func (r *reader) build() (*Snapshot, error) {
+	if r.formatVersion == "" && len(r.entities) > 0 {
+		return nil, &Error{File: r.entities[0].file, Field: "_format_version",
+			Err: errorf(ErrFormatVersion, "no file declares one (want %s)", strings.Join(formatVersions, " or "))}
+	}
+	for _, e := range r.entities {
+		if err := r.decode(e); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range r.entities {
+		if err := r.resolve(e); err != nil {
+			return nil, err
+		}
+	}
+	s := &Snapshot{}
+	for _, e := range r.entities {
+		if _, err := s.Add(e.entity); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// decode turns a raw entity's fields into its go-kong value, after decK's sugar (a service's url), _info.defaults
+// and _info.select_tags are applied, and its secrets decrypted.
+func (r *reader) decode(e *rawEntity) error {
+	if e.kind == KindService {
+		if err := expandURL(e.fields); err != nil {
+			return e.fail("url", err)
+		}
+	}
+	if r.info != nil {
+		for key, value := range r.info.defaults[e.kind] {
+			if _, ok := e.fields[key]; !ok {
+				e.fields[key] = value
+			}
+		}
+		if len(r.info.selectTags) > 0 {
+			tags, _ := e.fields["tags"].([]any)
+			for _, tag := range r.info.selectTags {
+				if !slices.Contains(tags, any(tag)) {
+					tags = append(tags, tag)
+				}
+			}
+			e.fields["tags"] = tags
+		}
+	}
+	if err := decodeEntity(e.kind, e.fields, &e.entity); err != nil {
+		var located *Error
+		if errors.As(err, &located) && located.Field != "" {
+			top, _, _ := strings.Cut(located.Field, ".")
+			located.Line = keyLine(e.node, top)
+		}
+		return e.fail("", err)
+	}
+	changed, err := revealSecrets(e.kind, e.entity, e.fields, r.opts.Keyring)
+	if err != nil {
+		var located *Error
+		if errors.As(err, &located) && located.Field != "" {
+			top, _, _ := strings.Cut(located.Field, ".")
+			located.Line = keyLine(e.node, top)
+		}
+		return e.fail("", err)
+	}
+	if changed {
+		if err := decodeEntity(e.kind, e.fields, &e.entity); err != nil {
+			return e.fail("", err)
+		}
+	}
+	if e.kind == KindCertificate && ID(e.entity) == "" {
+		return e.fail("", errorf(ErrInvalidValue, "a certificate needs an id: SNIs, services and upstreams reference it by id"))
+	}
+	if clash := r.ix.add(e.kind, e.entity); clash != nil {
+		first := r.origin[clash]
+		return e.fail("", errorf(ErrDuplicateEntity, "same id or name as %s in %s", first.label, first.file))
+	}
+	r.origin[e.entity] = e
+	return nil
+}
+
+// expandURL replaces decK's url sugar on a service by protocol, host, port and path; fields written explicitly win.
+func expandURL(fields map[string]any) error {
+	raw, ok := fields["url"]
+	if !ok {
+		return nil
+	}
+	delete(fields, "url")
+	s, _ := raw.(string)
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return errorf(ErrInvalidValue, "%q is not an absolute URL", s)
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	from := map[string]any{"protocol": u.Scheme, "host": u.Hostname(), "port": json.Number(port)}
+	if u.EscapedPath() != "" {
+		from["path"] = u.EscapedPath()
+	}
+	for key, value := range from {
+		if _, ok := fields[key]; !ok {
+			fields[key] = value
+		}
+	}
+	return nil
+}
+
+// resolve sets an entity's foreign keys: from the entity it is nested under, and from the references it names.
+func (r *reader) resolve(e *rawEntity) error {
+	if e.parent != nil {
+		if field := parentField[e.parent.kind]; field != "" {
+			setForeignKey(e.entity, field, e.parent.entity)
+		}
+	}
+	for _, ref := range e.refs {
+		target := r.ix.find(ref.kind, ref.key)
+		if target == nil {
+			return locate(fieldError(ref.field, errorf(ErrDanglingReference, "references %s %q, which no file defines",
+				ref.kind.Singular(), ref.key)), e.file, ref.line, e.label)
+		}
+		if ID(target) == "" && uniqueName(target) == "" {
+			return locate(fieldError(ref.field, errorf(ErrInvalidValue, "%s %q has neither id nor name",
+				ref.kind.Singular(), ref.key)), e.file, ref.line, e.label)
+		}
+		setForeignKey(e.entity, ref.field, target)
+	}
+	if svc, ok := e.entity.(*kong.Service); ok {
+		for _, id := range svc.CACertificates {
+			if id == nil || r.ix.find(KindCACertificate, *id) == nil {
+				return e.fail("ca_certificates", errorf(ErrDanglingReference,
+					"references CA certificate %q, which no file defines", str(id)))
+			}
+		}
+	}
+	return nil
+}
+
+func setForeignKey(e any, field string, target any) {
+	switch v := e.(type) {
+	case *kong.Route:
+		v.Service = serviceKey(target)
+	case *kong.Plugin:
+		switch field {
+		case "service":
+			v.Service = serviceKey(target)
+		case "route":
+			v.Route = routeKey(target)
+		case "consumer":
+			v.Consumer = consumerKey(target)
+		}
+	case *kong.Service:
+		v.ClientCertificate = certificateKey(target)
+	case *kong.Upstream:
+		v.ClientCertificate = certificateKey(target)
+	case *kong.Target:
+		v.Upstream = upstreamKey(target)
+	case *kong.SNI:
+		v.Certificate = certificateKey(target)
+	case *kong.Key:
+		v.Set = keySetKey(target)
+	case *kong.KeyAuth:
+		v.Consumer = consumerKey(target)
+	case *kong.BasicAuth:
+		v.Consumer = consumerKey(target)
+	case *kong.HMACAuth:
+		v.Consumer = consumerKey(target)
+	case *kong.JWTAuth:
+		v.Consumer = consumerKey(target)
+	case *kong.ACLGroup:
+		v.Consumer = consumerKey(target)
+	case *kong.Oauth2Credential:
+		v.Consumer = consumerKey(target)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,222 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// SecretMode says how secret fields are written to files.
+type SecretMode string
+
+// The secret modes. The zero value encrypts.
+const (
+	// SecretsEncrypt writes every secret encrypted with the keyring's first key; it fails with ErrNoKey when the
+	// snapshot holds secrets and no keyring is given.
+	SecretsEncrypt SecretMode = "encrypt"
+	// SecretsRedact writes the Redacted placeholder instead of every secret; such a snapshot cannot be restored.
+	SecretsRedact SecretMode = "redact"
+	// SecretsPlain writes secrets as they are. Only ever used when chosen explicitly.
+	SecretsPlain SecretMode = "plain"
+)
+
+// ParseSecretMode returns the mode spelled s; "" means SecretsEncrypt.
+func ParseSecretMode(s string) (SecretMode, error) {
+	switch SecretMode(s) {
+	case "", SecretsEncrypt:
+		return SecretsEncrypt, nil
+	case SecretsRedact, SecretsPlain:
+		return SecretMode(s), nil
+	}
+	return "", fmt.Errorf("unknown secret mode %q (want encrypt, redact or plain)", s)
+}
+
+// SecretField names one secret field of one entity, for people: which values a redacted snapshot lacks.
+type SecretField struct {
+	Kind   Kind
+	Entity string // Describe of the entity
+	Field  string // JSON path, such as "password" or "config.token"
+}
+
+func (f SecretField) String() string { return f.Entity + " field " + f.Field }
+
+// RedactedFields lists the secret fields that hold the Redacted placeholder instead of a real value, sorted. A
+// snapshot with any cannot be restored: the gateway would receive the placeholder as the secret.
+func (s *Snapshot) RedactedFields() []SecretField {
+	var out []SecretField
+	for _, kind := range Kinds {
+		if _, ok := SecretFields[kind]; !ok {
+			continue
+		}
+		for _, e := range s.Entities(kind) {
+			fields, err := toFields(e)
+			if err != nil {
+				continue
+			}
+			_ = visitSecrets(kind, fields, func(path string, value string) (string, error) {
+				if value == Redacted {
+					out = append(out, SecretField{Kind: kind, Entity: Describe(e), Field: path})
+				}
+				return value, nil
+			})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Entity != out[j].Entity {
+			return out[i].Entity < out[j].Entity
+		}
+		return out[i].Field < out[j].Field
+	})
+	return out
+}
+
+// visitSecrets calls fn with every secret string value of an entity's field map (see SecretFields) and stores what
+// fn returns in its place. Non-string values under a "config.*" path (numbers, booleans) are not secrets and are
+// left alone.
+func visitSecrets(kind Kind, fields map[string]any, fn func(path, value string) (string, error)) error {
+	for _, spec := range SecretFields[kind] {
+		parts := strings.Split(spec, ".")
+		if err := visitPath(fields, parts, "", fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func visitPath(m map[string]any, parts []string, prefix string, fn func(path, value string) (string, error)) error {
+	name := parts[0]
+	if name == "*" {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, err := visitAll(m[k], prefix+k, fn)
+			if err != nil {
+				return err
+			}
+			m[k] = v
+		}
+		return nil
+	}
+	value, ok := m[name]
+	if !ok || value == nil {
+		return nil
+	}
+	path := prefix + name
+	if len(parts) > 1 {
+		child, ok := value.(map[string]any)
+		if !ok {
+			return nil
+		}
+		return visitPath(child, parts[1:], path+".", fn)
+	}
+	s, ok := value.(string)
+	if !ok {
+		return nil
+	}
+	out, err := fn(path, s)
+	if err != nil {
+		return err
+	}
+	m[name] = out
+	return nil
+}
+
+func visitAll(v any, path string, fn func(path, value string) (string, error)) (any, error) {
+	switch t := v.(type) {
+	case string:
+		return fn(path, t)
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out, err := visitAll(t[k], path+"."+k, fn)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = out
+		}
+	case []any:
+		for i := range t {
+			out, err := visitAll(t[i], path+"["+strconv.Itoa(i)+"]", fn)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = out
+		}
+	}
+	return v, nil
+}
+
+// secretContext binds an encrypted value to one field of one entity: its kind, its id (its name when it has no
+// id) and the field's path.
+func secretContext(kind Kind, e any, path string) string {
+	identity := ID(e)
+	if identity == "" {
+		identity = Name(e)
+	}
+	return strings.Join([]string{"kongsnap:v1", string(kind), identity, path}, "\x00")
+}
+
+// hideSecrets rewrites an entity's secret values for a file, according to the mode.
+func hideSecrets(kind Kind, e any, fields map[string]any, mode SecretMode, ring *Keyring) error {
+	return visitSecrets(kind, fields, func(path, value string) (string, error) {
+		if value == Redacted {
+			return value, nil
+		}
+		switch mode {
+		case SecretsPlain:
+			return value, nil
+		case SecretsRedact:
+			return Redacted, nil
+		}
+		if ring == nil {
+			return "", fmt.Errorf("%s field %s is a secret and mode is encrypt: %w (give a key, or choose redact)",
+				Describe(e), path, ErrNoKey)
+		}
+		return ring.seal(secretContext(kind, e, path), value), nil
+	})
+}
+
+// revealSecrets decrypts an entity's encrypted values read from a file; plain and redacted values stay as they are.
+func revealSecrets(kind Kind, e any, fields map[string]any, ring *Keyring) (bool, error) {
+	changed := false
+	err := visitSecrets(kind, fields, func(path, value string) (string, error) {
+		if !isEncrypted(value) {
+			return value, nil
+		}
+		if ring == nil {
+			return "", fieldError(path, fmt.Errorf("decrypting %s: value is encrypted and no key was given: %w",
+				Describe(e), ErrNoKey))
+		}
+		plain, err := ring.open(secretContext(kind, e, path), value)
+		if err != nil {
+			return "", fieldError(path, fmt.Errorf("decrypting %s: %w", Describe(e), err))
+		}
+		changed = true
+		return plain, nil
+	})
+	return changed, err
+}
+
+// toFields returns an entity's JSON fields as a map, numbers kept exact, created_at and updated_at left out.
+func toFields(e any) (map[string]any, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
+	}
+	fields, err := decodeJSONMap(data)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
+	}
+	delete(fields, "created_at")
+	delete(fields, "updated_at")
+	return fields, nil
+}

@@ -1,0 +1,596 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/kong/go-kong/kong"
+	"gopkg.in/yaml.v3"
+)
+
+// Files is a snapshot directory in memory: slash-separated path relative to the directory → content.
+type Files map[string][]byte
+
+// FormatVersion is the decK _format_version written in every file (the one for Kong 3.x).
+const FormatVersion = "3.0"
+
+// WriteOptions says how a snapshot becomes files.
+type WriteOptions struct {
+	Connection  string   // recorded in the manifest
+	KongVersion string   // recorded in the manifest
+	SelectTags  []string // written as _info.select_tags in every file, and recorded in the manifest
+	Secrets     SecretMode
+	Keyring     *Keyring // required by SecretsEncrypt when the snapshot holds secrets
+}
+
+// layout names the files of a snapshot directory and the top-level sections each one holds, in writing order.
+var layout = []struct {
+	file     string
+	sections []string
+}{
+	{"services.yaml", []string{"services", "routes"}},
+	{"consumers.yaml", []string{"consumers"}},
+	{"plugins.yaml", []string{"plugins"}},
+	{"upstreams.yaml", []string{"upstreams"}},
+	{"certificates.yaml", []string{"certificates"}},
+	{"ca_certificates.yaml", []string{"ca_certificates"}},
+	{"vaults.yaml", []string{"vaults"}},
+	{"keys.yaml", []string{"key_sets", "keys"}},
+}
+
+// Write renders a snapshot as a directory of decK files, one per section, plus the manifest (ManifestName). The
+// output depends only on the snapshot's content, never on the order its entities arrived in, and holds no
+// timestamp. Secrets are written as opts.Secrets says; the default, encrypt, needs opts.Keyring.
+func Write(s *Snapshot, opts WriteOptions) (Files, error) {
+	sections, err := buildSections(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	files := Files{}
+	for _, f := range layout {
+		doc := fileHeader(opts)
+		empty := true
+		for _, section := range f.sections {
+			if items := sections[section]; len(items) > 0 {
+				addField(doc, section, valueNode(items))
+				empty = false
+			}
+		}
+		if empty {
+			continue
+		}
+		data, err := encodeYAML(doc)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", f.file, err)
+		}
+		files[f.file] = data
+	}
+	manifest := Manifest{
+		Connection:  opts.Connection,
+		KongVersion: opts.KongVersion,
+		SelectTags:  opts.SelectTags,
+		Secrets:     secretMode(opts.Secrets),
+		Counts:      s.Count(),
+		Files:       map[string]string{},
+	}
+	for name, data := range files {
+		manifest.Files[name] = checksum(data)
+	}
+	files[ManifestName] = manifest.Marshal()
+	return files, nil
+}
+
+// WriteMerged renders a snapshot as one decK file holding every section, for `kongsnap dump -o -`.
+func WriteMerged(s *Snapshot, opts WriteOptions) ([]byte, error) {
+	sections, err := buildSections(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	doc := fileHeader(opts)
+	for _, f := range layout {
+		for _, section := range f.sections {
+			if items := sections[section]; len(items) > 0 {
+				addField(doc, section, valueNode(items))
+			}
+		}
+	}
+	data, err := encodeYAML(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encoding merged file: %w", err)
+	}
+	return data, nil
+}
+
+func secretMode(m SecretMode) SecretMode {
+	if m == "" {
+		return SecretsEncrypt
+	}
+	return m
+}
+
+func fileHeader(opts WriteOptions) *yaml.Node {
+	doc := mappingNode()
+	addField(doc, "_format_version", valueNode(FormatVersion))
+	if len(opts.SelectTags) > 0 {
+		tags := make([]any, len(opts.SelectTags))
+		for i, t := range opts.SelectTags {
+			tags[i] = t
+		}
+		addField(doc, "_info", valueNode(map[string]any{"select_tags": tags}))
+	}
+	return doc
+}
+
+// sectionBuilder turns a snapshot's flat entities into decK's nested sections.
+type sectionBuilder struct {
+	s     *Snapshot
+	opts  WriteOptions
+	ix    *index
+	scope *pluginScope
+}
+
+// buildSections returns, per top-level section name, its sorted entries. Every foreign key must point at an entity
+// of the snapshot: a file naming a parent it does not hold could not be read back.
+func buildSections(s *Snapshot, opts WriteOptions) (map[string][]any, error) {
+	if opts.Secrets != "" {
+		if _, err := ParseSecretMode(string(opts.Secrets)); err != nil {
+			return nil, err
+		}
+	}
+	b := &sectionBuilder{s: s, opts: opts, ix: indexSnapshot(s)}
+	var err error
+	if b.scope, err = b.scopePlugins(); err != nil {
+		return nil, err
+	}
+	out := map[string][]any{}
+	if out["services"], out["routes"], err = b.services(); err != nil {
+		return nil, err
+	}
+	if out["consumers"], err = b.consumers(); err != nil {
+		return nil, err
+	}
+	if out["plugins"], err = b.topPlugins(); err != nil {
+		return nil, err
+	}
+	if out["upstreams"], err = b.upstreams(); err != nil {
+		return nil, err
+	}
+	if out["certificates"], err = b.certificates(); err != nil {
+		return nil, err
+	}
+	if out["ca_certificates"], err = flat(b, KindCACertificate, "id"); err != nil {
+		return nil, err
+	}
+	if out["vaults"], err = flat(b, KindVault, "prefix", "id"); err != nil {
+		return nil, err
+	}
+	if out["key_sets"], err = flat(b, KindKeySet, "name", "id"); err != nil {
+		return nil, err
+	}
+	if out["keys"], err = b.keys(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fields returns an entity's file fields: every field but timestamps, secrets hidden as the options say.
+func (b *sectionBuilder) fields(e any) (entityFields, error) {
+	m, err := toFields(e)
+	if err != nil {
+		return nil, err
+	}
+	if err := hideSecrets(KindOf(e), e, m, b.opts.Secrets, b.opts.Keyring); err != nil {
+		return nil, err
+	}
+	return entityFields(m), nil
+}
+
+func danglingWrite(child any, field string, parent Kind) error {
+	return fmt.Errorf("writing %s: field %s points at a %s the snapshot does not hold: %w",
+		Describe(child), field, parent.Singular(), ErrDanglingReference)
+}
+
+func flat(b *sectionBuilder, kind Kind, sortBy ...string) ([]any, error) {
+	var items []entityFields
+	for _, e := range b.s.Entities(kind) {
+		f, err := b.fields(e)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, f)
+	}
+	return sorted(items, sortBy...), nil
+}
+
+// pluginScope sorts plugins: those with exactly one parent nest under it, the others (global, several parents)
+// stay at top level.
+type pluginScope struct {
+	byService  map[any][]*kong.Plugin
+	byRoute    map[any][]*kong.Plugin
+	byConsumer map[any][]*kong.Plugin
+	top        []*kong.Plugin
+}
+
+func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
+	scope := &pluginScope{byService: map[any][]*kong.Plugin{}, byRoute: map[any][]*kong.Plugin{},
+		byConsumer: map[any][]*kong.Plugin{}}
+	for _, p := range b.s.Plugins {
+		service, route, consumer, err := b.pluginParents(p)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case service != nil && route == nil && consumer == nil:
+			scope.byService[service] = append(scope.byService[service], p)
+		case route != nil && service == nil && consumer == nil:
+			scope.byRoute[route] = append(scope.byRoute[route], p)
+		case consumer != nil && service == nil && route == nil:
+			scope.byConsumer[consumer] = append(scope.byConsumer[consumer], p)
+		default:
+			scope.top = append(scope.top, p)
+		}
+	}
+	return scope, nil
+}
+
+func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer any, err error) {
+	if p.Service != nil {
+		if service = b.ix.parent(KindService, p.Service.ID, p.Service.Name); service == nil {
+			return nil, nil, nil, danglingWrite(p, "service", KindService)
+		}
+	}
+	if p.Route != nil {
+		if route = b.ix.parent(KindRoute, p.Route.ID, p.Route.Name); route == nil {
+			return nil, nil, nil, danglingWrite(p, "route", KindRoute)
+		}
+	}
+	if p.Consumer != nil {
+		if consumer = b.consumerParent(p.Consumer); consumer == nil {
+			return nil, nil, nil, danglingWrite(p, "consumer", KindConsumer)
+		}
+	}
+	return service, route, consumer, nil
+}
+
+func (b *sectionBuilder) consumerParent(fk *kong.Consumer) any {
+	if fk.ID != nil || fk.Username != nil {
+		return b.ix.parent(KindConsumer, fk.ID, fk.Username)
+	}
+	for _, c := range b.s.Consumers {
+		if fk.CustomID != nil && c.CustomID != nil && *c.CustomID == *fk.CustomID {
+			return c
+		}
+	}
+	return nil
+}
+
+// nestedPlugins renders the plugins of one parent, without the foreign key the nesting already says.
+func (b *sectionBuilder) nestedPlugins(plugins []*kong.Plugin) ([]any, error) {
+	var items []entityFields
+	for _, p := range plugins {
+		f, err := b.fields(p)
+		if err != nil {
+			return nil, err
+		}
+		delete(f, "service")
+		delete(f, "route")
+		delete(f, "consumer")
+		items = append(items, f)
+	}
+	return sorted(items, "name", "instance_name", "id"), nil
+}
+
+func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
+	routesOf := map[any][]*kong.Route{}
+	var loose []*kong.Route
+	for _, r := range b.s.Routes {
+		if r.Service == nil {
+			loose = append(loose, r)
+			continue
+		}
+		parent := b.ix.parent(KindService, r.Service.ID, r.Service.Name)
+		if parent == nil {
+			return nil, nil, danglingWrite(r, "service", KindService)
+		}
+		routesOf[parent] = append(routesOf[parent], r)
+	}
+	renderRoutes := func(routes []*kong.Route) ([]any, error) {
+		var items []entityFields
+		for _, r := range routes {
+			f, err := b.fields(r)
+			if err != nil {
+				return nil, err
+			}
+			delete(f, "service")
+			if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
+				return nil, err
+			}
+			items = append(items, f)
+		}
+		return sorted(items, "name", "id"), nil
+	}
+	var items []entityFields
+	for _, svc := range b.s.Services {
+		f, err := b.fields(svc)
+		if err != nil {
+			return nil, nil, err
+		}
+		if svc.ClientCertificate != nil {
+			if b.ix.parent(KindCertificate, svc.ClientCertificate.ID, nil) == nil {
+				return nil, nil, danglingWrite(svc, "client_certificate", KindCertificate)
+			}
+			f["client_certificate"] = *svc.ClientCertificate.ID
+		}
+		for _, id := range svc.CACertificates {
+			if id == nil || b.ix.parent(KindCACertificate, id, nil) == nil {
+				return nil, nil, danglingWrite(svc, "ca_certificates", KindCACertificate)
+			}
+		}
+		routes, err := renderRoutes(routesOf[svc])
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(routes) > 0 {
+			f["routes"] = routes
+		}
+		if err := b.nest(f, "plugins", b.scope.byService[svc], b.nestedPlugins); err != nil {
+			return nil, nil, err
+		}
+		items = append(items, f)
+	}
+	looseRoutes, err = renderRoutes(loose)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sorted(items, "name", "id"), looseRoutes, nil
+}
+
+// nest renders children with render and stores them under key, leaving the key out when there are none.
+func (b *sectionBuilder) nest(f entityFields, key string, children []*kong.Plugin,
+	render func([]*kong.Plugin) ([]any, error),
+) error {
+	if len(children) == 0 {
+		return nil
+	}
+	items, err := render(children)
+	if err != nil {
+		return err
+	}
+	f[key] = items
+	return nil
+}
+
+func (b *sectionBuilder) topPlugins() ([]any, error) {
+	var items []entityFields
+	for _, p := range b.scope.top {
+		f, err := b.fields(p)
+		if err != nil {
+			return nil, err
+		}
+		service, route, consumer, err := b.pluginParents(p)
+		if err != nil {
+			return nil, err
+		}
+		for field, parent := range map[string]any{"service": service, "route": route, "consumer": consumer} {
+			delete(f, field)
+			if parent == nil {
+				continue
+			}
+			ref := reference(parent)
+			if ref == "" {
+				return nil, fmt.Errorf("writing %s: its %s has neither name nor id to reference it by",
+					Describe(p), field)
+			}
+			f[field] = ref
+		}
+		items = append(items, f)
+	}
+	return sorted(items, "name", "service", "route", "consumer", "instance_name", "id"), nil
+}
+
+func (b *sectionBuilder) consumers() ([]any, error) {
+	creds := map[any]map[Kind][]any{}
+	for _, kind := range Kinds {
+		if !kind.Credential() {
+			continue
+		}
+		for _, cred := range b.s.Entities(kind) {
+			fk := credentialConsumer(cred)
+			var parent any
+			if fk != nil {
+				parent = b.consumerParent(fk)
+			}
+			if parent == nil {
+				return nil, danglingWrite(cred, "consumer", KindConsumer)
+			}
+			if creds[parent] == nil {
+				creds[parent] = map[Kind][]any{}
+			}
+			creds[parent][kind] = append(creds[parent][kind], cred)
+		}
+	}
+	var items []entityFields
+	for _, c := range b.s.Consumers {
+		f, err := b.fields(c)
+		if err != nil {
+			return nil, err
+		}
+		for kind, list := range creds[c] {
+			var rendered []entityFields
+			for _, cred := range list {
+				cf, err := b.fields(cred)
+				if err != nil {
+					return nil, err
+				}
+				delete(cf, "consumer")
+				rendered = append(rendered, cf)
+			}
+			f[string(kind)] = sorted(rendered, credentialSortKeys[kind]...)
+		}
+		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
+			return nil, err
+		}
+		items = append(items, f)
+	}
+	return sorted(items, "username", "custom_id", "id"), nil
+}
+
+var credentialSortKeys = map[Kind][]string{
+	KindKeyAuth:   {"id"},
+	KindBasicAuth: {"username", "id"},
+	KindHMACAuth:  {"username", "id"},
+	KindJWT:       {"key", "id"},
+	KindACL:       {"group", "id"},
+	KindOAuth2:    {"client_id", "name", "id"},
+}
+
+func credentialConsumer(cred any) *kong.Consumer {
+	switch v := cred.(type) {
+	case *kong.KeyAuth:
+		return v.Consumer
+	case *kong.BasicAuth:
+		return v.Consumer
+	case *kong.HMACAuth:
+		return v.Consumer
+	case *kong.JWTAuth:
+		return v.Consumer
+	case *kong.ACLGroup:
+		return v.Consumer
+	case *kong.Oauth2Credential:
+		return v.Consumer
+	}
+	return nil
+}
+
+func (b *sectionBuilder) upstreams() ([]any, error) {
+	targetsOf := map[any][]entityFields{}
+	for _, t := range b.s.Targets {
+		var parent any
+		if t.Upstream != nil {
+			parent = b.ix.parent(KindUpstream, t.Upstream.ID, t.Upstream.Name)
+		}
+		if parent == nil {
+			return nil, danglingWrite(t, "upstream", KindUpstream)
+		}
+		f, err := b.fields(t)
+		if err != nil {
+			return nil, err
+		}
+		delete(f, "upstream")
+		targetsOf[parent] = append(targetsOf[parent], f)
+	}
+	var items []entityFields
+	for _, u := range b.s.Upstreams {
+		f, err := b.fields(u)
+		if err != nil {
+			return nil, err
+		}
+		if u.ClientCertificate != nil && b.ix.parent(KindCertificate, u.ClientCertificate.ID, nil) == nil {
+			return nil, danglingWrite(u, "client_certificate", KindCertificate)
+		}
+		if targets := targetsOf[u]; len(targets) > 0 {
+			f["targets"] = sorted(targets, "target", "id")
+		}
+		items = append(items, f)
+	}
+	return sorted(items, "name", "id"), nil
+}
+
+func (b *sectionBuilder) certificates() ([]any, error) {
+	snisOf := map[any][]entityFields{}
+	for _, sni := range b.s.SNIs {
+		var parent any
+		if sni.Certificate != nil {
+			parent = b.ix.parent(KindCertificate, sni.Certificate.ID, nil)
+		}
+		if parent == nil {
+			return nil, danglingWrite(sni, "certificate", KindCertificate)
+		}
+		f, err := b.fields(sni)
+		if err != nil {
+			return nil, err
+		}
+		delete(f, "certificate")
+		snisOf[parent] = append(snisOf[parent], f)
+	}
+	var items []entityFields
+	for _, c := range b.s.Certificates {
+		f, err := b.fields(c)
+		if err != nil {
+			return nil, err
+		}
+		delete(f, "snis")
+		if snis := snisOf[c]; len(snis) > 0 {
+			f["snis"] = sorted(snis, "name", "id")
+		}
+		items = append(items, f)
+	}
+	return sorted(items, "id"), nil
+}
+
+func (b *sectionBuilder) keys() ([]any, error) {
+	var items []entityFields
+	for _, k := range b.s.Keys {
+		f, err := b.fields(k)
+		if err != nil {
+			return nil, err
+		}
+		if k.Set != nil {
+			parent := b.ix.parent(KindKeySet, k.Set.ID, k.Set.Name)
+			if parent == nil {
+				return nil, danglingWrite(k, "set", KindKeySet)
+			}
+			if name := uniqueName(parent); name != "" {
+				f["set"] = map[string]any{"name": name}
+			} else {
+				f["set"] = map[string]any{"id": ID(parent)}
+			}
+		}
+		items = append(items, f)
+	}
+	return sorted(items, "name", "kid", "id"), nil
+}
+
+// sorted orders entries by the given fields, then by their whole content, so that the order never depends on the
+// order entities arrived in.
+func sorted(items []entityFields, by ...string) []any {
+	type keyed struct {
+		keys []string
+		all  string
+		item entityFields
+	}
+	list := make([]keyed, len(items))
+	for i, item := range items {
+		k := keyed{item: item}
+		for _, field := range by {
+			k.keys = append(k.keys, sortString(item[field]))
+		}
+		k.all = sortString(map[string]any(item))
+		list[i] = k
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		for n := range list[i].keys {
+			if list[i].keys[n] != list[j].keys[n] {
+				return list[i].keys[n] < list[j].keys[n]
+			}
+		}
+		return list[i].all < list[j].all
+	})
+	out := make([]any, len(list))
+	for i, k := range list {
+		out[i] = k.item
+	}
+	return out
+}
+
+func sortString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	}
+	data, _ := json.Marshal(v)
+	return string(data)
+}

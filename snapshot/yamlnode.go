@@ -1,0 +1,127 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// entityFields is the field map of one entity in a file. It is written with identity fields first, nested
+// entities last and everything else in alphabetical order; plain maps (a plugin's config) are written sorted.
+type entityFields map[string]any
+
+// headFields come first in an entity, in this order: what a reviewer looks for to know which entity it is.
+var headFields = []string{"id", "name", "instance_name", "username", "custom_id", "prefix", "kid", "target", "group",
+	"client_id", "service", "route", "consumer", "set"}
+
+// tailFields come last: the nested entities.
+var tailFields = []string{"snis", "targets", "routes", "plugins", "acls", "basicauth_credentials",
+	"hmacauth_credentials", "jwt_secrets", "keyauth_credentials", "oauth2_credentials"}
+
+func fieldRank(key string) (int, string) {
+	for i, k := range headFields {
+		if k == key {
+			return i, ""
+		}
+	}
+	for i, k := range tailFields {
+		if k == key {
+			return len(headFields) + 1 + i, ""
+		}
+	}
+	return len(headFields), key
+}
+
+// encodeYAML writes a document as YAML with two-space indentation.
+func encodeYAML(doc *yaml.Node) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func mappingNode() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
+
+func addField(m *yaml.Node, key string, value *yaml.Node) {
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, value)
+}
+
+// valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
+func valueNode(v any) *yaml.Node {
+	switch t := v.(type) {
+	case entityFields:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			ri, ni := fieldRank(keys[i])
+			rj, nj := fieldRank(keys[j])
+			if ri != rj {
+				return ri < rj
+			}
+			return ni < nj
+		})
+		m := mappingNode()
+		for _, k := range keys {
+			addField(m, k, valueNode(t[k]))
+		}
+		return m
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		m := mappingNode()
+		for _, k := range keys {
+			addField(m, k, valueNode(t[k]))
+		}
+		return m
+	case []any:
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, item := range t {
+			seq.Content = append(seq.Content, valueNode(item))
+		}
+		return seq
+	case string:
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
+		if strings.Contains(t, "\n") {
+			n.Style = yaml.LiteralStyle
+		}
+		return n
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(string(t), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(t)}
+	case bool:
+		value := "false"
+		if t {
+			value = "true"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: value}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+}
+
+// decodeJSONMap decodes a JSON object keeping numbers as json.Number, so that they are written back unchanged.
+func decodeJSONMap(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

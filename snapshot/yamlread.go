@@ -1,0 +1,167 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// pair is one key and value of a YAML mapping.
+type pair struct {
+	key   *yaml.Node
+	value *yaml.Node
+}
+
+// mappingPairs returns the entries of a mapping node in file order, with merge keys (<<) expanded and aliases
+// followed. A key written twice is an error naming both lines: yaml.v3 does not check duplicates when it builds
+// nodes.
+func mappingPairs(n *yaml.Node) ([]pair, error) {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		return nil, &Error{Line: n.Line, Err: errorf(ErrInvalidValue, "want a mapping, got %s", nodeKind(n))}
+	}
+	var pairs, merged []pair
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := deref(n.Content[i]), n.Content[i+1]
+		if key.Tag == "!!merge" {
+			sources := []*yaml.Node{deref(value)}
+			if sources[0].Kind == yaml.SequenceNode {
+				sources = sources[0].Content
+			}
+			for _, source := range sources {
+				more, err := mappingPairs(source)
+				if err != nil {
+					return nil, err
+				}
+				merged = append(merged, more...)
+			}
+			continue
+		}
+		if key.Kind != yaml.ScalarNode {
+			return nil, &Error{Line: key.Line, Err: errorf(ErrInvalidValue, "mapping key is a %s, want a string",
+				nodeKind(key))}
+		}
+		if first, ok := seen[key.Value]; ok {
+			return nil, &Error{Line: key.Line, Err: errorf(ErrDuplicateKey, "key %q appears twice (first at line %d)",
+				key.Value, first.Line)}
+		}
+		seen[key.Value] = key
+		pairs = append(pairs, pair{key: key, value: value})
+	}
+	for _, p := range merged {
+		if _, ok := seen[p.key.Value]; !ok {
+			seen[p.key.Value] = p.key
+			pairs = append(pairs, p)
+		}
+	}
+	return pairs, nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return "null"
+		}
+		return "scalar " + strconv.Quote(n.Value)
+	}
+	return "node"
+}
+
+// toValue converts a YAML node into the JSON-shaped value go-kong types decode from: maps, slices, strings,
+// json.Number, bools and nil.
+func toValue(n *yaml.Node) (any, error) {
+	n = deref(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		pairs, err := mappingPairs(n)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, len(pairs))
+		for _, p := range pairs {
+			v, err := toValue(p.value)
+			if err != nil {
+				return nil, err
+			}
+			m[p.key.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		list := make([]any, 0, len(n.Content))
+		for _, item := range n.Content {
+			v, err := toValue(item)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		return list, nil
+	case yaml.ScalarNode:
+		return scalarValue(n)
+	}
+	return nil, &Error{Line: n.Line, Err: errorf(ErrInvalidValue, "unexpected YAML node")}
+}
+
+func scalarValue(n *yaml.Node) (any, error) {
+	bad := func(err error) error {
+		return &Error{Line: n.Line, Err: fmt.Errorf("%s: %v: %w", n.Value, err, ErrInvalidValue)}
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, bad(err)
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return json.Number(strconv.FormatInt(i, 10)), nil
+		}
+		var u uint64
+		if err := n.Decode(&u); err != nil {
+			return nil, bad(err)
+		}
+		return json.Number(strconv.FormatUint(u, 10)), nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, bad(err)
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, bad(errors.New("infinity and NaN have no JSON form"))
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return n.Value, nil
+}
+
+// keyLine returns the line of key in a mapping node, or the mapping's own line.
+func keyLine(n *yaml.Node, key string) int {
+	n = deref(n)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i].Line
+		}
+	}
+	return n.Line
+}
