@@ -73,10 +73,6 @@ func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.Reference
 		if pushErr != nil && remoteHead == basedOn {
 			return pushErr // the branch did not move, so retrying cannot help
 		}
-		if attempt > 0 {
-			s.log.Info("remote branch moved during push; recommitting on top", "branch", branch.Short(),
-				"remote", r.display, "attempt", attempt)
-		}
 		if err := s.rebase(branch, remoteHead, r); err != nil {
 			return err
 		}

@@ -205,6 +205,27 @@ func TestPushRecommitsOnMovedBranch(t *testing.T) {
 	}
 }
 
+func TestPushRecommitsUnfetchedOrphanOnRemoteHistory(t *testing.T) {
+	_, url := gittest.NewBare(t)
+	remotes := []gitstore.Remote{{Name: "origin", URL: url}}
+	a, _, _ := testStore(t, gitstore.Options{Remotes: remotes})
+	first := save(t, a, snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "a\n"}))
+	push(t, a, "kong/prod")
+
+	// b never fetched, so its first snapshot is an orphan unrelated to the remote's history.
+	b, _, _ := testStore(t, gitstore.Options{Remotes: remotes})
+	save(t, b, snapshot("kong/prod", "prod: from b", map[string]string{"kong.yaml": "b\n"}))
+	push(t, b, "kong/prod")
+
+	mirror := gittest.Mirror(t, url)
+	if got := gittest.Git(t, "", "--git-dir", mirror, "log", "--format=%s", "kong/prod"); got != "prod: from b\nprod: first" {
+		t.Errorf("remote history = %q, want b's snapshot on top of a's", got)
+	}
+	if got := gittest.Git(t, "", "--git-dir", mirror, "rev-parse", "kong/prod^"); got != first.Hash {
+		t.Errorf("parent = %s, want %s", got, first.Hash)
+	}
+}
+
 func TestPushDropsRecommitOfSameTree(t *testing.T) {
 	_, url := gittest.NewBare(t)
 	a, b, _ := twoStores(t, url)
@@ -437,8 +458,8 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "***@127.0.0.1") {
 			t.Errorf("Open with an unreachable clone URL: err = %v, want an error with the URL redacted", err)
 		}
-		if _, statErr := os.Stat(path); !errors.Is(statErr, os.ErrNotExist) {
-			t.Errorf("failed clone left %s behind", path)
+		if entries, _ := os.ReadDir(path); len(entries) != 0 {
+			t.Errorf("failed clone left %d entries in %s", len(entries), path)
 		}
 	})
 }

@@ -1,12 +1,15 @@
 package gitstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,27 +95,45 @@ type remote struct {
 
 // Open opens the repository at opts.Path, cloning or initialising it when it does not exist yet.
 func Open(ctx context.Context, opts Options) (*Store, error) {
+	s := newStore(opts)
+	if opts.Path == "" {
+		return nil, errors.New("opening repository: no path given")
+	}
+	remotes, err := remoteConfigs(opts)
+	if err != nil {
+		return nil, s.secrets.errorf("opening repository %s: %w", opts.Path, err)
+	}
+	repo, created, err := s.openOrCreate(opts.Path)
+	if err != nil {
+		return nil, s.secrets.error(err)
+	}
+	s.repo = repo
+	for _, r := range remotes {
+		s.remotes = append(s.remotes, &remote{
+			Remote:  r.Remote,
+			git:     git.NewRemote(repo.Storer, r.config),
+			display: r.Name + " (" + RedactURL(r.URL) + ")",
+		})
+	}
+	if created && opts.URL != "" {
+		origin := s.remotes[slices.IndexFunc(s.remotes, func(r *remote) bool { return r.Name == originName })]
+		if err := s.fetchRemote(ctx, origin); err != nil {
+			s.removeIncompleteClone(opts.Path)
+			return nil, s.secrets.errorf("cloning %s into %s: %w", RedactURL(opts.URL), opts.Path, err)
+		}
+	}
+	return s, nil
+}
+
+// newStore applies the defaults of opts.
+func newStore(opts Options) *Store {
 	s := &Store{
-		prefix:  opts.BranchPrefix,
-		author:  opts.Author,
-		retries: opts.PushRetries,
+		prefix:  cmp.Or(opts.BranchPrefix, DefaultBranchPrefix),
+		author:  Signature{Name: cmp.Or(opts.Author.Name, DefaultAuthorName), Email: cmp.Or(opts.Author.Email, DefaultAuthorEmail)},
+		retries: max(cmp.Or(opts.PushRetries, DefaultPushRetries), 0),
 		clock:   opts.Clock,
 		log:     opts.Logger,
-	}
-	if s.prefix == "" {
-		s.prefix = DefaultBranchPrefix
-	}
-	if s.author.Name == "" {
-		s.author.Name = DefaultAuthorName
-	}
-	if s.author.Email == "" {
-		s.author.Email = DefaultAuthorEmail
-	}
-	switch {
-	case s.retries == 0:
-		s.retries = DefaultPushRetries
-	case s.retries < 0:
-		s.retries = 0
+		secrets: newRedactor(opts),
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -120,57 +141,57 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.secrets = newRedactor(opts)
+	return s
+}
 
-	if opts.Path == "" {
-		return nil, errors.New("opening repository: no path given")
-	}
+type remoteConfig struct {
+	Remote
+	config *config.RemoteConfig
+}
+
+// remoteConfigs validates the remotes of opts, with the clone URL as origin.
+func remoteConfigs(opts Options) ([]remoteConfig, error) {
 	remotes := opts.Remotes
-	if opts.URL != "" && !hasRemote(remotes, originName) {
-		remotes = append([]Remote{{Name: originName, URL: opts.URL, Auth: opts.Auth}}, remotes...)
+	if opts.URL != "" {
+		switch i := slices.IndexFunc(remotes, func(r Remote) bool { return r.Name == originName }); {
+		case i < 0:
+			remotes = append([]Remote{{Name: originName, URL: opts.URL, Auth: opts.Auth}}, remotes...)
+		case remotes[i].URL != opts.URL:
+			return nil, fmt.Errorf("remote %q has URL %s, not the clone URL %s",
+				originName, RedactURL(remotes[i].URL), RedactURL(opts.URL))
+		}
 	}
-	repo, created, err := s.openOrCreate(opts.Path)
-	if err != nil {
-		return nil, s.secrets.error(err)
-	}
-	s.repo = repo
+	var configs []remoteConfig
 	seen := map[string]bool{}
 	for _, r := range remotes {
 		if r.Name == "" || r.URL == "" {
-			return nil, s.secrets.errorf("opening repository %s: remote %q needs a name and a URL", opts.Path, r.Name)
+			return nil, fmt.Errorf("remote %q needs a name and a URL", r.Name)
 		}
 		if seen[r.Name] {
-			return nil, fmt.Errorf("opening repository %s: remote name %q used twice", opts.Path, r.Name)
+			return nil, fmt.Errorf("remote name %q used twice", r.Name)
 		}
 		seen[r.Name] = true
 		rc := &config.RemoteConfig{Name: r.Name, URLs: []string{r.URL}, Fetch: []config.RefSpec{trackingSpec(r.Name)}}
 		if err := rc.Validate(); err != nil {
-			return nil, s.secrets.errorf("opening repository %s: remote %q: %w", opts.Path, r.Name, err)
+			return nil, fmt.Errorf("remote %q: %w", r.Name, err)
 		}
-		s.remotes = append(s.remotes, &remote{
-			Remote:  r,
-			git:     git.NewRemote(repo.Storer, rc),
-			display: r.Name + " (" + RedactURL(r.URL) + ")",
-		})
+		configs = append(configs, remoteConfig{Remote: r, config: rc})
 	}
-	if created && opts.URL != "" {
-		if err := s.Fetch(ctx); err != nil {
-			if rmErr := os.RemoveAll(opts.Path); rmErr != nil {
-				s.log.Warn("removing incomplete clone", "path", opts.Path, "error", rmErr)
-			}
-			return nil, fmt.Errorf("cloning %s into %s: %w", RedactURL(opts.URL), opts.Path, err)
-		}
-	}
-	return s, nil
+	return configs, nil
 }
 
-func hasRemote(remotes []Remote, name string) bool {
-	for _, r := range remotes {
-		if r.Name == name {
-			return true
+// removeIncompleteClone empties path, which Open found missing or empty, so the next Open clones again instead of
+// opening an empty repository.
+func (s *Store) removeIncompleteClone(path string) {
+	entries, err := os.ReadDir(path)
+	for _, e := range entries {
+		if err == nil {
+			err = os.RemoveAll(filepath.Join(path, e.Name()))
 		}
 	}
-	return false
+	if err != nil {
+		s.log.Warn("removing incomplete clone", "path", path, "error", err)
+	}
 }
 
 // openOrCreate opens the repository at path or initialises a bare one there; created reports the latter. It

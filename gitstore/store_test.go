@@ -479,3 +479,36 @@ func TestWorkingTreeIsLeftAlone(t *testing.T) {
 		t.Errorf("Save to the checked-out branch: err = %v, want a refusal", err)
 	}
 }
+
+func TestOpenRejectsBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opts gitstore.Options
+		want string
+	}{
+		{"no path", gitstore.Options{}, "no path given"},
+		{"remote without URL", gitstore.Options{Remotes: []gitstore.Remote{{Name: "a"}}}, `remote "a" needs a name and a URL`},
+		{"duplicate remote", gitstore.Options{Remotes: []gitstore.Remote{{Name: "a", URL: "file:///x"}, {Name: "a", URL: "file:///y"}}},
+			`remote name "a" used twice`},
+		{"origin conflicts with the clone URL", gitstore.Options{
+			URL:     "https://tok@example.com/a.git",
+			Remotes: []gitstore.Remote{{Name: "origin", URL: "https://example.com/b.git"}},
+		}, `remote "origin" has URL https://example.com/b.git, not the clone URL https://***@example.com/a.git`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var path string
+			if tt.name != "no path" {
+				path = filepath.Join(t.TempDir(), "repo")
+				tt.opts.Path = path
+			}
+			_, err := gitstore.Open(context.Background(), tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Open: err = %v, want it to contain %q", err, tt.want)
+			}
+			if _, statErr := os.Stat(path); path != "" && !errors.Is(statErr, os.ErrNotExist) {
+				t.Errorf("refused Open created %s", path)
+			}
+		})
+	}
+}
