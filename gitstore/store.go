@@ -51,8 +51,8 @@ type Options struct {
 	// Path is the local repository (bare or with a working tree, which is never touched). When Path holds no
 	// repository it is cloned from URL, or created empty and bare when URL is empty.
 	Path string
-	// URL, when set, is cloned into Path if Path has no repository yet. It becomes the remote "origin", which
-	// is pushed to and fetched from like the Remotes, unless Remotes already names one "origin".
+	// URL, when set, is cloned into Path if Path has no repository yet. It is the remote "origin", pushed to
+	// and fetched from like the Remotes; Remotes may list "origin" too, but only with this same URL.
 	URL string
 	// Auth authenticates to URL. Never logged.
 	Auth transport.AuthMethod
