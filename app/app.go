@@ -128,7 +128,7 @@ func (e *Env) keyring() (*snapshot.Keyring, error) {
 	if e.getenv(enc.KeyEnv) == "" {
 		return nil, nil
 	}
-	return snapshot.KeyringFromString(e.getenv(enc.KeyEnv))
+	return snapshot.ParseKeyring(e.getenv(enc.KeyEnv))
 }
 
 // openStore opens the snapshot repository with every configured remote.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -247,13 +248,44 @@ func commitSnapshot(ctx context.Context, store *gitstore.Store, r commitRequest)
 		Trailers: trailers,
 	}
 	if !r.noTag {
-		snap.Tag = SnapshotTag(r.connection.Name, r.at)
+		tag, err := freeTag(ctx, store, SnapshotTag(r.connection.Name, r.at), r.runID)
+		if err != nil {
+			return gitstore.Commit{}, fmt.Errorf("connection %q: %w", r.connection.Name, err)
+		}
+		snap.Tag = tag
 	}
 	commit, err := store.Save(ctx, snap)
 	if err != nil && !errors.Is(err, gitstore.ErrUnchanged) {
 		return commit, fmt.Errorf("connection %q: committing snapshot: %w", r.connection.Name, err)
 	}
 	return commit, err
+}
+
+// freeTag returns name, or when another snapshot already has it (two runs in the same second, on two machines
+// sharing a remote), name suffixed with the run id and a counter: still unique, still sorted by time.
+func freeTag(ctx context.Context, store *gitstore.Store, name, runID string) (string, error) {
+	tags, err := store.Tags(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	taken := map[string]bool{}
+	for _, t := range tags {
+		taken[t.Name] = true
+	}
+	candidate := name
+	for i := 1; taken[candidate]; i++ {
+		candidate = fmt.Sprintf("%s-%s-%d", name, tagSafe(runID), i)
+	}
+	return candidate, nil
+}
+
+func tagSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+			return r
+		}
+		return '-'
+	}, s)
 }
 
 // SnapshotTag names a snapshot: kongsnap/<connection>/<UTC time>, sortable by name.
