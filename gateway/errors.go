@@ -16,9 +16,9 @@ var (
 	ErrConflict = errors.New("conflict with an existing entity")
 	// ErrNotFound marks a lookup or read of an entity the gateway does not hold.
 	ErrNotFound = errors.New("not found")
-	// ErrUnreachable marks a gateway that could not be reached at all: connection refused, DNS, TLS handshake or
-	// timeout, after every retry.
-	ErrUnreachable = errors.New("admin API unreachable")
+	// ErrUnreachable marks an Open that could not reach the gateway at all: connection refused, DNS, TLS handshake
+	// or timeout, after every retry.
+	ErrUnreachable = errors.New("unreachable")
 )
 
 // redacted replaces a header value or secret in error messages and logs.
@@ -67,10 +67,6 @@ func (e *scrubbedError) Unwrap() []error { return e.sentinels }
 func (s scrubber) scrubError(err error) error {
 	if err == nil {
 		return nil
-	}
-	var already *scrubbedError
-	if errors.As(err, &already) && len(s) == 0 {
-		return err
 	}
 	out := &scrubbedError{msg: s.scrub(err.Error())}
 	for _, sentinel := range []error{ErrConflict, ErrNotFound, ErrUnreachable, context.Canceled, context.DeadlineExceeded} {

@@ -199,13 +199,18 @@ func (c *Client) lookupTarget(ctx context.Context, v *kong.Target) (any, error) 
 // defaultTargetPort is the port Kong gives a target written without one.
 const defaultTargetPort = "8000"
 
-// normalizeTarget spells a target address as Kong stores it: host:port, IPv6 hosts in brackets.
+// normalizeTarget spells a target address one way for comparing: host:port with Kong's default port when there
+// is none, IP addresses in Go's canonical form (Kong stores IPv6 expanded, "[0000:…:0001]:80"), host names as
+// given (Kong keeps their case).
 func normalizeTarget(t string) string {
 	host, port, err := net.SplitHostPort(t)
 	if err != nil {
 		host, port = strings.Trim(t, "[]"), defaultTargetPort
 	}
-	return net.JoinHostPort(strings.ToLower(host), port)
+	if ip := net.ParseIP(host); ip != nil {
+		host = ip.String()
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func (c *Client) lookupKey(ctx context.Context, v *kong.Key) (any, error) {

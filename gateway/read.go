@@ -115,6 +115,11 @@ func listAll[T any](ctx context.Context, c *Client, path string, q listQuery) ([
 		}
 		var p page[T]
 		if _, err := c.kong.Do(ctx, req, &p); err != nil {
+			if n > 1 {
+				// Past the first page a 404 is no sign of a collection the gateway lacks: hide the status so
+				// that readCollection cannot take it for one and return a partial list.
+				err = kongError(err)
+			}
 			return nil, fmt.Errorf("page %d: %w", n, err)
 		}
 		for _, e := range p.Data {

@@ -1,0 +1,93 @@
+package gateway
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		want   time.Duration
+		wantOK bool
+	}{
+		{name: "seconds", header: "3", want: 3 * time.Second, wantOK: true},
+		{name: "zero", header: "0", want: 0, wantOK: true},
+		{name: "past date", header: "Wed, 21 Oct 2015 07:28:00 GMT", want: 0, wantOK: true},
+		{name: "absent", header: ""},
+		{name: "garbage", header: "soon"},
+		{name: "negative", header: "-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := parseRetryAfter(tt.header)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	if got, ok := parseRetryAfter(future); !ok || got < 59*time.Minute {
+		t.Errorf("parseRetryAfter(an hour ahead) = %v, %v", got, ok)
+	}
+}
+
+func TestRetryAfterDecision(t *testing.T) {
+	c := &Client{conn: Connection{Retries: 3, Backoff: 100 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}}
+	resp := func(status int, retryAfter string) *http.Response {
+		r := &http.Response{StatusCode: status, Status: http.StatusText(status), Header: http.Header{}}
+		if retryAfter != "" {
+			r.Header.Set("Retry-After", retryAfter)
+		}
+		return r
+	}
+	tests := []struct {
+		name     string
+		method   string
+		resp     *http.Response
+		attempt  int
+		want     time.Duration
+		wantStop bool
+	}{
+		{name: "GET 500 first", method: http.MethodGet, resp: resp(500, ""), want: 100 * time.Millisecond},
+		{name: "GET 500 doubles", method: http.MethodGet, resp: resp(500, ""), attempt: 1, want: 200 * time.Millisecond},
+		{name: "GET 500 capped", method: http.MethodGet, resp: resp(500, ""), attempt: 2, want: 250 * time.Millisecond},
+		{name: "GET retries spent", method: http.MethodGet, resp: resp(500, ""), attempt: 3, wantStop: true},
+		{name: "GET 404", method: http.MethodGet, resp: resp(404, ""), wantStop: true},
+		{name: "PUT 502", method: http.MethodPut, resp: resp(502, ""), want: 100 * time.Millisecond},
+		{name: "POST 500", method: http.MethodPost, resp: resp(500, ""), wantStop: true},
+		{name: "POST 503", method: http.MethodPost, resp: resp(503, ""), want: 100 * time.Millisecond},
+		{name: "429 Retry-After", method: http.MethodPost, resp: resp(429, "7"), want: 7 * time.Second},
+		{name: "429 Retry-After too long", method: http.MethodGet, resp: resp(429, "3600"), wantStop: true},
+		{name: "DELETE 200", method: http.MethodDelete, resp: resp(200, ""), wantStop: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wait, reason := c.retryAfter(tt.method, tt.resp, nil, tt.attempt)
+			if (reason == "") != tt.wantStop || wait != tt.want {
+				t.Errorf("retryAfter = %v, %q; want %v, stop %v", wait, reason, tt.want, tt.wantStop)
+			}
+		})
+	}
+}
+
+func TestNormalizeTarget(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{name: "host and port", in: "example.test:80", want: "example.test:80"},
+		{name: "default port", in: "example.test", want: "example.test:8000"},
+		{name: "case kept", in: "Example.TEST:81", want: "Example.TEST:81"},
+		{name: "ipv6", in: "[::1]:80", want: "[::1]:80"},
+		{name: "ipv6 expanded", in: "[0000:0000:0000:0000:0000:0000:0000:0001]:80", want: "[::1]:80"},
+		{name: "ipv4", in: "10.0.0.1:80", want: "10.0.0.1:80"},
+		{name: "ipv6 default port", in: "[::1]", want: "[::1]:8000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := normalizeTarget(tt.in); got != tt.want {
+				t.Errorf("normalizeTarget(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
