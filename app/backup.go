@@ -165,9 +165,11 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	if len(commit.Tags) > 0 {
 		res.Tag = commit.Tags[0]
 	}
-	if err := b.store.Push(ctx, res.Branch, commit.Tags...); err != nil {
+	published, err := push(ctx, b.store, res.Branch, commit)
+	if err != nil {
 		return fail(fmt.Errorf("connection %q: snapshot %s committed locally but not pushed: %w", c.Name, short(commit.Hash), err))
 	}
+	res.Commit = published.Hash
 	res.Status = report.Completed
 	res.Duration = b.env.now().Sub(start)
 	return res
@@ -259,6 +261,19 @@ func commitSnapshot(ctx context.Context, store *gitstore.Store, r commitRequest)
 		return commit, fmt.Errorf("connection %q: committing snapshot: %w", r.connection.Name, err)
 	}
 	return commit, err
+}
+
+// push publishes a snapshot commit and its tag, and returns the commit as published: when a concurrent run moved
+// the branch, the push redoes the commit on top, so its hash changes.
+func push(ctx context.Context, store *gitstore.Store, branch string, commit gitstore.Commit) (gitstore.Commit, error) {
+	if err := store.Push(ctx, branch, commit.Tags...); err != nil {
+		return commit, err
+	}
+	head, err := store.Log(ctx, branch, 1)
+	if err != nil || len(head) == 0 {
+		return commit, err
+	}
+	return head[0], nil
 }
 
 // freeTag returns name, or when another snapshot already has it (two runs in the same second, on two machines

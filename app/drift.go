@@ -265,8 +265,10 @@ func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res
 		if len(commit.Tags) > 0 {
 			res.Tag = commit.Tags[0]
 		}
-		if err := d.store.Push(ctx, res.Branch, commit.Tags...); err != nil {
+		if published, err := push(ctx, d.store, res.Branch, commit); err != nil {
 			res.Status, res.Reason = report.Failed, fmt.Sprintf("connection %q: snapshot %s committed locally but not pushed: %v", c.Name, short(commit.Hash), err)
+		} else {
+			res.Commit = published.Hash
 		}
 	}
 	res.Duration = d.env.now().Sub(start)
