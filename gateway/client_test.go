@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kong/go-kong/kong"
@@ -101,9 +102,14 @@ func TestOpen(t *testing.T) {
 }
 
 func TestOpenSendsHeadersAndWorkspace(t *testing.T) {
-	var seen []string
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		seen = append(seen, r.Method+" "+r.URL.Path+" token="+r.Header.Get("Kong-Admin-Token"))
+		mu.Unlock()
 		if r.URL.Path == "/" {
 			fmt.Fprint(w, `{"version":"3.4.3.5"}`)
 			return
