@@ -1,0 +1,279 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	gosync "sync"
+
+	"github.com/kongsnap/kongsnap/gateway"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Writer is what Apply needs from a gateway; *gateway.Client has it. Create upserts by id and fails with an error
+// wrapping gateway.ErrConflict when another entity holds a unique key; Lookup returns that entity.
+type Writer interface {
+	Create(ctx context.Context, e any) (any, error)
+	Update(ctx context.Context, e any) (any, error)
+	Delete(ctx context.Context, e any) error
+	Lookup(ctx context.Context, e any) (any, error)
+}
+
+var _ Writer = (*gateway.Client)(nil)
+
+// ErrIncomplete marks an Apply that stopped before every operation succeeded; its Result says what was applied.
+var ErrIncomplete = errors.New("restore incomplete")
+
+// DefaultParallelism is how many operations Apply runs at once unless told otherwise.
+const DefaultParallelism = 10
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// DryRun walks the plan exactly as a real run does, dependencies and all, and writes nothing.
+	DryRun bool
+	// Parallelism bounds the operations in flight; default DefaultParallelism.
+	Parallelism int
+	// Logger receives one line per operation; nil discards.
+	Logger *slog.Logger
+}
+
+// Outcome is what became of one operation.
+type Outcome struct {
+	Index     int // in Plan.Operations
+	Operation Operation
+	// AdoptedID is the id of the live entity a create adopted after a conflict ("" otherwise): it was updated to
+	// the target and kept its id, and the operations after it point to it.
+	AdoptedID string
+	Err       error
+}
+
+// Result reports a run: every operation is in exactly one of Applied, Failed and NotApplied, each in plan order.
+type Result struct {
+	DryRun     bool
+	Applied    []Outcome
+	Failed     []Outcome
+	NotApplied []Outcome
+}
+
+// Write reports the run for people: counts, then each failed, adopted and not applied operation.
+func (r *Result) Write(w io.Writer) error {
+	verb := "applied"
+	if r.DryRun {
+		verb = "would apply (dry run)"
+	}
+	lines := []string{fmt.Sprintf("%s %d operations, %d failed, %d not applied", verb, len(r.Applied), len(r.Failed), len(r.NotApplied))}
+	for _, o := range r.Failed {
+		lines = append(lines, fmt.Sprintf("failed: %s: %v", o.Operation, o.Err))
+	}
+	for _, o := range r.Applied {
+		if o.AdoptedID != "" {
+			lines = append(lines, fmt.Sprintf("adopted: %s: the live entity %s was updated in its place", o.Operation, o.AdoptedID))
+		}
+	}
+	for _, o := range r.NotApplied {
+		lines = append(lines, "not applied: "+o.Operation.String())
+	}
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(w, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply runs a plan's operations through w, up to Parallelism at once, each as soon as those it depends on have
+// succeeded. A create that meets a conflict adopts the live entity in its way (see Outcome.AdoptedID). The first
+// failure stops the run: nothing new starts, operations in flight finish, and the error (wrapping ErrIncomplete and
+// the failure) comes with a Result saying what was applied, what failed and what was not applied.
+func Apply(ctx context.Context, w Writer, plan *Plan, opts ApplyOptions) (*Result, error) {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &run{
+		ctx: ctx, w: w, plan: plan, opts: opts,
+		waiting:    make([]int, len(plan.Operations)),
+		dependants: make([][]int, len(plan.Operations)),
+		outcomes:   make([]*Outcome, len(plan.Operations)),
+		adopted:    map[string]string{},
+	}
+	r.cond = gosync.NewCond(&r.mu)
+	for i, op := range plan.Operations {
+		r.waiting[i] = len(op.DependsOn)
+		for _, d := range op.DependsOn {
+			r.dependants[d] = append(r.dependants[d], i)
+		}
+		if len(op.DependsOn) == 0 {
+			r.ready = append(r.ready, i)
+		}
+	}
+	r.loop()
+	return r.result()
+}
+
+// run is one Apply in progress. Operations become ready when their last dependency succeeds and start in plan
+// order; mu guards everything below it.
+type run struct {
+	ctx  context.Context
+	w    Writer
+	plan *Plan
+	opts ApplyOptions
+
+	mu         gosync.Mutex
+	cond       *gosync.Cond
+	waiting    []int   // dependencies not yet succeeded, per operation
+	dependants [][]int // operations waiting for each operation
+	ready      []int   // sorted
+	running    int
+	stopped    error
+	outcomes   []*Outcome
+	adopted    map[string]string // planned id → id of the live entity adopted in its place
+}
+
+func (r *run) loop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		if r.stopped == nil && r.ctx.Err() != nil {
+			r.stopped = r.ctx.Err()
+		}
+		for r.stopped == nil && len(r.ready) > 0 && r.running < r.opts.Parallelism {
+			i := r.ready[0]
+			r.ready = r.ready[1:]
+			r.running++
+			entity := repoint(r.plan.Operations[i].Entity, r.adopted)
+			go r.execute(i, entity)
+		}
+		if r.running == 0 && (r.stopped != nil || len(r.ready) == 0) {
+			return
+		}
+		r.cond.Wait()
+	}
+}
+
+func (r *run) execute(i int, entity any) {
+	op := r.plan.Operations[i]
+	outcome := &Outcome{Index: i, Operation: op}
+	log := r.opts.Logger.With("action", string(op.Action), "entity", op.Identity, "id", snapshot.ID(entity))
+	if r.opts.DryRun {
+		log.Info("would apply")
+	} else {
+		outcome.AdoptedID, outcome.Err = r.write(op.Action, entity)
+		switch {
+		case outcome.Err != nil:
+			log.Error("failed", "error", outcome.Err)
+		case outcome.AdoptedID != "":
+			log.Info("adopted the live entity in the way", "live_id", outcome.AdoptedID)
+		default:
+			log.Info("applied")
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.running--
+	r.outcomes[i] = outcome
+	r.cond.Signal()
+	if outcome.Err != nil {
+		if r.stopped == nil {
+			r.stopped = outcome.Err
+		}
+		return
+	}
+	if outcome.AdoptedID != "" {
+		r.adopted[snapshot.ID(entity)] = outcome.AdoptedID
+	}
+	for _, d := range r.dependants[i] {
+		if r.waiting[d]--; r.waiting[d] == 0 {
+			r.ready = insertSorted(r.ready, d)
+		}
+	}
+}
+
+// write sends one operation. A create refused for a conflict adopts the live entity holding the key: it is updated
+// to the target, keeping its id, which write returns.
+func (r *run) write(action Action, e any) (string, error) {
+	switch action {
+	case Delete:
+		return "", r.w.Delete(r.ctx, e)
+	case Update:
+		_, err := r.w.Update(r.ctx, e)
+		return "", err
+	}
+	_, err := r.w.Create(r.ctx, e)
+	if !errors.Is(err, gateway.ErrConflict) {
+		return "", err
+	}
+	live, lookupErr := r.w.Lookup(r.ctx, e)
+	if lookupErr != nil {
+		return "", fmt.Errorf("%w; adopting the entity in the way: %w", err, lookupErr)
+	}
+	adopted := clone(e)
+	setID(adopted, snapshot.ID(live))
+	if _, err := r.w.Update(r.ctx, adopted); err != nil {
+		return "", fmt.Errorf("adopting live %s: %w", snapshot.Describe(live), err)
+	}
+	return snapshot.ID(live), nil
+}
+
+func insertSorted(list []int, v int) []int {
+	i := len(list)
+	for i > 0 && list[i-1] > v {
+		i--
+	}
+	list = append(list, 0)
+	copy(list[i+1:], list[i:])
+	list[i] = v
+	return list
+}
+
+// repoint returns e with its references to adopted entities pointing to the live ids, copying e only when one
+// does.
+func repoint(e any, adopted map[string]string) any {
+	if len(adopted) == 0 {
+		return e
+	}
+	var out any
+	for i, r := range refsOf(e) {
+		if live, ok := adopted[r.id]; ok {
+			if out == nil {
+				out = clone(e)
+			}
+			refsOf(out)[i].set(live)
+		}
+	}
+	if out == nil {
+		return e
+	}
+	return out
+}
+
+func (r *run) result() (*Result, error) {
+	res := &Result{DryRun: r.opts.DryRun}
+	var first *Outcome
+	for i, o := range r.outcomes {
+		switch {
+		case o == nil:
+			res.NotApplied = append(res.NotApplied, Outcome{Index: i, Operation: r.plan.Operations[i]})
+		case o.Err != nil:
+			res.Failed = append(res.Failed, *o)
+			if first == nil {
+				first = o
+			}
+		default:
+			res.Applied = append(res.Applied, *o)
+		}
+	}
+	if r.stopped == nil {
+		return res, nil
+	}
+	cause := r.stopped
+	if first != nil {
+		cause = first.Err
+	}
+	return res, fmt.Errorf("%w: %d of %d operations applied, %d failed, %d not applied: %w", ErrIncomplete,
+		len(res.Applied), len(r.plan.Operations), len(res.Failed), len(res.NotApplied), cause)
+}

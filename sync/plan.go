@@ -1,0 +1,631 @@
+package sync
+
+import (
+	"container/heap"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Action is what an operation does to one entity.
+type Action string
+
+// The actions of a plan.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Operation is one write a plan makes.
+type Operation struct {
+	Action Action
+	Kind   snapshot.Kind
+	// Entity is the go-kong entity the operation writes (create, update: every field, foreign keys by id) or the
+	// live entity it deletes.
+	Entity any
+	// Identity names the entity for people, such as `plugin "cors" on route "orders"`; never a secret.
+	Identity string
+	// Reason says why an entity present on both sides is deleted and created again, "" otherwise.
+	Reason string
+	// Fields lists, for an update, the paths of the fields that change (values are left out: some are secrets).
+	Fields []string
+	// DependsOn holds the indexes in Plan.Operations of the operations that must succeed before this one starts;
+	// each is smaller than this operation's own index.
+	DependsOn []int
+}
+
+// String describes the operation in one line without secrets: `create service "billing" (id 5f1c…)`.
+func (o Operation) String() string {
+	s := string(o.Action) + " " + o.Identity
+	if id := snapshot.ID(o.Entity); id != "" {
+		s += " (id " + id + ")"
+	}
+	if len(o.Fields) > 0 {
+		s += ": " + strings.Join(o.Fields, ", ")
+	}
+	if o.Reason != "" {
+		s += " [" + o.Reason + "]"
+	}
+	return s
+}
+
+// Plan is the ordered operations that turn current into target. Operations run in their order when one at a
+// time; in parallel, an operation waits only for those it DependsOn.
+type Plan struct {
+	Operations []Operation
+}
+
+// Empty reports whether the plan writes nothing.
+func (p *Plan) Empty() bool { return len(p.Operations) == 0 }
+
+// Counts returns how many operations of each action touch each kind.
+func (p *Plan) Counts() map[snapshot.Kind]map[Action]int {
+	counts := map[snapshot.Kind]map[Action]int{}
+	for _, op := range p.Operations {
+		if counts[op.Kind] == nil {
+			counts[op.Kind] = map[Action]int{}
+		}
+		counts[op.Kind][op.Action]++
+	}
+	return counts
+}
+
+// Summary says in one line what the plan does, action by action and kind by kind in dependency order:
+// "create 2 services, 1 route; delete 1 plugin". It returns "nothing to do" for an empty plan.
+func (p *Plan) Summary() string {
+	counts := p.Counts()
+	var parts []string
+	for _, action := range []Action{Create, Update, Delete} {
+		var kinds []string
+		for _, kind := range snapshot.Kinds {
+			if n := counts[kind][action]; n > 0 {
+				noun := kind.Singular()
+				if n > 1 {
+					noun += "s"
+				}
+				kinds = append(kinds, fmt.Sprintf("%d %s", n, noun))
+			}
+		}
+		if len(kinds) > 0 {
+			parts = append(parts, string(action)+" "+strings.Join(kinds, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing to do"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Write lists the plan: its summary, then every operation in order, one a line.
+func (p *Plan) Write(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "plan: %s\n", p.Summary()); err != nil {
+		return err
+	}
+	for i, op := range p.Operations {
+		if _, err := fmt.Fprintf(w, "%4d. %s\n", i+1, op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Options tune planning.
+type Options struct {
+	// Sections limits the kinds the plan writes (see snapshot.SectionKinds); nil means every kind.
+	Sections map[snapshot.Kind]bool
+	// Diff tunes the comparison of current and target (ignored fields, Kong's defaults).
+	Diff diff.Options
+	// NoDelete leaves live entities the target lacks in place. Entities replaced (deleted and created again, such
+	// as a plugin moved between scopes) are still replaced.
+	NoDelete bool
+	// MaxDeletes refuses a plan with more deletes; 0 means 10% of the live entities, at least 10; negative means
+	// no limit.
+	MaxDeletes int
+	// AllowEmpty allows a target that holds nothing, or fewer than a tenth of the live entities, in the sections.
+	AllowEmpty bool
+	// NewID returns a fresh id for a target entity that has none; default a random UUID.
+	NewID func() string
+}
+
+func (o Options) in(kind snapshot.Kind) bool { return o.Sections == nil || o.Sections[kind] }
+
+// NewPlan plans the operations that converge current (the live gateway, read fresh) toward target within the
+// sections. It refuses, with an error wrapping one of the Err* sentinels that names the entities at fault, a plan
+// that would be unsafe to apply; nothing has been written then.
+func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
+	if current == nil {
+		current = &snapshot.Snapshot{}
+	}
+	if target == nil {
+		target = &snapshot.Snapshot{}
+	}
+	if opts.NewID == nil {
+		opts.NewID = newUUID
+	}
+	p := &planner{
+		opts:        opts,
+		live:        newIndex(current),
+		tgt:         newIndex(target),
+		counterpart: map[any]any{},
+		targetOf:    map[any]any{},
+		finalID:     map[any]string{},
+		written:     map[any]any{},
+		opsOn:       map[any][]*op{},
+		creates:     map[string]*op{},
+	}
+	changes := dropHashedPasswords(diff.Compare(current, target, opts.Diff))
+	p.match(target, changes)
+	p.resolve(target)
+	p.operations(changes)
+	p.replaceChildren()
+	p.dependencies()
+	p.guards(current)
+	if err := p.refusal(); err != nil {
+		return nil, err
+	}
+	return p.order()
+}
+
+// op is an operation while planning.
+type op struct {
+	Operation
+	live any // the live entity an update or delete acts on
+	deps map[*op]bool
+	rank int
+}
+
+type planner struct {
+	opts      Options
+	live, tgt *index
+	// counterpart maps a target entity to the live entity it is matched with; targetOf is the reverse.
+	counterpart, targetOf map[any]any
+	// finalID is the id a target entity has once the plan is applied ("" for one outside the sections that live
+	// lacks); written is the entity a create or update of it writes.
+	finalID map[any]string
+	written map[any]any
+	ops     []*op
+	opsOn   map[any][]*op // live entity → the updates and deletes of it
+	creates map[string]*op
+	refused refusals
+}
+
+// index finds a snapshot's entities by id, by the name references use and by their unique keys.
+type index struct {
+	byID, byName, byKey map[snapshot.Kind]map[string]any
+	children            map[any][]any // parent → entities referencing it by id
+	count               map[snapshot.Kind]int
+}
+
+func newIndex(s *snapshot.Snapshot) *index {
+	ix := &index{
+		byID: map[snapshot.Kind]map[string]any{}, byName: map[snapshot.Kind]map[string]any{},
+		byKey: map[snapshot.Kind]map[string]any{}, children: map[any][]any{}, count: map[snapshot.Kind]int{},
+	}
+	for _, kind := range snapshot.Kinds {
+		entities := s.Entities(kind)
+		ix.count[kind] = len(entities)
+		ix.byID[kind], ix.byName[kind], ix.byKey[kind] = map[string]any{}, map[string]any{}, map[string]any{}
+		for _, e := range entities {
+			if id := snapshot.ID(e); id != "" {
+				ix.byID[kind][id] = e
+			}
+			if name := nameOf(e); name != "" {
+				ix.byName[kind][name] = e
+			}
+		}
+	}
+	for _, kind := range snapshot.Kinds {
+		for _, e := range s.Entities(kind) {
+			for _, k := range uniqueKeys(e) {
+				ix.byKey[kind][k] = e
+			}
+			for _, r := range refsOf(e) {
+				if parent := ix.find(r); parent != nil {
+					ix.children[parent] = append(ix.children[parent], e)
+				}
+			}
+		}
+	}
+	return ix
+}
+
+// find returns the entity a reference points to: by id when it has one, else by name.
+func (ix *index) find(r ref) any {
+	if r.id != "" {
+		return ix.byID[r.kind][r.id]
+	}
+	return ix.byName[r.kind][r.name]
+}
+
+func (ix *index) total(in func(snapshot.Kind) bool) int {
+	n := 0
+	for kind, c := range ix.count {
+		if in(kind) {
+			n += c
+		}
+	}
+	return n
+}
+
+// match pairs target entities with live ones: as diff matched the changed ones, by id for the others.
+// Unchanged entities without an id (decK files written without them) are matched by unique key in resolve, once
+// their references are ids.
+func (p *planner) match(target *snapshot.Snapshot, changes diff.Changes) {
+	for _, ch := range changes {
+		if ch.Action == diff.Changed {
+			p.pair(ch.Target, ch.Current)
+		}
+	}
+	for _, kind := range snapshot.Kinds {
+		for _, e := range target.Entities(kind) {
+			if _, ok := p.counterpart[e]; ok {
+				continue
+			}
+			if l := p.live.byID[kind][snapshot.ID(e)]; l != nil && snapshot.ID(e) != "" {
+				p.pair(e, l)
+			}
+		}
+	}
+	for _, ch := range changes {
+		if ch.Action == diff.Added {
+			p.counterpart[ch.Target] = nil
+		}
+	}
+}
+
+func (p *planner) pair(target, live any) {
+	p.counterpart[target] = live
+	p.targetOf[live] = target
+}
+
+// resolve decides every target entity's final id and builds the entity a write of it sends: a copy with its id
+// set and every reference pointing to its parent's final id. Kinds go in dependency order, so parents are
+// resolved before their children.
+func (p *planner) resolve(target *snapshot.Snapshot) {
+	for _, kind := range snapshot.Kinds {
+		inSections := p.opts.in(kind)
+		for _, e := range target.Entities(kind) {
+			w := clone(e)
+			for _, r := range refsOf(w) {
+				id, ok := p.parentID(e, r, inSections)
+				if ok {
+					r.set(id)
+				}
+			}
+			live, matched := p.counterpart[e]
+			if !matched {
+				if l := p.live.byKey[kind][firstKey(w)]; l != nil && p.targetOf[l] == nil {
+					p.pair(e, l)
+					live = l
+				}
+			}
+			id := snapshot.ID(e)
+			switch {
+			case !inSections && live != nil:
+				id = snapshot.ID(live)
+			case !inSections:
+			case id == "" && live != nil:
+				id = snapshot.ID(live)
+			case id == "":
+				id = p.opts.NewID()
+			}
+			p.finalID[e] = id
+			if id != "" {
+				setID(w, id)
+			}
+			p.written[e] = w
+		}
+	}
+}
+
+// firstKey is an entity's first unique key, the one matching falls back to; "" when it has none.
+func firstKey(e any) string {
+	if keys := uniqueKeys(e); len(keys) > 0 {
+		return keys[0]
+	}
+	return "\x00none"
+}
+
+// parentID returns the id a target entity's reference resolves to. A parent in the target gives its final id; one
+// only live gives its live id when the plan leaves it in place (its kind is outside the sections, or nothing is
+// deleted). Anything else is refused, for entities the plan writes.
+func (p *planner) parentID(e any, r ref, inSections bool) (string, bool) {
+	if parent := p.tgt.find(r); parent != nil {
+		if id := p.finalID[parent]; id != "" {
+			return id, true
+		}
+		if inSections {
+			p.refused.outside = append(p.refused.outside, fmt.Sprintf("%s needs %s, outside the sections and not live",
+				snapshot.Describe(e), snapshot.Describe(parent)))
+		}
+		return "", false
+	}
+	if parent := p.live.find(r); parent != nil && (!p.opts.in(r.kind) || p.opts.NoDelete) {
+		return snapshot.ID(parent), true
+	}
+	if inSections {
+		name := r.name
+		if r.id != "" {
+			name = "id " + r.id
+		}
+		p.refused.dangling = append(p.refused.dangling, fmt.Sprintf("%s references %s %s, which the target does not hold",
+			snapshot.Describe(e), r.kind.Singular(), name))
+	}
+	return "", false
+}
+
+// operations turns the changes within the sections into operations.
+func (p *planner) operations(changes diff.Changes) {
+	for _, ch := range changes {
+		if !p.opts.in(ch.Kind) {
+			continue
+		}
+		switch ch.Action {
+		case diff.Added:
+			p.create(ch.Target, ch.Identity, "")
+		case diff.Removed:
+			if !p.opts.NoDelete {
+				p.delete(ch.Current, ch.Identity, "")
+			}
+		case diff.Changed:
+			switch {
+			case ch.ScopeChanged:
+				p.replace(ch.Current, ch.Target, ch.Identity, "scope changed: a plugin moves by delete and create")
+			case snapshot.ID(ch.Current) != p.finalID[ch.Target]:
+				p.replace(ch.Current, ch.Target, ch.Identity, "id changed: recreated with the target's id")
+			default:
+				paths := make([]string, len(ch.Fields))
+				for i, f := range ch.Fields {
+					paths[i] = f.Path
+				}
+				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.written[ch.Target],
+					Identity: ch.Identity, Fields: paths}, live: ch.Current})
+				p.opsOn[ch.Current] = append(p.opsOn[ch.Current], o)
+			}
+		}
+	}
+}
+
+func (p *planner) add(o *op) *op {
+	o.deps = map[*op]bool{}
+	p.ops = append(p.ops, o)
+	return o
+}
+
+func (p *planner) create(target any, identity, reason string) *op {
+	w := p.written[target]
+	o := p.add(&op{Operation: Operation{Action: Create, Kind: snapshot.KindOf(target), Entity: w, Identity: identity, Reason: reason}})
+	p.creates[refKey(snapshot.KindOf(w), snapshot.ID(w))] = o
+	return o
+}
+
+func (p *planner) delete(live any, identity, reason string) *op {
+	o := p.add(&op{Operation: Operation{Action: Delete, Kind: snapshot.KindOf(live), Entity: live, Identity: identity, Reason: reason}, live: live})
+	p.opsOn[live] = append(p.opsOn[live], o)
+	return o
+}
+
+// replace deletes a live entity and creates its target version after it.
+func (p *planner) replace(live, target any, identity, reason string) {
+	d := p.delete(live, identity, reason)
+	c := p.create(target, identity, reason)
+	c.deps[d] = true
+}
+
+func refKey(kind snapshot.Kind, id string) string { return string(kind) + "/" + id }
+
+// replaceChildren replaces the live children of replaced entities too: Kong deletes some with their parent (a
+// route's plugins) and refuses to delete a parent others still reference (a service's routes), and a child cannot
+// point at the new parent before the old one, holding the same name, is gone.
+func (p *planner) replaceChildren() {
+	var queue []any
+	for _, o := range p.ops {
+		if o.Action == Delete && o.Reason != "" {
+			queue = append(queue, o.live)
+		}
+	}
+	for len(queue) > 0 {
+		parent := queue[0]
+		queue = queue[1:]
+		for _, child := range p.live.children[parent] {
+			if p.deleted(child) {
+				continue
+			}
+			target := p.targetOf[child]
+			kind := snapshot.KindOf(child)
+			switch {
+			case !p.opts.in(kind):
+				p.refused.outside = append(p.refused.outside, fmt.Sprintf("replacing %s needs %s replaced too, outside the sections",
+					snapshot.Describe(parent), snapshot.Describe(child)))
+			case target == nil:
+				p.refused.outside = append(p.refused.outside, fmt.Sprintf("replacing %s would delete %s, which no-delete keeps",
+					snapshot.Describe(parent), snapshot.Describe(child)))
+			default:
+				p.dropUpdates(child)
+				p.replace(child, target, snapshot.Describe(target), "parent "+snapshot.Describe(parent)+" replaced")
+				queue = append(queue, child)
+			}
+		}
+	}
+}
+
+func (p *planner) deleted(live any) bool {
+	for _, o := range p.opsOn[live] {
+		if o.Action == Delete {
+			return true
+		}
+	}
+	return false
+}
+
+// dropUpdates removes the planned updates of a live entity that is replaced instead.
+func (p *planner) dropUpdates(live any) {
+	kept := p.ops[:0]
+	for _, o := range p.ops {
+		if !(o.Action == Update && o.live == live) {
+			kept = append(kept, o)
+		}
+	}
+	p.ops = kept
+	p.opsOn[live] = nil
+}
+
+// dependencies links operations: a write waits for the creates of the parents it references; a delete waits for
+// every update and delete of the live entities referencing it; a write of a unique key waits for the operation
+// freeing it (a delete, or an update renaming the live holder away). A key held by a live entity the plan keeps is
+// refused: the write would fail.
+func (p *planner) dependencies() {
+	for _, o := range p.ops {
+		switch o.Action {
+		case Delete:
+			for _, child := range p.live.children[o.live] {
+				for _, c := range p.opsOn[child] {
+					o.deps[c] = true
+				}
+			}
+		case Create, Update:
+			for _, r := range refsOf(o.Entity) {
+				if c := p.creates[refKey(r.kind, r.id)]; c != nil && c != o {
+					o.deps[c] = true
+				}
+			}
+			p.keyDependencies(o)
+		}
+	}
+}
+
+func (p *planner) keyDependencies(o *op) {
+	for _, key := range uniqueKeys(o.Entity) {
+		holder := p.live.byKey[o.Kind][key]
+		if holder == nil || snapshot.ID(holder) == snapshot.ID(o.Entity) {
+			continue
+		}
+		freed := false
+		for _, h := range p.opsOn[holder] {
+			if h.Action == Delete || !contains(uniqueKeys(h.Entity), key) {
+				o.deps[h] = true
+				freed = true
+			}
+		}
+		if !freed {
+			p.refused.collisions = append(p.refused.collisions, fmt.Sprintf("%s needs %s, which live %s keeps",
+				o.Identity, key, snapshot.Describe(holder)))
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// order sorts the operations so that each comes after those it depends on, creates and updates by dependency
+// level first and deletes in reverse level order, each kind in identity order; it fails on a dependency cycle.
+func (p *planner) order() (*Plan, error) {
+	levels := len(snapshot.Levels)
+	for _, o := range p.ops {
+		if o.Action == Delete {
+			o.rank = 2*levels - o.Kind.Level()
+		} else {
+			o.rank = o.Kind.Level()
+		}
+	}
+	sort.SliceStable(p.ops, func(i, j int) bool { return less(p.ops[i], p.ops[j]) })
+	waiting := map[*op]int{}
+	dependants := map[*op][]*op{}
+	ready := &opHeap{}
+	for _, o := range p.ops {
+		waiting[o] = len(o.deps)
+		for d := range o.deps {
+			dependants[d] = append(dependants[d], o)
+		}
+		if len(o.deps) == 0 {
+			heap.Push(ready, o)
+		}
+	}
+	position := map[*op]int{}
+	plan := &Plan{Operations: make([]Operation, 0, len(p.ops))}
+	for ready.Len() > 0 {
+		o := heap.Pop(ready).(*op)
+		position[o] = len(plan.Operations)
+		operation := o.Operation
+		for d := range o.deps {
+			operation.DependsOn = append(operation.DependsOn, position[d])
+		}
+		sort.Ints(operation.DependsOn)
+		plan.Operations = append(plan.Operations, operation)
+		for _, next := range dependants[o] {
+			if waiting[next]--; waiting[next] == 0 {
+				heap.Push(ready, next)
+			}
+		}
+	}
+	if len(plan.Operations) < len(p.ops) {
+		var stuck []string
+		for _, o := range p.ops {
+			if _, done := position[o]; !done {
+				stuck = append(stuck, o.String())
+			}
+		}
+		return nil, fmt.Errorf("%w: these operations wait for each other: %s", ErrCycle, list(stuck))
+	}
+	return plan, nil
+}
+
+func less(a, b *op) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	if a.Kind != b.Kind {
+		return kindIndex(a.Kind) < kindIndex(b.Kind)
+	}
+	if a.Action != b.Action {
+		return a.Action == Delete
+	}
+	if a.Identity != b.Identity {
+		return a.Identity < b.Identity
+	}
+	return snapshot.ID(a.Entity) < snapshot.ID(b.Entity)
+}
+
+func kindIndex(k snapshot.Kind) int {
+	for i, kind := range snapshot.Kinds {
+		if kind == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// opHeap yields ready operations in plan order.
+type opHeap []*op
+
+func (h opHeap) Len() int           { return len(h) }
+func (h opHeap) Less(i, j int) bool { return less(h[i], h[j]) }
+func (h opHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *opHeap) Push(x any)        { *h = append(*h, x.(*op)) }
+func (h *opHeap) Pop() any {
+	old := *h
+	o := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return o
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
