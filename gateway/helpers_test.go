@@ -81,8 +81,8 @@ func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// seed writes raw JSON straight into the simulator's handler (no network), for bulk fixtures; it clears the
-// request log afterwards only when asked by the caller.
+// seed writes raw JSON straight into the simulator's handler (no network, no client), for bulk fixtures. The
+// simulator logs these requests too: tests that inspect the log reset it after seeding.
 func seed(t testing.TB, s *sim, method, path string, body any) map[string]any {
 	t.Helper()
 	b, err := json.Marshal(body)
