@@ -104,7 +104,12 @@ func (e *rawEntity) fail(field string, err error) error {
 	line := e.node.Line
 	if field != "" {
 		line = keyLine(e.node, field)
-		err = fieldError(field, err)
+		var located *Error
+		if errors.As(err, &located) && located.Field == "" {
+			located.Field = field
+		} else if located == nil {
+			err = fieldError(field, err)
+		}
 	}
 	return locate(err, e.file, line, e.label)
 }
@@ -296,11 +301,11 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 		r.entities = append(r.entities, e)
 		return nil
 	}
+	e.label = itemPath + labelName(n)
 	pairs, err := mappingPairs(n)
 	if err != nil {
-		return locate(err, file, n.Line, itemPath)
+		return locate(err, file, n.Line, e.label)
 	}
-	e.label = itemPath + labelName(n)
 	allowed := fieldNames(kind)
 	type nested struct {
 		key  string
@@ -361,7 +366,8 @@ func labelName(n *yaml.Node) string {
 	return ""
 }
 
-// referenceOf reads a reference: a name or id, or a mapping holding one ({id: …} or {name: …}).
+// referenceOf reads a reference: a name or id, or a mapping holding one ({id: …} or {name: …}; decK's dumps write
+// a key's whole key set there). The id wins when both are given.
 func referenceOf(target Kind, n *yaml.Node) (rawRef, error) {
 	n = deref(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() != "!!null" {
@@ -371,7 +377,7 @@ func referenceOf(target Kind, n *yaml.Node) (rawRef, error) {
 	if err != nil {
 		return rawRef{}, err
 	}
-	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+	if m, ok := v.(map[string]any); ok {
 		for _, key := range []string{"id", "name", "username"} {
 			if s, ok := m[key].(string); ok && s != "" {
 				return rawRef{kind: target, key: s}, nil
