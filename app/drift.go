@@ -294,6 +294,8 @@ func unifiedFiles(current, target snapshot.Files) string {
 	for n := range target {
 		names[n] = true
 	}
+	// The manifest's counts and checksums only echo the files' own changes.
+	delete(names, snapshot.ManifestName)
 	out := ""
 	for _, n := range sortedKeys(names) {
 		out += diff.Unified(n, current[n], target[n])
