@@ -114,8 +114,8 @@ func (e *rawEntity) fail(field string, err error) error {
 	return locate(err, e.file, line, e.label)
 }
 
-// sections are the top-level lists of a decK file kongsnap reads, with the kind of their entries.
-var sections = map[string]Kind{
+// sectionKinds are the top-level lists of a decK file kongsnap reads, with the kind of their entries.
+var sectionKinds = map[string]Kind{
 	"services": KindService, "routes": KindRoute, "consumers": KindConsumer, "plugins": KindPlugin,
 	"upstreams": KindUpstream, "certificates": KindCertificate, "ca_certificates": KindCACertificate,
 	"vaults": KindVault, "keys": KindKey, "key_sets": KindKeySet,
@@ -180,10 +180,10 @@ func (r *reader) parseFile(name string, data []byte) error {
 				return fail(fieldError(key, errorf(ErrInvalidValue, "only true is supported")))
 			}
 		default:
-			kind, ok := sections[key]
+			kind, ok := sectionKinds[key]
 			if !ok {
 				return fail(errorf(ErrUnknownField, "unknown top-level section %q (kongsnap reads %s)", key,
-					strings.Join(sortedKeys(sections), ", ")))
+					strings.Join(sortedKeys(sectionKinds), ", ")))
 			}
 			if err := r.parseList(name, key, kind, p.value, nil); err != nil {
 				return err

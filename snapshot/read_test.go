@@ -169,7 +169,7 @@ upstreams:
 			name: "several files merged, a JSON one among them, references across files",
 			files: Files{
 				"a/services.yaml": []byte("_format_version: \"3.0\"\nservices:\n- name: billing\n  host: b.internal\n"),
-				"b/plugins.json": []byte("{\n\t\"_format_version\": \"3.0\",\n\t\"plugins\": [\n\t\t{\"name\": \"cors\", \"service\": \"billing\", \"consumer\": \"alice\"}\n\t]\n}\n"),
+				"b/plugins.json":  []byte("{\n\t\"_format_version\": \"3.0\",\n\t\"plugins\": [\n\t\t{\"name\": \"cors\", \"service\": \"billing\", \"consumer\": \"alice\"}\n\t]\n}\n"),
 				"c/consumers.yml": []byte("_format_version: \"3.0\"\nconsumers:\n- username: alice\n"),
 				ManifestName:      []byte("not read"),
 				"README.md":       []byte("# not read\n"),

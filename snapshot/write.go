@@ -557,7 +557,7 @@ func (b *sectionBuilder) keys() ([]any, error) {
 func sorted(items []entityFields, by ...string) []any {
 	type keyed struct {
 		keys []string
-		all  string
+		all  *string // whole content, computed only to break a tie
 		item entityFields
 	}
 	list := make([]keyed, len(items))
@@ -566,8 +566,14 @@ func sorted(items []entityFields, by ...string) []any {
 		for _, field := range by {
 			k.keys = append(k.keys, sortString(item[field]))
 		}
-		k.all = sortString(map[string]any(item))
 		list[i] = k
+	}
+	whole := func(k *keyed) string {
+		if k.all == nil {
+			all := sortString(map[string]any(k.item))
+			k.all = &all
+		}
+		return *k.all
 	}
 	sort.SliceStable(list, func(i, j int) bool {
 		for n := range list[i].keys {
@@ -575,7 +581,7 @@ func sorted(items []entityFields, by ...string) []any {
 				return list[i].keys[n] < list[j].keys[n]
 			}
 		}
-		return list[i].all < list[j].all
+		return whole(&list[i]) < whole(&list[j])
 	})
 	out := make([]any, len(list))
 	for i, k := range list {
