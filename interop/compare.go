@@ -81,7 +81,7 @@ func (c *comparer) maps(at, keyPath string, target, current map[string]any) {
 			continue
 		}
 		for _, e := range list {
-			c.addf("%s: unexpected %s", join(at, k), describe(e))
+			c.addf("%s: unexpected %s", join(at, k), c.describe(e))
 		}
 	}
 }
@@ -144,7 +144,7 @@ func (c *comparer) entityList(at, keyPath string, target, current []any) {
 	}
 	for i, g := range current {
 		if !used[i] {
-			c.addf("%s: unexpected %s", at, describe(g))
+			c.addf("%s: unexpected %s", at, c.describe(g))
 		}
 	}
 }
@@ -232,15 +232,13 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-func describe(v any) string {
+func (c *comparer) describe(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return short(v)
 	}
-	for _, k := range identityKeys {
-		if s, ok := m[k].(string); ok && s != "" {
-			return fmt.Sprintf("member %s=%s", k, short(s))
-		}
+	if k, val := c.identity(m); k != "" {
+		return fmt.Sprintf("member %s=%s", k, short(val))
 	}
 	return "member " + short(m)
 }

@@ -28,7 +28,10 @@ die() {
 	exit 1
 }
 now_ms() { date +%s%3N; }
-took() { printf '%d.%03ds' $((($(now_ms) - $1) / 1000)) $((($(now_ms) - $1) % 1000)); }
+took() {
+	local ms=$(($(now_ms) - $1))
+	printf '%d.%03ds' $((ms / 1000)) $((ms % 1000))
+}
 
 build_deck() {
 	if [[ -x $deck ]] && "$deck" version 2>/dev/null | grep -q "decK $deck_version "; then
@@ -159,10 +162,28 @@ log "interop: ok   dump matches $fixture ($(took "$t"))"
 run resync gateway sync "$fixture"
 expect_no_changes resync
 
-run validate gateway validate "$fixture"
+# deck gateway validate posts every entity to /schemas/<entity>/validate. decK v1.55.0 adds "SkipHash": null to
+# basic-auth credentials there, which Kong 3.9 rejects as an unknown field (Kong/deck#1957, fixed after v1.55.0),
+# so the one acceptable failure is exactly that one.
+t=$(now_ms)
+rc=0
+"$deck" gateway validate "$fixture" --kong-addr "$addr" --analytics=false >"$work/validate.out" 2>&1 || rc=$?
+errors=$(grep '^Error' "$work/validate.out" || true)
+if [[ $rc -ne 0 && ( -z $errors || -n $(grep -v 'schema violation (SkipHash: unknown field)' <<<"$errors") ) ]]; then
+	tail -20 "$work/validate.out" >&2
+	die "step 'validate' failed other than on decK's known SkipHash field"
+fi
+log "interop: ok   validate ($(took "$t"))"
+
+run reset gateway reset --force
+read -r _ _ removed <<<"$(summary reset)"
+[[ $removed -eq $created ]] || die "reset deleted $removed entities, the sync created $created"
+run dump-empty gateway dump --yes -o "$work/empty.yaml"
+[[ $(grep -cv '^_format_version:' "$work/empty.yaml") -eq 0 ]] ||
+	die "kongsim still holds entities after deck gateway reset: $(head -5 "$work/empty.yaml")"
 
 if [[ ${INTEROP_SAVE_DUMPS:-} == 1 ]]; then
-	cp "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml" testdata/rich/
+	install -m 0644 "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml" testdata/rich/
 	log "interop: saved testdata/rich/deck-dump.yaml and deck-dump-with-id.yaml"
 fi
 log "interop: PASS: decK $deck_version against kongsim in $(took "$started")"
