@@ -114,6 +114,17 @@ func (e *rawEntity) fail(field string, err error) error {
 	return locate(err, e.file, line, e.label)
 }
 
+// failInField locates an error that names a field (possibly nested, "healthchecks.active.timeout") at the line of
+// its top-level key.
+func (e *rawEntity) failInField(err error) error {
+	var located *Error
+	if errors.As(err, &located) && located.Field != "" {
+		top, _, _ := strings.Cut(located.Field, ".")
+		located.Line = keyLine(e.node, top)
+	}
+	return e.fail("", err)
+}
+
 // sectionKinds are the top-level lists of a decK file kongsnap reads, with the kind of their entries.
 var sectionKinds = map[string]Kind{
 	"services": KindService, "routes": KindRoute, "consumers": KindConsumer, "plugins": KindPlugin,
@@ -521,21 +532,11 @@ func (r *reader) decode(e *rawEntity) error {
 		}
 	}
 	if err := decodeEntity(e.kind, e.fields, &e.entity); err != nil {
-		var located *Error
-		if errors.As(err, &located) && located.Field != "" {
-			top, _, _ := strings.Cut(located.Field, ".")
-			located.Line = keyLine(e.node, top)
-		}
-		return e.fail("", err)
+		return e.failInField(err)
 	}
 	changed, err := revealSecrets(e.kind, e.entity, e.fields, r.opts.Keyring)
 	if err != nil {
-		var located *Error
-		if errors.As(err, &located) && located.Field != "" {
-			top, _, _ := strings.Cut(located.Field, ".")
-			located.Line = keyLine(e.node, top)
-		}
-		return e.fail("", err)
+		return e.failInField(err)
 	}
 	if changed {
 		if err := decodeEntity(e.kind, e.fields, &e.entity); err != nil {

@@ -214,6 +214,15 @@ certificates:
 				t.Fatalf("Read: %v", err)
 			}
 			tt.check(t, s)
+			files, err := Write(s, WriteOptions{Secrets: SecretsPlain})
+			if err != nil {
+				t.Fatalf("Write of what was read: %v", err)
+			}
+			again, err := Read(files, ReadOptions{})
+			if err != nil {
+				t.Fatalf("Read of what Write wrote: %v", err)
+			}
+			tt.check(t, again)
 		})
 	}
 }
