@@ -40,6 +40,8 @@ type globals struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	getenv     func(string) string
+	// confirm asks a person at a terminal to approve a plan; nil when not interactive.
+	confirm func(prompt string) bool
 }
 
 func commands() []command {
@@ -49,6 +51,7 @@ func commands() []command {
 		{"dump", "write a gateway's configuration as decK files", runDump},
 		{"diff", "compare a live gateway with its branch or a snapshot (exit 2 on drift)", runDiff},
 		{"drift", "open, update or close one drift pull request per environment", runDrift},
+		{"restore", "converge a gateway toward a snapshot (dry run unless --yes)", runRestore},
 		{"prune", "delete snapshot tags the retention policy no longer keeps", runPrune},
 		{"log", "list the snapshots of a connection", runLog},
 		{"show", "show a snapshot: its commit, Kong version and entity counts", runShow},
@@ -58,7 +61,11 @@ func commands() []command {
 
 // run is main without the process: arguments in, exit code out. It is the one place errors become exit codes.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	g := &globals{stdout: stdout, stderr: stderr, getenv: getenv}
+	return runWith(ctx, &globals{stdout: stdout, stderr: stderr, getenv: getenv}, args)
+}
+
+func runWith(ctx context.Context, g *globals, args []string) int {
+	stderr, stdout := g.stderr, g.stdout
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {

@@ -237,3 +237,56 @@ func runInit(_ context.Context, g *globals, args []string) error {
 	}
 	return app.Init(dir, force, g.stdout)
 }
+
+func runRestore(ctx context.Context, g *globals, args []string) error {
+	var opts app.RestoreOptions
+	var sections stringList
+	var reportPath string
+	flags := g.newFlags("restore", "--connection NAME --to SHA|TAG|BRANCH [--sections LIST] [--dry-run] [--yes] [...]")
+	flags.StringVar(&opts.Connection, "connection", "", "connection to restore")
+	flags.StringVar(&opts.To, "to", "", "snapshot to restore: commit SHA, tag or branch")
+	flags.Var(&sections, "sections", "only these sections, comma-separated (services, consumers, plugins, upstreams, certificates, ca_certificates, vaults, keys, or a kind)")
+	flags.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and write nothing")
+	flags.BoolVar(&opts.Yes, "yes", false, "apply without asking (required when not run from a terminal)")
+	flags.BoolVar(&opts.NoDelete, "no-delete", false, "never delete live entities the snapshot lacks")
+	flags.IntVar(&opts.MaxDeletes, "max-deletes", 0, "refuse a plan deleting more entities (default 10% of live, at least 10; -1 no limit)")
+	flags.BoolVar(&opts.AllowEmpty, "allow-empty", false, "allow restoring an empty or nearly empty snapshot")
+	flags.BoolVar(&opts.SkipBasicAuth, "skip-basic-auth", false, "leave basic-auth credentials out (snapshots hold only Kong's password hashes)")
+	flags.StringVar(&opts.AdminURL, "admin-url", "", "restore into this Admin API instead of the connection's (a recovery drill; nothing is recorded)")
+	flags.BoolVar(&opts.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
+	flags.IntVar(&opts.Parallelism, "parallelism", 10, "operations applied at once")
+	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	if opts.Connection == "" || opts.To == "" {
+		flags.Usage()
+		return errUsage
+	}
+	opts.Sections = sections
+	if g.confirm != nil {
+		opts.Confirm = g.confirm
+	}
+	env, err := g.env(false)
+	if err != nil {
+		return err
+	}
+	rep, err := app.Restore(ctx, env, opts)
+	if errors.Is(err, app.ErrDryRun) {
+		err = nil
+	}
+	if rep != nil && reportPath != "" {
+		if werr := rep.WriteJSONFile(reportPath); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if rep != nil {
+		if werr := rep.AppendStepSummary(g.getenv); werr != nil && err == nil {
+			err = werr
+		}
+		if g.getenv("GITHUB_ACTIONS") == "true" {
+			rep.WriteAnnotations(g.stdout)
+		}
+	}
+	return err
+}
