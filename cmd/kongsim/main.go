@@ -17,7 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kongsnap/kongsnap/app"
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
+	"github.com/kongsnap/kongsnap/snapshot"
 )
 
 func main() {
@@ -99,11 +101,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// errSeedingNotWired is returned until the seed hook is connected to kongsnap's snapshot and gateway packages.
-var errSeedingNotWired = errors.New("seeding not wired yet")
-
-// seed loads a decK YAML file into the Admin API at adminURL. It is the integration point for kongsnap's
-// snapshot reader and gateway writer.
+// seed loads a decK file or directory into the Admin API at adminURL through kongsnap's own restore engine, so a
+// seeded kongsim holds exactly what a restore of that file would give Kong. KONGSNAP_KEY, when set, decrypts
+// kongsnap's encrypted secrets.
 func seed(ctx context.Context, adminURL, file string) error {
-	return errSeedingNotWired
+	var keys *snapshot.Keyring
+	if os.Getenv("KONGSNAP_KEY") != "" {
+		var err error
+		if keys, err = snapshot.KeyringFromEnv("KONGSNAP_KEY"); err != nil {
+			return err
+		}
+	}
+	_, err := app.Load(ctx, adminURL, file, keys, nil)
+	return err
 }
