@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -384,12 +385,31 @@ func (p *planner) operations(changes diff.Changes) {
 				for i, f := range ch.Fields {
 					paths[i] = f.Path
 				}
-				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.written[ch.Target],
+				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.keepSNIs(ch.Current, p.written[ch.Target]),
 					Identity: ch.Identity, Fields: paths}, live: ch.Current})
 				p.opsOn[ch.Current] = append(p.opsOn[ch.Current], o)
 			}
 		}
 	}
+}
+
+// keepSNIs returns the update of a certificate carrying the names of the SNIs live on it: Kong's PUT of a
+// certificate replaces its SNIs with the list given (none when absent), and the SNIs are planned on their own.
+// Every operation on an SNI of the certificate waits for the update (see dependencies).
+func (p *planner) keepSNIs(live, written any) any {
+	cert, ok := written.(*kong.Certificate)
+	if !ok {
+		return written
+	}
+	cert = cert.DeepCopy()
+	cert.SNIs = nil
+	for _, child := range p.live.children[live] {
+		if sni, ok := child.(*kong.SNI); ok && sni.Name != nil {
+			cert.SNIs = append(cert.SNIs, kong.String(*sni.Name))
+		}
+	}
+	sort.Slice(cert.SNIs, func(i, j int) bool { return *cert.SNIs[i] < *cert.SNIs[j] })
+	return cert
 }
 
 func (p *planner) add(o *op) *op {
@@ -481,7 +501,20 @@ func (p *planner) dropUpdates(live any) {
 // freeing it (a delete, or an update renaming the live holder away). A key held by a live entity the plan keeps is
 // refused: the write would fail.
 func (p *planner) dependencies() {
+	certUpdates := map[string]*op{}
 	for _, o := range p.ops {
+		if o.Action == Update && o.Kind == snapshot.KindCertificate {
+			certUpdates[snapshot.ID(o.Entity)] = o
+		}
+	}
+	for _, o := range p.ops {
+		if o.Kind == snapshot.KindSNI {
+			for _, e := range []any{o.Entity, o.live} {
+				if sni, ok := e.(*kong.SNI); ok && sni.Certificate != nil && certUpdates[deref(sni.Certificate.ID)] != nil {
+					o.deps[certUpdates[deref(sni.Certificate.ID)]] = true
+				}
+			}
+		}
 		switch o.Action {
 		case Delete:
 			for _, child := range p.live.children[o.live] {
