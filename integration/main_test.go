@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -200,17 +199,6 @@ func (k *kongT) cleanup(path string) {
 			t.Errorf("cleaning up: DELETE %s = %d", path, resp.StatusCode)
 		}
 	})
-}
-
-// apiError returns the HTTP status and decoded body of a go-kong error; 0 and nil when err is no Kong answer.
-func apiError(err error) (int, map[string]any) {
-	var apiErr *kong.APIError
-	if !errors.As(err, &apiErr) {
-		return 0, nil
-	}
-	var body map[string]any
-	_ = json.Unmarshal(apiErr.Raw(), &body)
-	return apiErr.Code(), body
 }
 
 func strs(list []*string) []string {
