@@ -114,7 +114,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		return fail("restoring %s: %w", short(source.Hash), err)
 	}
 	out := env.Stdout
-	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\nplan: %s\n", conn.Name, short(source.Hash), source.Summary, plan.Summary())
+	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(source.Hash), source.Summary)
 	if err := plan.Write(out); err != nil {
 		return res, err
 	}
