@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # decK interop check: drives kongsim with the real decK CLI, as a user would, and fails on the first step whose
-# outcome would differ from the same step against Kong 3.9.
+# outcome would differ from the same step against Kong 3.9. Steps, on testdata/rich/kong.yaml: ping; sync into
+# an empty kongsim; diff reports no changes; dump and dump --with-id hold the file's entities; a second sync is a
+# no-op; 13 in-place updates (interop/testdata/changes.yaml) sync, diff clean and revert; validate; reset deletes
+# everything the sync created.
 #
 #   bash scripts/interop.sh              # run the checks
 #   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
@@ -129,13 +132,28 @@ summary() {
 		die "step '$1': no Summary block in decK's output (see $work/$1.out)"
 }
 
-expect_no_changes() {
+# expect_summary NAME "C U D" fails unless decK's Summary in $work/NAME.out reads Created: C Updated: U Deleted: D.
+expect_summary() {
 	local got
 	got=$(summary "$1")
-	[[ $got == "0 0 0" ]] || {
+	[[ $got == "$2" ]] || {
 		grep -E '^(creating|updating|deleting) ' "$work/$1.out" | head -20 >&2 || true
-		die "step '$1': expected Created: 0 Updated: 0 Deleted: 0, decK reported (created updated deleted) $got"
+		die "step '$1': expected (created updated deleted) $2, decK reported $got"
 	}
+}
+
+expect_no_changes() { expect_summary "$1" "0 0 0"; }
+
+# compare_dump TARGET DUMP DUMP_WITH_ID fails unless both dumps hold the entities of the decK file TARGET.
+compare_dump() {
+	local t
+	t=$(now_ms)
+	go test -tags interop -count=1 ./interop -run '^TestDeckDump' -args \
+		-target "$1" -dump "$2" -dump-with-id "$3" >"$work/compare.out" 2>&1 || {
+		cat "$work/compare.out" >&2
+		die "decK's dump does not hold the entities of $1"
+	}
+	log "interop: ok   dump matches $1 ($(took "$t"))"
 }
 
 run ping gateway ping
@@ -150,17 +168,24 @@ expect_no_changes diff
 
 run dump gateway dump --yes -o "$work/deck-dump.yaml"
 run dump-with-id gateway dump --yes --with-id -o "$work/deck-dump-with-id.yaml"
-t=$(now_ms)
-go test -tags interop -count=1 ./interop -run '^TestDeckDump' -args \
-	-target "$repo/$fixture" -dump "$work/deck-dump.yaml" -dump-with-id "$work/deck-dump-with-id.yaml" \
-	>"$work/compare.out" 2>&1 || {
-	cat "$work/compare.out" >&2
-	die "decK's dump does not hold the entities of $fixture"
-}
-log "interop: ok   dump matches $fixture ($(took "$t"))"
+compare_dump "$repo/$fixture" "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml"
 
 run resync gateway sync "$fixture"
 expect_no_changes resync
+
+# Updates in place: 13 patched entities go out as full-replace PUTs, and syncing the original puts them back.
+"$deck" file patch -s "$fixture" -o "$work/changed.yaml" interop/testdata/changes.yaml >"$work/patch.out" 2>&1 ||
+	die "deck file patch of $fixture failed: $(tail -5 "$work/patch.out")"
+run change gateway sync "$work/changed.yaml"
+expect_summary change "0 13 0"
+run change-diff gateway diff --non-zero-exit-code "$work/changed.yaml"
+expect_no_changes change-diff
+run change-dump gateway dump --yes --with-id -o "$work/changed-dump.yaml"
+compare_dump "$work/changed.yaml" "$work/changed-dump.yaml" "$work/changed-dump.yaml"
+run revert gateway sync "$fixture"
+expect_summary revert "0 13 0"
+run revert-diff gateway diff --non-zero-exit-code "$fixture"
+expect_no_changes revert-diff
 
 # deck gateway validate posts every entity to /schemas/<entity>/validate. decK v1.55.0 adds "SkipHash": null to
 # basic-auth credentials there, which Kong 3.9 rejects as an unknown field (Kong/deck#1957, fixed after v1.55.0),
