@@ -311,6 +311,7 @@ func (p *planner) resolve(target *snapshot.Snapshot) {
 			case !inSections && live != nil:
 				id = snapshot.ID(live)
 			case !inSections:
+				id = ""
 			case id == "" && live != nil:
 				id = snapshot.ID(live)
 			case id == "":
