@@ -210,7 +210,7 @@ func (w *orderWriter) record(e any) error {
 func (w *orderWriter) Create(_ context.Context, e any) (any, error) { return e, w.record(e) }
 func (w *orderWriter) Update(_ context.Context, e any) (any, error) { return e, w.record(e) }
 func (w *orderWriter) Delete(_ context.Context, e any) error        { return w.record(e) }
-func (w *orderWriter) Lookup(context.Context, any) (any, error)      { return nil, errors.New("no lookup") }
+func (w *orderWriter) Lookup(context.Context, any) (any, error)     { return nil, errors.New("no lookup") }
 
 func TestApplyStopsAtFirstFailure(t *testing.T) {
 	target := richTarget(t)
