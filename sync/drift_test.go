@@ -156,7 +156,7 @@ func TestDriftedGatewayConverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"delete plugin \"cors\" on route \"orders-api\" (id " + idCORS + ") [scope changed",
+		"delete plugin \"cors\" on route \"orders-api\" (id " + idCORS + ") [scope changed from global to route \"orders-api\"",
 		"create plugin \"cors\" on route \"orders-api\" (id " + idCORS + ") [scope changed",
 		"delete consumer \"partner-7731\" (id " + rogue(12) + ") [id changed",
 		"create consumer \"partner-7731\" (id " + idPartner + ") [id changed",

@@ -378,7 +378,13 @@ func (p *planner) operations(changes diff.Changes) {
 		case diff.Changed:
 			switch {
 			case ch.ScopeChanged:
-				p.replace(ch.Current, ch.Target, ch.Identity, "scope changed: a plugin moves by delete and create")
+				reason := "scope changed"
+				for _, f := range ch.Fields {
+					if f.Path == "scope" {
+						reason = fmt.Sprintf("scope changed from %v to %v", f.From, f.To)
+					}
+				}
+				p.replace(ch.Current, ch.Target, ch.Identity, reason+": a plugin moves by delete and create")
 			case snapshot.ID(ch.Current) != p.finalID[ch.Target]:
 				p.replace(ch.Current, ch.Target, ch.Identity, "id changed: recreated with the target's id")
 			default:
