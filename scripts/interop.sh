@@ -2,8 +2,9 @@
 # decK interop check: drives kongsim with the real decK CLI, as a user would, and fails on the first step whose
 # outcome would differ from the same step against Kong 3.9. Steps, on testdata/rich/kong.yaml: ping; sync into
 # an empty kongsim; diff reports no changes; dump and dump --with-id hold the file's entities; a second sync is a
-# no-op; 13 in-place updates (interop/testdata/changes.yaml) sync, diff clean and revert; validate; reset deletes
-# everything the sync created.
+# no-op; 13 in-place updates (interop/testdata/changes.yaml) sync, diff clean and revert; validate; a kongsim
+# seeded through kongsnap's restore engine (--seed) diffs clean and dumps identically; reset deletes everything
+# the sync created.
 #
 #   bash scripts/interop.sh              # run the checks
 #   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
@@ -74,13 +75,13 @@ started=$(now_ms)
 build_deck
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kongsnap-interop.XXXXXX")
-sim_pid=""
+sim_pids=()
 cleanup() {
-	local rc=$?
-	if [[ -n $sim_pid ]]; then
-		kill "$sim_pid" 2>/dev/null || true
-		wait "$sim_pid" 2>/dev/null || true
-	fi
+	local rc=$? pid
+	for pid in "${sim_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	if [[ $rc -eq 0 ]]; then
 		rm -rf "$work"
 	else
@@ -97,19 +98,29 @@ else
 	log "interop: built kongsim in $(took "$t")"
 fi
 
-port=$(free_port)
-addr="http://127.0.0.1:$port"
-"$work/kongsim" --listen "127.0.0.1:$port" >"$work/kongsim.log" 2>&1 &
-sim_pid=$!
-for _ in $(seq 1 100); do
-	if curl -fsS -o /dev/null "$addr/" 2>/dev/null; then
-		break
-	fi
-	kill -0 "$sim_pid" 2>/dev/null || die "kongsim exited at start: $(tail -5 "$work/kongsim.log")"
-	sleep 0.1
-done
-curl -fsS -o /dev/null "$addr/" || die "kongsim did not answer GET / on $addr within 10s"
-log "interop: kongsim listening on $addr"
+# start_sim NAME [FLAG...] starts kongsim on a free port with its log in $work/NAME.log, points $addr at it, and
+# waits until it answers GET / (and, with --seed, until it has loaded the seed file).
+start_sim() {
+	local name=$1 port pid
+	shift
+	port=$(free_port)
+	addr="http://127.0.0.1:$port"
+	"$work/kongsim" --listen "127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
+	pid=$!
+	sim_pids+=("$pid")
+	for _ in $(seq 1 300); do
+		if curl -fsS -o /dev/null "$addr/" 2>/dev/null &&
+			{ [[ " $* " != *" --seed "* ]] || grep -q 'msg=seeded' "$work/$name.log"; }; then
+			log "interop: kongsim ($name) listening on $addr"
+			return
+		fi
+		kill -0 "$pid" 2>/dev/null || die "kongsim ($name) exited at start: $(tail -5 "$work/$name.log")"
+		sleep 0.1
+	done
+	die "kongsim ($name) not ready on $addr within 30s"
+}
+
+start_sim kongsim
 
 # run NAME CMD... runs one decK command, keeps its output in $work/NAME.out and fails with its tail.
 run() {
@@ -199,6 +210,19 @@ if [[ $rc -ne 0 && ( -z $errors || -n $(grep -v 'schema violation (SkipHash: unk
 	die "step 'validate' failed other than on decK's known SkipHash field"
 fi
 log "interop: ok   validate ($(took "$t"))"
+
+# kongsim --seed loads the fixture through kongsnap's own restore engine: decK must find nothing to change, and
+# dump it byte for byte as it dumped what decK itself synced.
+seeded_from=$addr
+start_sim kongsim-seeded --seed "$fixture"
+run seeded-diff gateway diff --non-zero-exit-code "$fixture"
+expect_no_changes seeded-diff
+run seeded-dump gateway dump --yes -o "$work/seeded-dump.yaml"
+cmp -s "$work/seeded-dump.yaml" "$work/deck-dump.yaml" || {
+	diff -u "$work/deck-dump.yaml" "$work/seeded-dump.yaml" | head -40 >&2
+	die "decK dumps a kongsim seeded by kongsnap's restore differently from one synced by decK"
+}
+addr=$seeded_from
 
 run reset gateway reset --force
 read -r _ _ removed <<<"$(summary reset)"
