@@ -161,17 +161,18 @@ func (c *comparer) identity(m map[string]any) (string, any) {
 	return "", nil
 }
 
+// find returns the index of the unused current member that matches want: the one with the same identity (or,
+// when several share it, as plugin names at the top level may, the one that holds want entirely), or for members
+// without identity any that holds want entirely; -1 when none does.
 func (c *comparer) find(keyPath, key string, val any, want map[string]any, current []any, used []bool) int {
+	first := -1
 	for i, g := range current {
 		got, ok := g.(map[string]any)
-		if used[i] || !ok {
+		if used[i] || !ok || (key != "" && got[key] != val) {
 			continue
 		}
-		if key != "" {
-			if got[key] == val {
-				return i
-			}
-			continue
+		if first < 0 && key != "" {
+			first = i
 		}
 		probe := comparer{opts: c.opts}
 		probe.maps("", keyPath, want, got)
@@ -179,7 +180,7 @@ func (c *comparer) find(keyPath, key string, val any, want map[string]any, curre
 			return i
 		}
 	}
-	return -1
+	return first
 }
 
 func allMaps(list []any) bool {

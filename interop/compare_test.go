@@ -142,3 +142,51 @@ upstreams:
 		})
 	}
 }
+
+func TestDifferencesPairsSameNamedMembers(t *testing.T) {
+	target := decode(t, `
+plugins:
+  - name: rate-limiting
+    config: {minute: 9}
+  - name: rate-limiting
+    route: orders-api
+    config: {minute: 5}
+`)
+	tests := []struct {
+		name    string
+		current string
+		want    []string
+	}{
+		{
+			name: "in another order",
+			current: `
+plugins:
+  - name: rate-limiting
+    route: orders-api
+    config: {minute: 5, policy: local}
+  - name: rate-limiting
+    config: {minute: 9, policy: local}
+`,
+		},
+		{
+			name: "one changed",
+			current: `
+plugins:
+  - name: rate-limiting
+    route: orders-api
+    config: {minute: 6}
+  - name: rate-limiting
+    config: {minute: 9}
+`,
+			want: []string{`plugins[name="rate-limiting"].config.minute: want 5, got 6`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Differences(target, decode(t, tt.current), Options{IgnoreIDs: true})
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Differences:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
