@@ -151,8 +151,8 @@ func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	}
 	p := &planner{
 		opts:        opts,
-		live:        newIndex(current),
-		tgt:         newIndex(target),
+		live:        newIndex(current, true),
+		tgt:         newIndex(target, false),
 		counterpart: map[any]any{},
 		targetOf:    map[any]any{},
 		finalID:     map[any]string{},
@@ -203,7 +203,8 @@ type index struct {
 	count               map[snapshot.Kind]int
 }
 
-func newIndex(s *snapshot.Snapshot) *index {
+// newIndex indexes s by id and name, and when full by unique key and children too.
+func newIndex(s *snapshot.Snapshot, full bool) *index {
 	ix := &index{
 		byID: map[snapshot.Kind]map[string]any{}, byName: map[snapshot.Kind]map[string]any{},
 		byKey: map[snapshot.Kind]map[string]any{}, children: map[any][]any{}, count: map[snapshot.Kind]int{},
@@ -220,6 +221,9 @@ func newIndex(s *snapshot.Snapshot) *index {
 				ix.byName[kind][name] = e
 			}
 		}
+	}
+	if !full {
+		return ix
 	}
 	for _, kind := range snapshot.Kinds {
 		for _, e := range s.Entities(kind) {
@@ -285,23 +289,20 @@ func (p *planner) pair(target, live any) {
 	p.targetOf[live] = target
 }
 
-// resolve decides every target entity's final id and builds the entity a write of it sends: a copy with its id
-// set and every reference pointing to its parent's final id. Kinds go in dependency order, so parents are
-// resolved before their children.
+// resolve decides every target entity's final id and checks its references. Kinds go in dependency order, so
+// parents are resolved before their children.
 func (p *planner) resolve(target *snapshot.Snapshot) {
 	for _, kind := range snapshot.Kinds {
 		inSections := p.opts.in(kind)
 		for _, e := range target.Entities(kind) {
-			w := clone(e)
-			for _, r := range refsOf(w) {
-				id, ok := p.parentID(e, r, inSections)
-				if ok {
-					r.set(id)
+			if inSections {
+				for _, r := range refsOf(e) {
+					p.parentID(e, r, true)
 				}
 			}
 			live, matched := p.counterpart[e]
 			if !matched {
-				if l := p.live.byKey[kind][firstKey(w)]; l != nil && p.targetOf[l] == nil {
+				if l := p.live.byKey[kind][firstKey(p.withRefs(e))]; l != nil && p.targetOf[l] == nil {
 					p.pair(e, l)
 					live = l
 				}
@@ -318,12 +319,33 @@ func (p *planner) resolve(target *snapshot.Snapshot) {
 				id = p.opts.NewID()
 			}
 			p.finalID[e] = id
-			if id != "" {
-				setID(w, id)
-			}
-			p.written[e] = w
 		}
 	}
+}
+
+// writtenOf returns the entity a create or update of target entity e sends: a copy with its final id, every
+// reference pointing to its parent's final id.
+func (p *planner) writtenOf(e any) any {
+	if w, ok := p.written[e]; ok {
+		return w
+	}
+	w := p.withRefs(e)
+	if id := p.finalID[e]; id != "" {
+		setID(w, id)
+	}
+	p.written[e] = w
+	return w
+}
+
+// withRefs returns a copy of e whose references point to their parents' final ids.
+func (p *planner) withRefs(e any) any {
+	w := clone(e)
+	for _, r := range refsOf(w) {
+		if id, ok := p.parentID(e, r, false); ok {
+			r.set(id)
+		}
+	}
+	return w
 }
 
 // firstKey is an entity's first unique key, the one matching falls back to; "" when it has none.
@@ -336,13 +358,13 @@ func firstKey(e any) string {
 
 // parentID returns the id a target entity's reference resolves to. A parent in the target gives its final id; one
 // only live gives its live id when the plan leaves it in place (its kind is outside the sections, or nothing is
-// deleted). Anything else is refused, for entities the plan writes.
-func (p *planner) parentID(e any, r ref, inSections bool) (string, bool) {
+// deleted). Anything else is refused when check is set (for entities in the sections).
+func (p *planner) parentID(e any, r ref, check bool) (string, bool) {
 	if parent := p.tgt.find(r); parent != nil {
 		if id := p.finalID[parent]; id != "" {
 			return id, true
 		}
-		if inSections {
+		if check {
 			p.refused.outside = append(p.refused.outside, fmt.Sprintf("%s needs %s, outside the sections and not live",
 				snapshot.Describe(e), snapshot.Describe(parent)))
 		}
@@ -351,7 +373,7 @@ func (p *planner) parentID(e any, r ref, inSections bool) (string, bool) {
 	if parent := p.live.find(r); parent != nil && (!p.opts.in(r.kind) || p.opts.NoDelete) {
 		return snapshot.ID(parent), true
 	}
-	if inSections {
+	if check {
 		name := r.name
 		if r.id != "" {
 			name = "id " + r.id
@@ -392,7 +414,7 @@ func (p *planner) operations(changes diff.Changes) {
 				for i, f := range ch.Fields {
 					paths[i] = f.Path
 				}
-				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.keepSNIs(ch.Current, p.written[ch.Target]),
+				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.keepSNIs(ch.Current, p.writtenOf(ch.Target)),
 					Identity: ch.Identity, Fields: paths}, live: ch.Current})
 				p.opsOn[ch.Current] = append(p.opsOn[ch.Current], o)
 			}
@@ -426,7 +448,7 @@ func (p *planner) add(o *op) *op {
 }
 
 func (p *planner) create(target any, identity, reason string) *op {
-	w := p.written[target]
+	w := p.writtenOf(target)
 	o := p.add(&op{Operation: Operation{Action: Create, Kind: snapshot.KindOf(target), Entity: w, Identity: identity, Reason: reason}})
 	p.creates[refKey(snapshot.KindOf(w), snapshot.ID(w))] = o
 	return o
