@@ -35,8 +35,53 @@ func fieldRank(key string) (int, string) {
 	return len(headFields), key
 }
 
-// encodeYAML writes a document as YAML with two-space indentation.
+// encodeYAML writes a document as YAML with two-space indentation. A top-level list is written one item at a time:
+// yaml.v3's emitter keeps every event of a document in memory until it ends, which for a 100,000-entity gateway
+// costs gigabytes and most of a dump's time. Each item encoded alone and indented under its key gives the same
+// bytes as the whole document encoded at once.
 func encodeYAML(doc *yaml.Node) ([]byte, error) {
+	if doc.Kind != yaml.MappingNode {
+		return encodeNode(doc)
+	}
+	var buf bytes.Buffer
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, value := doc.Content[i], doc.Content[i+1]
+		if value.Kind != yaml.SequenceNode || len(value.Content) == 0 || key.HeadComment != "" || value.Style != 0 {
+			pair := &yaml.Node{Kind: yaml.MappingNode, Tag: doc.Tag, Content: []*yaml.Node{key, value}}
+			data, err := encodeNode(pair)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(data)
+			continue
+		}
+		head, err := encodeNode(&yaml.Node{Kind: yaml.MappingNode, Tag: doc.Tag, Content: []*yaml.Node{key,
+			{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}})
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(bytes.TrimRight(head, " \n"))
+		buf.WriteByte('\n')
+		for _, item := range value.Content {
+			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: value.Tag, Content: []*yaml.Node{item}})
+			if err != nil {
+				return nil, err
+			}
+			for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+				if len(line) == 0 {
+					continue
+				}
+				if len(line) > 1 {
+					buf.WriteString("  ")
+				}
+				buf.Write(line)
+			}
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeNode(doc *yaml.Node) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
