@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -159,6 +160,7 @@ func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 		written:     map[any]any{},
 		opsOn:       map[any][]*op{},
 		creates:     map[string]*op{},
+		temps:       map[any]*op{},
 	}
 	changes := dropHashedPasswords(diff.Compare(current, target, opts.Diff))
 	p.match(target, changes)
@@ -193,6 +195,7 @@ type planner struct {
 	ops     []*op
 	opsOn   map[any][]*op // live entity → the updates and deletes of it
 	creates map[string]*op
+	temps   map[any]*op // live entity → its temporary rename
 	refused refusals
 }
 
@@ -571,8 +574,12 @@ func (p *planner) keyDependencies(o *op) {
 		freed := false
 		for _, h := range p.opsOn[holder] {
 			if h.Action == Delete || !contains(uniqueKeys(h.Entity), key) {
-				o.deps[h] = true
 				freed = true
+				if t := p.swap(o, h); t != nil {
+					o.deps[t] = true
+					continue
+				}
+				o.deps[h] = true
 			}
 		}
 		if !freed {
@@ -580,6 +587,44 @@ func (p *planner) keyDependencies(o *op) {
 				o.Identity, key, snapshot.Describe(holder)))
 		}
 	}
+}
+
+// swap breaks a rename cycle between two updates, o taking a key h's entity gives up while h takes one o's gives
+// up (services a and b trading names): h's entity first takes a temporary name, then o runs, then h. It returns
+// that temporary rename, or nil when o and h do not swap or the kind has no name to borrow.
+func (p *planner) swap(o, h *op) *op {
+	if o.Action != Update || h.Action != Update || p.temps[o.live] != nil {
+		return nil // o's own entity already steps aside: o simply waits for h
+	}
+	swapping := false
+	for _, key := range uniqueKeys(h.Entity) {
+		if p.live.byKey[h.Kind][key] == o.live {
+			swapping = true
+		}
+	}
+	if !swapping {
+		return nil
+	}
+	if t, ok := p.temps[h.live]; ok {
+		return t
+	}
+	e := clone(h.live)
+	name := reflect.ValueOf(e).Elem().FieldByName(renamable[h.Kind])
+	if !name.IsValid() || name.IsNil() {
+		return nil
+	}
+	name.Set(reflect.ValueOf(kong.String(name.Elem().String() + "-kongsnap-" + snapshot.ID(e))))
+	t := p.add(&op{Operation: Operation{Action: Update, Kind: h.Kind, Entity: e, Identity: h.Identity,
+		Reason: "temporary name while another entity takes this one"}, live: h.live})
+	h.deps[t] = true
+	p.temps[h.live] = t
+	return t
+}
+
+// renamable names the field holding each kind's unique name, the one a swap renames temporarily.
+var renamable = map[snapshot.Kind]string{
+	snapshot.KindService: "Name", snapshot.KindRoute: "Name", snapshot.KindUpstream: "Name", snapshot.KindKeySet: "Name",
+	snapshot.KindSNI: "Name", snapshot.KindConsumer: "Username", snapshot.KindVault: "Prefix",
 }
 
 func contains(list []string, s string) bool {

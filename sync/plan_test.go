@@ -153,9 +153,38 @@ func TestPlanOrdersAndLinksOperations(t *testing.T) {
 	}
 }
 
-func TestPlanRefusesNameSwapCycle(t *testing.T) {
+func TestPlanSwapsNamesThroughATemporaryOne(t *testing.T) {
 	current := &snapshot.Snapshot{Services: []*kong.Service{svc("s1", "a"), svc("s2", "b")}}
 	target := &snapshot.Snapshot{Services: []*kong.Service{svc("s1", "b"), svc("s2", "a")}}
+	plan, err := NewPlan(current, target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`1. update service "b" s1`, `2. update service "a" s2 after 1`, `3. update service "b" s1 after 1 after 2`}
+	if got := steps(plan); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if name := deref(plan.Operations[0].Entity.(*kong.Service).Name); name != "a-kongsnap-s1" {
+		t.Errorf("temporary name %q", name)
+	}
+
+	// The same swap against the simulator, which enforces unique names.
+	s := newSim(t, nil)
+	live := &snapshot.Snapshot{Services: []*kong.Service{svc(rogue(1), "a"), svc(rogue(2), "b")}}
+	s.restore(t, live, opts())
+	swapped := &snapshot.Snapshot{Services: []*kong.Service{svc(rogue(1), "b"), svc(rogue(2), "a")}}
+	s.restore(t, swapped, opts())
+	s.verify(t, swapped, opts())
+}
+
+func TestPlanRefusesKeyRotationCycle(t *testing.T) {
+	// Three key-auth credentials passing their keys round have no name to borrow.
+	cred := func(id, key string) *kong.KeyAuth {
+		return &kong.KeyAuth{ID: kong.String(id), Key: kong.String(key), Consumer: &kong.Consumer{ID: kong.String("c1")}}
+	}
+	consumers := []*kong.Consumer{{ID: kong.String("c1"), Username: kong.String("alice")}}
+	current := &snapshot.Snapshot{Consumers: consumers, KeyAuths: []*kong.KeyAuth{cred("k1", "x"), cred("k2", "y")}}
+	target := &snapshot.Snapshot{Consumers: consumers, KeyAuths: []*kong.KeyAuth{cred("k1", "y"), cred("k2", "x")}}
 	_, err := NewPlan(current, target, Options{})
 	if !errors.Is(err, ErrCycle) {
 		t.Fatalf("NewPlan = %v, want ErrCycle", err)
