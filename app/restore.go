@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/kongsnap/kongsnap/config"
+	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -155,6 +157,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if err != nil {
 		return fail("verifying the restore: %w", err)
 	}
+	left = acceptAdopted(left, applied, out)
 	if !left.Empty() {
 		for _, ch := range left {
 			fmt.Fprintf(out, "still different: %s %s\n", ch.Action, ch.Identity)
@@ -223,4 +226,29 @@ func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.C
 	res.Commit, res.Branch = published.Hash, branch
 	fmt.Fprintf(env.Stdout, "recorded the restored state on %s as %s.\n", branch, short(published.Hash))
 	return res, nil
+}
+
+// acceptAdopted drops from the verification the one difference adoption leaves on purpose: an entity that already
+// held the target's unique key was updated in place and keeps its live id rather than being deleted and recreated
+// (which would take its children with it). Each is reported instead.
+func acceptAdopted(left diff.Changes, applied *kongsync.Result, out io.Writer) diff.Changes {
+	adopted := map[string]bool{}
+	for _, o := range applied.Applied {
+		if o.AdoptedID != "" {
+			adopted[o.AdoptedID] = true
+		}
+	}
+	if len(adopted) == 0 {
+		return left
+	}
+	kept := left[:0:0]
+	for _, ch := range left {
+		if ch.Action == diff.Changed && len(ch.Fields) == 1 && ch.Fields[0].Path == "id" && adopted[snapshot.ID(ch.Current)] {
+			fmt.Fprintf(out, "adopted: %s keeps its live id %s (the snapshot has %s)\n", ch.Identity,
+				snapshot.ID(ch.Current), snapshot.ID(ch.Target))
+			continue
+		}
+		kept = append(kept, ch)
+	}
+	return kept
 }

@@ -87,7 +87,7 @@ func (p *planner) refusal() error {
 	add(ErrCollision, r.collisions, "the target cannot be applied as is")
 	add(ErrRedacted, r.redacted, "restore from a snapshot written with secrets encrypted")
 	add(ErrUnknownPassword, r.passwords, "the snapshot holds only Kong's hash of each password; "+
-		"set their plaintext passwords in the target, or leave them out")
+		"set their plaintext passwords in the target, or leave them out (kongsnap restore --skip-basic-auth)")
 	errs = append(errs, r.deletes, r.empty)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("refusing to restore: %w", err)
