@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -140,4 +141,16 @@ func connectionsYAML(repoPath, remoteURL string, conns map[string]string, extra 
 		fmt.Fprintf(&b, "  - name: %s\n    admin_url: %s\n    retries: -1\n%s", name, conns[name], extra)
 	}
 	return b.String()
+}
+
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
 }

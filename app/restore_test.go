@@ -1,0 +1,216 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kong/go-kong/kong"
+
+	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/gitstore/gittest"
+	"github.com/kongsnap/kongsnap/report"
+	kongsync "github.com/kongsnap/kongsnap/sync"
+)
+
+// backedUp is a seeded gateway with one snapshot on its branch, and that snapshot's commit.
+type backedUp struct {
+	gw        *gatewayFixture
+	env       *testEnv
+	remoteDir string
+	sha       string
+}
+
+func newBackedUp(t *testing.T, vars map[string]string) *backedUp {
+	t.Helper()
+	gw := newGateway(t)
+	gw.seed(t)
+	remoteDir, remoteURL := gittest.NewBare(t)
+	if vars == nil {
+		vars = map[string]string{"KONGSNAP_KEY": testKey}
+	}
+	env := newEnv(t, connectionsYAML(filepath.Join(t.TempDir(), "repo"), remoteURL, map[string]string{"prod": gw.url}, ""), vars)
+	rep, err := Backup(context.Background(), env.Env, BackupOptions{All: true})
+	if err != nil || rep.Failed() {
+		t.Fatalf("backup: %v %+v", err, rep.Snapshot())
+	}
+	return &backedUp{gw: gw, env: env, remoteDir: remoteDir, sha: status(t, rep, "prod").Commit}
+}
+
+func (b *backedUp) writes() int {
+	n := 0
+	for _, r := range b.gw.sim.Requests() {
+		if r.Method != "GET" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRestoreConvergesRecordsAndIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	b := newBackedUp(t, nil)
+	// A later snapshot moves the branch past the one restored, so the restore has something to record.
+	b.gw.addService(t, "later")
+	if rep, err := Backup(ctx, b.env.Env, BackupOptions{All: true}); err != nil || rep.Failed() {
+		t.Fatalf("second backup: %v", err)
+	}
+	// Drift: a changed service, an extra one, a deleted consumer (with its secret credential).
+	if _, err := b.gw.kong.Services.Update(ctx, &kong.Service{ID: kong.String(serviceID(t, b.gw, "billing")), Retries: kong.Int(9)}); err != nil {
+		t.Fatal(err)
+	}
+	b.gw.addService(t, "rogue")
+	if err := b.gw.kong.Consumers.Delete(ctx, kong.String("alice")); err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := Restore(ctx, b.env.Env, RestoreOptions{Connection: "prod", To: b.sha, Yes: true})
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, b.env.stdout.String())
+	}
+	res := status(t, rep, "prod")
+	if res.Status != report.Completed || res.Commit == "" {
+		t.Fatalf("restore result: %+v", res)
+	}
+	if !strings.Contains(b.env.stdout.String(), "verified:") {
+		t.Errorf("no verification reported:\n%s", b.env.stdout.String())
+	}
+	msg := gittest.Git(t, b.remoteDir, "log", "-1", "--format=%B", "kong/prod")
+	if !strings.Contains(msg, "Kongsnap-Restored-From: "+b.sha) || !strings.Contains(msg, "Kongsnap-Trigger: restore") {
+		t.Errorf("restore commit trailers:\n%s", msg)
+	}
+	key, err := b.gw.kong.KeyAuths.Get(ctx, kong.String("alice"), kong.String("alice-secret-key-123"))
+	if err != nil || key == nil {
+		t.Errorf("alice's key-auth credential was not restored with its secret: %v", err)
+	}
+
+	// The branch equals live again: no drift. A second restore writes nothing.
+	drift, err := Drift(ctx, b.env.Env, DriftOptions{All: true, RenderDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := status(t, drift, "prod"); r.Drift {
+		t.Errorf("drift after restore: %+v", r)
+	}
+	before := b.writes()
+	if _, err := Restore(ctx, b.env.Env, RestoreOptions{Connection: "prod", To: b.sha, Yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.writes() - before; n != 0 {
+		t.Errorf("second restore issued %d writes", n)
+	}
+}
+
+func serviceID(t *testing.T, gw *gatewayFixture, name string) string {
+	t.Helper()
+	svc, err := gw.kong.Services.Get(context.Background(), kong.String(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *svc.ID
+}
+
+func TestRestoreWithoutYesIsADryRun(t *testing.T) {
+	b := newBackedUp(t, nil)
+	b.gw.addService(t, "rogue")
+	before := b.writes()
+	_, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha})
+	if !errors.Is(err, ErrDryRun) {
+		t.Fatalf("err = %v, want ErrDryRun", err)
+	}
+	if n := b.writes() - before; n != 0 {
+		t.Errorf("dry run issued %d writes", n)
+	}
+	out := b.env.stdout.String()
+	for _, want := range []string{"not an interactive terminal and no --yes", `delete service "rogue"`, "nothing was written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// A person who answers no at the prompt gets the same.
+	asked := ""
+	_, err = Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha,
+		Confirm: func(p string) bool { asked = p; return false }})
+	if !errors.Is(err, ErrDryRun) || !strings.Contains(asked, "Apply 1 operations to prod?") {
+		t.Errorf("declined prompt: err=%v prompt=%q", err, asked)
+	}
+}
+
+func TestRestoreRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		opts RestoreOptions
+		vars map[string]string
+		want string
+	}{
+		{name: "unknown sha", opts: RestoreOptions{To: "0123456789abcdef"}, want: "kongsnap log --connection prod"},
+		{name: "wrong key", opts: RestoreOptions{},
+			vars: map[string]string{"KONGSNAP_KEY": "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
+			want: "key-auth credential"},
+		{name: "no key", opts: RestoreOptions{}, vars: map[string]string{}, want: "key"},
+		{name: "unknown section", opts: RestoreOptions{Sections: []string{"plugns"}}, want: `unknown section "plugns"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBackedUp(t, nil)
+			b.gw.addService(t, "rogue")
+			if tt.vars != nil {
+				b.env.Getenv = func(k string) string { return tt.vars[k] }
+			}
+			opts := tt.opts
+			opts.Connection, opts.Yes = "prod", true
+			if opts.To == "" {
+				opts.To = b.sha
+			}
+			before := b.writes()
+			_, err := Restore(context.Background(), b.env.Env, opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "prod") {
+				t.Fatalf("err = %v, want it to name the connection and contain %q", err, tt.want)
+			}
+			if n := b.writes() - before; n != 0 {
+				t.Errorf("a refused restore issued %d writes", n)
+			}
+		})
+	}
+}
+
+func TestRestoreRefusesATamperedSnapshot(t *testing.T) {
+	b := newBackedUp(t, nil)
+	// Edit services.yaml on the branch by hand without updating the manifest's checksum.
+	work := t.TempDir()
+	gittest.Git(t, work, "clone", "-q", "--branch", "kong/prod", b.remoteDir, "clone")
+	clone := filepath.Join(work, "clone")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "--allow-empty", "-m", "noop")
+	appendFile(t, filepath.Join(clone, "services.yaml"), "# edited by hand\n")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "hand edit")
+	gittest.Git(t, clone, "push", "-q", "origin", "kong/prod")
+
+	_, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", Yes: true})
+	if err == nil || !strings.Contains(err.Error(), "integrity") {
+		t.Fatalf("err = %v, want an integrity refusal", err)
+	}
+}
+
+func TestAcceptAdoptedOnlyDropsTheIDOfAdoptedEntities(t *testing.T) {
+	live := &kong.Consumer{ID: kong.String("live-id"), Username: kong.String("alice")}
+	want := &kong.Consumer{ID: kong.String("target-id"), Username: kong.String("alice")}
+	other := &kong.Consumer{ID: kong.String("other-id"), Username: kong.String("bob")}
+	left := diff.Changes{
+		{Kind: "consumers", Action: diff.Changed, Current: live, Target: want, Identity: `consumer "alice"`,
+			Fields: []diff.FieldChange{{Path: "id", Kind: diff.Changed, From: "live-id", To: "target-id"}}},
+		{Kind: "consumers", Action: diff.Changed, Current: other, Target: other, Identity: `consumer "bob"`,
+			Fields: []diff.FieldChange{{Path: "id", Kind: diff.Changed}}},
+	}
+	applied := &kongsync.Result{Applied: []kongsync.Outcome{{AdoptedID: "live-id"}}}
+	var out bytes.Buffer
+	kept := acceptAdopted(left, applied, &out)
+	if len(kept) != 1 || kept[0].Identity != `consumer "bob"` {
+		t.Errorf("kept = %+v", kept)
+	}
+	if !strings.Contains(out.String(), `adopted: consumer "alice" keeps its live id live-id`) {
+		t.Errorf("output = %q", out.String())
+	}
+}
