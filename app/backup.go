@@ -56,7 +56,44 @@ type BackupOptions struct {
 // Backup backs up the selected connections, each independently: one failing never stops the others. The returned
 // report holds every connection's outcome; the error is only for failures before any connection ran.
 func Backup(ctx context.Context, env *Env, opts BackupOptions) (*report.Report, error) {
-	conns, err := env.selectConnections(opts.Connections)
+	trigger := opts.Trigger
+	if trigger == "" {
+		trigger = TriggerManual
+	}
+	sel := selection{names: opts.Connections, all: opts.All, window: opts.Window, parallelism: opts.Parallelism}
+	return fanOut(ctx, env, "backup", trigger, sel, opts.OnChange, func(run runShared) oneRun {
+		b := &backupRun{runShared: run, opts: opts, trigger: trigger}
+		return b.one
+	})
+}
+
+// selection says which connections a run covers and how many run at once.
+type selection struct {
+	// names are run whatever their schedule; empty means every enabled connection that is due, or all of them.
+	names       []string
+	all         bool
+	window      time.Duration // the scheduler's period; default one hour
+	parallelism int           // default 4
+}
+
+// runShared is what every connection of one run shares.
+type runShared struct {
+	env   *Env
+	store *gitstore.Store
+	keys  *snapshot.Keyring
+	runID string
+	// gitMu keeps one connection's read-compare-commit-push together, so a concurrent connection's commit
+	// cannot interleave with it in the shared repository.
+	gitMu *sync.Mutex
+}
+
+type oneRun func(ctx context.Context, c *config.Connection) report.Result
+
+// fanOut runs one function per selected connection, concurrently and independently: each moves pending → running
+// → its outcome in the report, and a connection that is not due is reported as skipped.
+func fanOut(ctx context.Context, env *Env, command, trigger string, sel selection, onChange func(report.Result),
+	makeRun func(runShared) oneRun) (*report.Report, error) {
+	conns, err := env.selectConnections(sel.names)
 	if err != nil {
 		return nil, err
 	}
@@ -71,42 +108,32 @@ func Backup(ctx context.Context, env *Env, opts BackupOptions) (*report.Report, 
 	if err := store.Fetch(ctx); err != nil {
 		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
 	}
-	trigger := opts.Trigger
-	if trigger == "" {
-		trigger = TriggerManual
-	}
-	window := opts.Window
+	window := sel.window
 	if window <= 0 {
 		window = time.Hour
 	}
-	rep := report.New("backup", env.runID(), trigger, env.now(), env.Config.Secrets(), opts.OnChange)
-
-	var due []*config.Connection
+	parallel := sel.parallelism
+	if parallel <= 0 {
+		parallel = 4
+	}
+	rep := report.New(command, env.runID(), trigger, env.now(), env.Config.Secrets(), onChange)
+	one := makeRun(runShared{env: env, store: store, keys: keys, runID: rep.RunID, gitMu: &sync.Mutex{}})
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
 	for _, c := range conns {
-		if len(opts.Connections) == 0 && !opts.All && !c.Due(env.now(), window) {
+		if len(sel.names) == 0 && !sel.all && !c.Due(env.now(), window) {
 			rep.Set(report.Result{Connection: c.Name, Status: report.Skipped,
 				Reason: fmt.Sprintf("not due (schedule %q)", c.Schedule)})
 			continue
 		}
 		rep.Set(report.Result{Connection: c.Name, Status: report.Pending})
-		due = append(due, c)
-	}
-
-	b := &backupRun{env: env, store: store, keys: keys, opts: opts, trigger: trigger, runID: rep.RunID}
-	parallel := opts.Parallelism
-	if parallel <= 0 {
-		parallel = 4
-	}
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for _, c := range due {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			rep.Set(report.Result{Connection: c.Name, Status: report.Running})
-			rep.Set(b.one(ctx, c))
+			rep.Set(one(ctx, c))
 		}()
 	}
 	wg.Wait()
@@ -115,15 +142,9 @@ func Backup(ctx context.Context, env *Env, opts BackupOptions) (*report.Report, 
 }
 
 type backupRun struct {
-	env     *Env
-	store   *gitstore.Store
-	keys    *snapshot.Keyring
+	runShared
 	opts    BackupOptions
 	trigger string
-	runID   string
-	// gitMu keeps one connection's read-compare-commit-push together, so a concurrent connection's commit cannot
-	// interleave with it in the shared repository.
-	gitMu sync.Mutex
 }
 
 func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result {

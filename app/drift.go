@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/kongsnap/kongsnap/config"
@@ -49,60 +48,16 @@ type DriftOptions struct {
 // committed to the connection's drift branch and shown in one pull request, kept up to date run after run and closed
 // when the drift is gone; with on_drift commit, the live state is committed to the branch as a backup would.
 func Drift(ctx context.Context, env *Env, opts DriftOptions) (*report.Report, error) {
-	conns, err := env.selectConnections(opts.Connections)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := env.keyring()
-	if err != nil {
-		return nil, err
-	}
-	store, err := env.openStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Fetch(ctx); err != nil {
-		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
-	}
-	window := opts.Window
-	if window <= 0 {
-		window = time.Hour
-	}
-	rep := report.New("drift", env.runID(), TriggerDrift, env.now(), env.Config.Secrets(), opts.OnChange)
-	d := &driftRun{env: env, store: store, keys: keys, opts: opts, runID: rep.RunID}
-	parallel := opts.Parallelism
-	if parallel <= 0 {
-		parallel = 4
-	}
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for _, c := range conns {
-		if len(opts.Connections) == 0 && !opts.All && !c.Due(env.now(), window) {
-			rep.Set(report.Result{Connection: c.Name, Status: report.Skipped, Reason: fmt.Sprintf("not due (schedule %q)", c.Schedule)})
-			continue
-		}
-		rep.Set(report.Result{Connection: c.Name, Status: report.Pending})
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rep.Set(report.Result{Connection: c.Name, Status: report.Running})
-			rep.Set(d.one(ctx, c))
-		}()
-	}
-	wg.Wait()
-	rep.Finish(env.now())
-	return rep, nil
+	sel := selection{names: opts.Connections, all: opts.All, window: opts.Window, parallelism: opts.Parallelism}
+	return fanOut(ctx, env, "drift", TriggerDrift, sel, opts.OnChange, func(run runShared) oneRun {
+		d := &driftRun{runShared: run, opts: opts}
+		return d.one
+	})
 }
 
 type driftRun struct {
-	env   *Env
-	store *gitstore.Store
-	keys  *snapshot.Keyring
-	opts  DriftOptions
-	runID string
-	gitMu sync.Mutex
+	runShared
+	opts DriftOptions
 }
 
 func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result {
@@ -249,7 +204,7 @@ func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, hea
 
 func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,
 	live *snapshot.Snapshot, version string, start time.Time) report.Result {
-	b := &backupRun{env: d.env, store: d.store, keys: d.keys, trigger: TriggerDrift, runID: d.runID}
+	b := &backupRun{runShared: d.runShared, trigger: TriggerDrift}
 	summary := b.summary(ctx, c, live)
 	commit, err := commitSnapshot(ctx, d.store, commitRequest{
 		connection: c, branch: res.Branch, files: files, summary: summary, version: version,
