@@ -120,6 +120,12 @@ func (s *Server) updateLocked(k *kind, existing row, body map[string]any) (row, 
 	if err != nil {
 		return nil, err
 	}
+	if k.name == "plugins" {
+		// Kong expands the patch's shorthands before merging (DAO check_update), so a deprecated
+		// config.redis_host replaces the stored config.redis.host instead of disagreeing with it. The other
+		// kinds' shorthands are not deprecated: expanding them after the merge, in Fill, ends the same.
+		body = sch.ExpandShorthands(body)
+	}
 	w.obj = mergeRecord(sch.Fields, existing, body)
 	w.obj["id"] = existing["id"]
 	return s.commit(w)
@@ -170,6 +176,9 @@ func (s *Server) commit(w *write) (row, *apiError) {
 	sch, err := schemaFor(w.k, w.obj)
 	if err != nil {
 		return nil, err
+	}
+	if errs := sch.ShorthandErrors(w.obj); errs != nil {
+		return nil, schemaViolation(errs)
 	}
 	w.obj = sch.Fill(w.obj)
 	if err := s.resolveForeign(w); err != nil {
@@ -399,8 +408,12 @@ func (s *Server) cascade(k *kind, id string) {
 	s.tables[k.name].remove(id)
 }
 
-// present is the response body for a stored row: certificates gain their snis, key-auths their ttl.
+// present is the response body for a stored row: deprecated shorthand fields are echoed (rate-limiting's
+// config.redis_*), certificates gain their snis, key-auths their ttl.
 func (s *Server) present(k *kind, r row) map[string]any {
+	if sch, err := schemaFor(k, r); err == nil {
+		r = sch.Select(r)
+	}
 	switch k.name {
 	case "certificates":
 		out := mergeTop(r, nil)

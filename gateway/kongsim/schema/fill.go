@@ -141,7 +141,8 @@ func applyShorthands(shorthands []Shorthand, data map[string]any) {
 				source, _ := data[k].(map[string]any)
 				merged := map[string]any{}
 				if deprecated {
-					// Kong's null_aware_table_merge: the shorthand's non-null values win.
+					// Kong's null_aware_table_merge: the record's own non-null values win; where both are
+					// non-null they agree, or shorthandError has kept the shorthand out.
 					for sk, sv := range m {
 						merged[sk] = sv
 					}
