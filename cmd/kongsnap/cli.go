@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"sync"
+
 	"github.com/kongsnap/kongsnap/app"
 	"github.com/kongsnap/kongsnap/config"
 )
@@ -42,6 +44,8 @@ type globals struct {
 	getenv     func(string) string
 	// confirm asks a person at a terminal to approve a plan; nil when not interactive.
 	confirm func(prompt string) bool
+	// mu serialises progress lines written from concurrent connections.
+	mu sync.Mutex
 }
 
 func commands() []command {

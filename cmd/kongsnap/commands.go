@@ -28,6 +28,7 @@ func runBackup(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	opts.Connections = conns
+	opts.OnChange = g.progress
 	if opts.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
 		opts.Trigger = app.TriggerSchedule
 	}
@@ -134,6 +135,18 @@ func publish(g *globals, rep *report.Report, reportPath, command string) error {
 	return nil
 }
 
+// progress shows each connection's status as it changes, on stderr, so a person watching a run (or its log) sees
+// which connection is pending, running, done or failed.
+func (g *globals) progress(r report.Result) {
+	line := fmt.Sprintf("%s: %s", r.Connection, r.Status)
+	if r.Reason != "" {
+		line += ": " + r.Reason
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	fmt.Fprintln(g.stderr, line)
+}
+
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 func version() string {
@@ -185,6 +198,7 @@ func runDrift(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	opts.Connections = conns
+	opts.OnChange = g.progress
 	env, err := g.env(false)
 	if err != nil {
 		return err
