@@ -105,3 +105,45 @@ func TestSchemasEndpoints(t *testing.T) {
 	}
 	h.must(http.StatusBadRequest, http.MethodPost, "/schemas/services/validate", map[string]any{"port": 1})
 }
+
+// GET /schemas/vaults/{name} serves the vault's own subschema (kong/api/routes/kong.lua); decK's
+// `dump --skip-defaults` reads it for every vault.
+func TestVaultSchemaEndpoint(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		wantStatus int
+		want       map[string]any
+	}{
+		{
+			name: "env", method: http.MethodGet, path: "/schemas/vaults/env", wantStatus: http.StatusOK,
+			want: map[string]any{"entity_checks": []any{}, "fields": []any{map[string]any{"config": map[string]any{
+				"type": "record", "required": true, "fields": []any{
+					map[string]any{"prefix": map[string]any{"type": "string", "match": "^[%a_-][%a%d_-]*$"}},
+				},
+			}}}},
+		},
+		{
+			name: "unknown vault", method: http.MethodGet, path: "/schemas/vaults/aws", wantStatus: http.StatusNotFound,
+			want: map[string]any{"message": "No vault named 'aws'"},
+		},
+		{
+			name: "validate is POST only", method: http.MethodGet, path: "/schemas/vaults/validate",
+			wantStatus: http.StatusMethodNotAllowed, want: map[string]any{"message": "Method not allowed"},
+		},
+		{
+			name: "read only", method: http.MethodPut, path: "/schemas/vaults/env",
+			wantStatus: http.StatusMethodNotAllowed, want: map[string]any{"message": "Method not allowed"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := h.call(tt.method, tt.path, nil)
+			if status != tt.wantStatus || !reflect.DeepEqual(body, tt.want) {
+				t.Errorf("%s %s = %d %v\nwant %d %v", tt.method, tt.path, status, body, tt.wantStatus, tt.want)
+			}
+		})
+	}
+}

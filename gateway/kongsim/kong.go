@@ -101,7 +101,7 @@ func (s *Server) enabledPlugins(*request) (int, any) {
 	return http.StatusOK, map[string]any{"enabled_plugins": names}
 }
 
-// schemas serves /schemas/{entity}, /schemas/plugins/{name} and their /validate forms.
+// schemas serves /schemas/{entity}, /schemas/plugins/{name}, /schemas/vaults/{name} and the /validate forms.
 func (s *Server) schemas(q *request) (int, any) {
 	segs := q.segs
 	switch {
@@ -115,6 +115,11 @@ func (s *Server) schemas(q *request) (int, any) {
 			return http.StatusOK, sch.Served()
 		}
 		return http.StatusNotFound, map[string]any{"message": "No plugin named '" + segs[2] + "'"}
+	case len(segs) == 3 && segs[1] == "vaults" && segs[2] != "validate" && q.Method == http.MethodGet:
+		if sch, ok := schema.Vault(segs[2]); ok {
+			return http.StatusOK, sch.Served()
+		}
+		return http.StatusNotFound, map[string]any{"message": "No vault named '" + segs[2] + "'"}
 	case len(segs) == 3 && segs[2] == "validate" && q.Method == http.MethodPost:
 		return s.validate(q, segs[1])
 	case len(segs) == 2, len(segs) == 3:

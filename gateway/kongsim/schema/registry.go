@@ -17,7 +17,11 @@ func init() {
 		entities[s.Name] = s
 	}
 	attach(entities["routes"], routeSubschemas())
-	attach(entities["vaults"], vaultSubschemas())
+	vaultDefs := vaultSubschemas()
+	attach(entities["vaults"], vaultDefs)
+	for name, def := range vaultDefs {
+		entities["vaults"].subschemas[name].served = &Schema{Fields: def.Fields, EntityChecks: def.EntityChecks}
+	}
 
 	bundled := bundledPlugins()
 	defs := map[string]subschemaDef{}

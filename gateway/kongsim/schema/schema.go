@@ -192,6 +192,13 @@ func Plugin(name string) (*Schema, bool) {
 	return s, ok
 }
 
+// Vault returns the vaults entity specialised for a bundled vault (env). Its Served body is what Kong serves at
+// /schemas/vaults/{name}: the vault's own fields only, its config record required.
+func Vault(name string) (*Schema, bool) {
+	s, ok := entities["vaults"].subschemas[name]
+	return s, ok
+}
+
 // Plugins returns every bundled plugin, sorted by name.
 func Plugins() []PluginInfo {
 	out := make([]PluginInfo, 0, len(plugins))
