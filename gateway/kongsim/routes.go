@@ -248,18 +248,18 @@ func notFoundByKey(k *kind, key string) *apiError {
 	return dbError(codeNotFound, "could not find the entity with '"+luaPretty(filter)+"'", filter)
 }
 
-// foreignEntityRoute serves /routes/{r}/service: the entity a foreign key points at.
+// foreignEntityRoute serves /routes/{r}/service: the entity a foreign key points at (kong/api/endpoints.lua,
+// is_foreign_entity_endpoint). PUT upserts it; when the key is null, PUT creates it with a new id and points the
+// key at it. DELETE is refused with 405 once the entity is found.
 func (s *Server) foreignEntityRoute(q *request, k *kind, field string) (int, any) {
 	var body map[string]any
 	switch q.Method {
-	case http.MethodGet:
-	case http.MethodPatch:
+	case http.MethodGet, http.MethodDelete:
+	case http.MethodPut, http.MethodPatch:
 		var err *apiError
 		if body, err = q.body(); err != nil {
 			return 0, err
 		}
-	case http.MethodDelete:
-		return http.StatusMethodNotAllowed, errMethodNotAllowed
 	default:
 		return http.StatusMethodNotAllowed, errMethodNotAllowed
 	}
@@ -273,11 +273,33 @@ func (s *Server) foreignEntityRoute(q *request, k *kind, field string) (int, any
 		return 0, errNotFound
 	}
 	target := s.kindByName(k.field(field).Reference)
-	parent := s.tables[target.name].rows[foreignID(child[field])]
-	if parent == nil {
+	parentID := foreignID(child[field])
+	if q.Method == http.MethodPut {
+		associate := parentID == ""
+		if associate {
+			parentID = s.ids()
+		}
+		saved, err := s.upsertLocked(target, parentID, body)
+		if err != nil {
+			return 0, err
+		}
+		if associate {
+			if _, err := s.updateLocked(k, child, map[string]any{field: map[string]any{"id": parentID}}); err != nil {
+				return 0, err
+			}
+		}
+		return http.StatusOK, s.present(target, saved)
+	}
+	if parentID == "" {
 		return 0, errNotFound
 	}
-	if q.Method == http.MethodGet {
+	parent := s.tables[target.name].rows[parentID]
+	switch {
+	case q.Method == http.MethodDelete:
+		return http.StatusMethodNotAllowed, errMethodNotAllowed
+	case parent == nil:
+		return 0, errNotFound
+	case q.Method == http.MethodGet:
 		return http.StatusOK, s.present(target, parent)
 	}
 	saved, err := s.updateLocked(target, parent, body)
