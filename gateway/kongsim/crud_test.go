@@ -335,6 +335,11 @@ func TestCertificatesAndSNIs(t *testing.T) {
 	if refused["code"] != float64(4) || refused["message"] != "an existing 'services' entity references this 'certificates' entity" {
 		t.Errorf("delete referenced certificate = %v", refused)
 	}
+	// Kong has deleted the SNIs before the service refused the certificate's delete.
+	h.must(http.StatusNotFound, http.MethodGet, "/snis/c.test", nil)
+	if kept := h.must(http.StatusOK, http.MethodGet, "/certificates/"+*created.ID, nil); len(kept["snis"].([]any)) != 0 {
+		t.Errorf("certificate kept snis %v after its refused delete", kept["snis"])
+	}
 	h.must(http.StatusNoContent, http.MethodDelete, "/services/"+svc["id"].(string), nil)
 	h.must(http.StatusNoContent, http.MethodDelete, "/certificates/"+*created.ID, nil)
 	if snis := h.must(http.StatusOK, http.MethodGet, "/snis", nil)["data"].([]any); len(snis) != 0 {

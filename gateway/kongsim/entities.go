@@ -353,6 +353,14 @@ func (s *Server) checkConstraints(w *write) *apiError {
 
 // deleteLocked deletes an entity after checking restricting references, cascading to its dependents.
 func (s *Server) deleteLocked(k *kind, r row) *apiError {
+	if k.name == "certificates" {
+		// Kong deletes a certificate's SNIs first, in their own statements (kong/db/dao/certificates.lua), so
+		// they are gone even when a service or upstream still using the certificate then refuses its delete.
+		snis := s.tables["snis"]
+		for _, id := range snis.children("certificate", r["id"].(string)) {
+			snis.remove(id)
+		}
+	}
 	if err := s.checkDelete(k, r); err != nil {
 		return err
 	}
@@ -380,8 +388,7 @@ func (s *Server) checkDelete(k *kind, r row) *apiError {
 			if len(kids) == 0 {
 				continue
 			}
-			// certificates delete their SNIs themselves before the row goes (kong/db/dao/certificates.lua)
-			if f.OnDelete != "cascade" && !(k.name == "certificates" && child.name == "snis") {
+			if f.OnDelete != "cascade" {
 				return referencedBy(k.name, child.name)
 			}
 			for _, kid := range kids {
