@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -64,7 +66,7 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
 	}
-	live, _, err := env.readLive(ctx, c)
+	client, live, err := env.openLive(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +74,12 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if err != nil {
 		return nil, err
 	}
+	defaults, err := client.Defaults(ctx, stored, live)
+	if err != nil {
+		return nil, err
+	}
 	// Compare(stored, live): "added" reads as added on the live gateway, as in drift pull requests.
-	changes := diff.Compare(stored.Only(kinds), live, diff.Options{Ignore: ignoreRules(c)})
+	changes := diff.Compare(stored.Only(kinds), live, diff.Options{Defaults: defaults, Ignore: ignoreRules(c)})
 	res := &DiffResult{Connection: c.Name, Ref: ref, Commit: commit.Hash, Summary: changes.Summary(), Drift: !changes.Empty()}
 	for _, ch := range changes {
 		res.Changes = append(res.Changes, ChangeSummary{Kind: ch.Kind, Action: ch.Action, Identity: ch.Identity, Fields: ch.Fields})
@@ -99,6 +105,24 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 		}
 	}
 	return res, nil
+}
+
+// openLive reads the part of a connection's gateway its sections cover, as readLive does, and returns the client
+// too: comparing live with a snapshot needs the gateway's schemas for Kong's defaults.
+func (e *Env) openLive(ctx context.Context, c *config.Connection) (*gateway.Client, *snapshot.Snapshot, error) {
+	client, err := e.openGateway(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	live, err := client.Read(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	kinds, err := snapshot.SectionKinds(c.Sections)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	return client, live.Only(kinds), nil
 }
 
 func actionMark(a diff.Action) string {

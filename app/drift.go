@@ -67,10 +67,11 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
 		return res
 	}
-	live, version, err := d.env.readLive(ctx, c)
+	client, live, err := d.env.openLive(ctx, c)
 	if err != nil {
 		return fail(err)
 	}
+	version := client.Version()
 	res.KongVersion, res.Entities = version, live.Len()
 	files, err := writeSnapshot(live, c, version, d.keys)
 	if err != nil {
@@ -91,7 +92,11 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	if err != nil {
 		return fail(fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(baseCommit.Hash), err))
 	}
-	changes := diff.Compare(baseline, live, diff.Options{Ignore: ignoreRules(c)})
+	defaults, err := client.Defaults(ctx, baseline, live)
+	if err != nil {
+		return fail(err)
+	}
+	changes := diff.Compare(baseline, live, diff.Options{Defaults: defaults, Ignore: ignoreRules(c)})
 	head := DriftBranch(c.Name)
 	if changes.Empty() {
 		res.Status, res.Summary = report.Unchanged, "no drift"

@@ -109,8 +109,13 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if err != nil {
 		return res, err
 	}
+	// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
+	defaults, err := client.Defaults(ctx, current, target)
+	if err != nil {
+		return res, err
+	}
 	planOpts := kongsync.Options{Sections: kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
-		AllowEmpty: opts.AllowEmpty}
+		AllowEmpty: opts.AllowEmpty, Diff: diff.Options{Defaults: defaults}}
 	plan, err := kongsync.NewPlan(current, target, planOpts)
 	if err != nil {
 		return fail("restoring %s: %w", short(source.Hash), err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 	kongsync "github.com/kongsnap/kongsnap/sync"
@@ -30,7 +31,12 @@ func Load(ctx context.Context, adminURL, path string, keys *snapshot.Keyring, lo
 	if err != nil {
 		return nil, err
 	}
-	plan, err := kongsync.NewPlan(current, target, kongsync.Options{AllowEmpty: true, MaxDeletes: -1})
+	defaults, err := client.Defaults(ctx, current, target)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := kongsync.NewPlan(current, target, kongsync.Options{AllowEmpty: true, MaxDeletes: -1,
+		Diff: diff.Options{Defaults: defaults}})
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", path, err)
 	}
