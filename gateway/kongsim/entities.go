@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"math"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -184,7 +185,15 @@ func (s *Server) commit(w *write) (row, *apiError) {
 	if err := s.resolveForeign(w); err != nil {
 		return nil, err
 	}
-	if fields := sch.Validate(w.obj); len(fields) > 0 {
+	fields := sch.Validate(w.obj)
+	if msg := oauth2PatchCheck(w); msg != "" {
+		if fields == nil {
+			fields = map[string]any{}
+		}
+		list, _ := fields["@entity"].([]any)
+		fields["@entity"] = append(list, msg)
+	}
+	if len(fields) > 0 {
 		return nil, schemaViolation(fields)
 	}
 	if err := s.transform(w); err != nil {
@@ -297,6 +306,16 @@ func (s *Server) transform(w *write) *apiError {
 			consumer := foreignID(w.obj["consumer"])
 			sum := sha1.Sum([]byte(pw + consumer))
 			w.obj["password"] = hex.EncodeToString(sum[:])
+		}
+	case "oauth2_credentials":
+		// kong/plugins/oauth2/daos.lua: a write that gives hash_secret and leaves it true stores the secret hashed.
+		secret, _ := w.obj["client_secret"].(string)
+		if nonEmpty(w.input["hash_secret"]) && w.obj["hash_secret"] == true && secret != "" {
+			hashed, err := hashOAuth2Secret(secret)
+			if err != nil {
+				return plainError(http.StatusInternalServerError, "An unexpected error occurred")
+			}
+			w.obj["client_secret"] = hashed
 		}
 	case "ca_certificates":
 		if cert, ok := w.obj["cert"].(string); ok {

@@ -1,7 +1,11 @@
 package kongsim
 
 import (
+	"crypto/pbkdf2"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -9,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -281,4 +286,57 @@ func (s *Server) consumerByCustomID(q *request) (int, any) {
 		data = append(data, c)
 	}
 	return http.StatusOK, map[string]any{"data": data, "next": nil}
+}
+
+// oauth2PatchCheck is the transformation check Kong runs when an oauth2 credential is updated
+// (run_transformation_checks in kong/db/schema/init.lua, for daos.lua's hash_secret → client_secret
+// transformation): when the patch gives hash_secret, or a client_secret other than the stored one (absent counts
+// as other), hash_secret and client_secret must be given together. It returns the entity error, or "".
+func oauth2PatchCheck(w *write) string {
+	if w.k.name != "oauth2_credentials" || w.op != "update" {
+		return ""
+	}
+	secretChanged := !reflect.DeepEqual(w.input["client_secret"], w.old["client_secret"])
+	if !secretChanged && !nonEmpty(w.input["hash_secret"]) {
+		return ""
+	}
+	both := w.obj
+	if secretChanged {
+		both = w.input
+	}
+	if nonEmpty(both["hash_secret"]) != nonEmpty(both["client_secret"]) {
+		return "all or none of these fields must be set: 'hash_secret', 'client_secret'"
+	}
+	return ""
+}
+
+// nonEmpty is Kong's is_nonempty: false is a value; null, "" and empty tables are not.
+func nonEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case map[string]any:
+		return len(t) > 0
+	}
+	return true
+}
+
+// hashOAuth2Secret hashes a client secret as kong/plugins/oauth2/secret.lua does with PBKDF2 (the one algorithm
+// enabled there): SHA-512, 10000 iterations, 32 bytes from a random 16-byte salt, written as a PHC string with
+// unpadded standard base64.
+func hashOAuth2Secret(secret string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("reading a salt: %w", err)
+	}
+	sum, err := pbkdf2.Key(sha512.New, secret, salt, 10000, 32)
+	if err != nil {
+		return "", fmt.Errorf("hashing a client secret: %w", err)
+	}
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$pbkdf2-sha512$i=10000,l=32$%s$%s", enc.EncodeToString(salt), enc.EncodeToString(sum)), nil
 }
