@@ -32,11 +32,12 @@ var defaultedKinds = []snapshot.Kind{snapshot.KindService, snapshot.KindRoute, s
 // echoes (rate-limiting's config.redis_port for config.redis.port) is first folded into the field replacing it, as
 // Kong folds it on write, so that neither the echo nor a file's use of the old name reads as a difference.
 func (c *Client) Defaults(ctx context.Context, s ...*snapshot.Snapshot) (diff.Defaults, error) {
+	names := pluginNames(s)
 	paths := map[string]bool{}
 	for _, kind := range defaultedKinds {
 		paths["/schemas/"+string(kind)] = true
 	}
-	for _, name := range pluginNames(s) {
+	for _, name := range names {
 		paths[pluginSchemaPath(name)] = true
 	}
 	schemas, err := c.schemas(ctx, paths)
@@ -49,7 +50,7 @@ func (c *Client) Defaults(ctx context.Context, s ...*snapshot.Snapshot) (diff.De
 			d.kinds[kind] = r
 		}
 	}
-	for _, name := range pluginNames(s) {
+	for _, name := range names {
 		if r := schemas[pluginSchemaPath(name)]; r != nil {
 			d.plugins[name] = newPluginDefaults(r)
 		}
