@@ -76,6 +76,7 @@ func (g *gatewayFixture) addService(t *testing.T, name string) {
 type testEnv struct {
 	*Env
 	stdout, stderr, logs *syncBuffer
+	clock                *fakeClock
 }
 
 func newEnv(t *testing.T, configYAML string, vars map[string]string) *testEnv {
@@ -87,6 +88,7 @@ func newEnv(t *testing.T, configYAML string, vars map[string]string) *testEnv {
 	}
 	te := &testEnv{stdout: &syncBuffer{}, stderr: &syncBuffer{}, logs: &syncBuffer{}}
 	clock := &fakeClock{now: time.Date(2026, 11, 22, 14, 30, 0, 0, time.UTC)}
+	te.clock = clock
 	te.Env = &Env{
 		Config: cfg,
 		Getenv: func(k string) string { return vars[k] },
@@ -103,6 +105,13 @@ func newEnv(t *testing.T, configYAML string, vars map[string]string) *testEnv {
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
+}
+
+// Set moves the clock to t.
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 func (c *fakeClock) Now() time.Time {
