@@ -101,21 +101,31 @@ func (e *Env) openGateway(ctx context.Context, c *config.Connection) (*gateway.C
 	return open(ctx, gatewayConnection(c, e.logger()))
 }
 
-// readLive reads the part of a connection's gateway its sections cover.
+// readLive reads the part of a connection's gateway its sections cover, and the gateway's Kong version.
 func (e *Env) readLive(ctx context.Context, c *config.Connection) (*snapshot.Snapshot, string, error) {
-	client, err := e.openGateway(ctx, c)
+	client, live, err := e.openLive(ctx, c)
 	if err != nil {
 		return nil, "", err
+	}
+	return live, client.Version(), nil
+}
+
+// openLive is readLive that also returns the client, for callers that go on to ask the gateway for more (its
+// schemas' defaults).
+func (e *Env) openLive(ctx context.Context, c *config.Connection) (*gateway.Client, *snapshot.Snapshot, error) {
+	client, err := e.openGateway(ctx, c)
+	if err != nil {
+		return nil, nil, err
 	}
 	live, err := client.Read(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	kinds, err := snapshot.SectionKinds(c.Sections)
 	if err != nil {
-		return nil, "", fmt.Errorf("connection %q: %w", c.Name, err)
+		return nil, nil, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
-	return live.Only(kinds), client.Version(), nil
+	return client, live.Only(kinds), nil
 }
 
 // keyring loads the encryption keys from where the config says; no key configured anywhere yields (nil, nil) so

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/diff"
-	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -105,24 +103,6 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 		}
 	}
 	return res, nil
-}
-
-// openLive reads the part of a connection's gateway its sections cover, as readLive does, and returns the client
-// too: comparing live with a snapshot needs the gateway's schemas for Kong's defaults.
-func (e *Env) openLive(ctx context.Context, c *config.Connection) (*gateway.Client, *snapshot.Snapshot, error) {
-	client, err := e.openGateway(ctx, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	live, err := client.Read(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	kinds, err := snapshot.SectionKinds(c.Sections)
-	if err != nil {
-		return nil, nil, fmt.Errorf("connection %q: %w", c.Name, err)
-	}
-	return client, live.Only(kinds), nil
 }
 
 func actionMark(a diff.Action) string {

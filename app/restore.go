@@ -89,7 +89,12 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if err != nil {
 		return fail("%w (list snapshots with: kongsnap log --connection %s)", err, conn.Name)
 	}
-	if err := snapshot.Verify(files); err != nil {
+	if _, ok := files[snapshot.ManifestName]; !ok {
+		// A decK file committed by hand has no manifest: nothing to check its files against, which is said, not
+		// hidden. A kongsnap snapshot always has one, and then it must match.
+		fmt.Fprintf(env.Stdout, "note: %s has no %s (not written by kongsnap): file checksums not verified.\n",
+			short(source.Hash), snapshot.ManifestName)
+	} else if err := snapshot.Verify(files); err != nil {
 		return fail("snapshot %s fails its integrity check, refusing to restore it: %w", short(source.Hash), err)
 	}
 	target, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: keys})

@@ -192,6 +192,17 @@ func TestRestoreRefusesATamperedSnapshot(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "integrity") {
 		t.Fatalf("err = %v, want an integrity refusal", err)
 	}
+
+	// Without a manifest at all (a decK file committed by hand) there is nothing to check against: said, not refused.
+	gittest.Git(t, clone, "rm", "-q", "MANIFEST.kongsnap")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "plain decK files")
+	gittest.Git(t, clone, "push", "-q", "origin", "kong/prod")
+	if _, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", Yes: true}); err != nil {
+		t.Fatalf("restore without a manifest: %v", err)
+	}
+	if !strings.Contains(b.env.stdout.String(), "file checksums not verified") {
+		t.Errorf("no note about the missing manifest:\n%s", b.env.stdout.String())
+	}
 }
 
 func TestAcceptAdoptedOnlyDropsTheIDOfAdoptedEntities(t *testing.T) {
