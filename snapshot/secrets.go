@@ -15,4 +15,8 @@ var SecretFields = map[Kind][]string{
 	KindCertificate: {"key", "key_alt"},
 	KindKey:         {"jwk", "pem.private_key"},
 	KindVault:       {"config.*"},
+	// Plugins that talk to Redis (rate-limiting and kin) hold its credentials in config, and Kong 3.9 echoes them
+	// again under their deprecated flat names.
+	KindPlugin: {"config.redis.password", "config.redis.sentinel_password", "config.redis_password",
+		"config.redis_sentinel_password"},
 }
