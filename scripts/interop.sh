@@ -111,7 +111,7 @@ start_sim() {
 	sim_pids+=("$pid")
 	for _ in $(seq 1 300); do
 		if curl -fsS -o /dev/null "$addr/" 2>/dev/null &&
-			{ [[ " $* " != *" --seed "* ]] || grep -q 'msg=seeded' "$work/$name.log"; }; then
+			{ [[ " $* " != *" --seed "* ]] || grep -qw seeded "$work/$name.log"; }; then
 			log "interop: kongsim ($name) listening on $addr"
 			return
 		fi
