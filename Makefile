@@ -23,6 +23,7 @@ bench:
 
 interop: build
 	bash scripts/interop.sh
+	bash scripts/interop-kongsnap.sh
 
 demo: build
 	bash scripts/demo.sh
