@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # decK interop check: drives kongsim with the real decK CLI, as a user would, and fails on the first step whose
 # outcome would differ from the same step against Kong 3.9. Steps, on testdata/rich/kong.yaml: ping; sync into
-# an empty kongsim; diff reports no changes; dump and dump --with-id hold the file's entities; a second sync is a
-# no-op; 13 in-place updates (interop/testdata/changes.yaml) sync, diff clean and revert; dump --skip-defaults
-# keeps only what the file set; validate; a kongsim
-# seeded through kongsnap's restore engine (--seed) diffs clean and dumps identically; reset deletes everything
-# the sync created.
+# an empty kongsim; diff reports no changes; dump and dump --with-id hold the file's entities; decK validates
+# kongsnap's own dump and finds nothing to change against it; a second sync is a no-op; 13 in-place updates
+# (interop/testdata/changes.yaml) sync, diff clean and revert; dump --skip-defaults keeps only what the file
+# set; validate; a kongsim seeded through kongsnap's restore engine (--seed) diffs clean and dumps identically;
+# reset deletes everything the sync created.
 #
 #   bash scripts/interop.sh              # run the checks
 #   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
 #                                        # also write decK's dumps to testdata/rich/ after a passing run
-#   KONGSIM=/path/to/kongsim bash scripts/interop.sh
-#                                        # check a kongsim binary built elsewhere instead of ./cmd/kongsim
+#   KONGSIM=/path/to/kongsim KONGSNAP=/path/to/kongsnap bash scripts/interop.sh
+#                                        # use binaries built elsewhere instead of ./cmd/kongsim, ./cmd/kongsnap
 #
 # decK is built from source once into .cache/deck/bin/deck. `go install github.com/kong/deck@v1.55.0` cannot do
 # it: decK's go.mod has replace directives, which `go install pkg@version` refuses, and its deprecation lookup
@@ -91,13 +91,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ -n ${KONGSIM:-} ]]; then
-	cp "$KONGSIM" "$work/kongsim" || die "copying KONGSIM=$KONGSIM failed"
-else
+# provide NAME: copies $<NAME in capitals> when set, else builds ./cmd/NAME, into $work/NAME.
+provide() {
+	local name=$1 prebuilt t
+	prebuilt=$(printenv "${name^^}" || true)
+	if [[ -n $prebuilt ]]; then
+		cp "$prebuilt" "$work/$name" || die "copying ${name^^}=$prebuilt failed"
+		return
+	fi
 	t=$(now_ms)
-	go build -o "$work/kongsim" ./cmd/kongsim || die "building ./cmd/kongsim failed"
-	log "interop: built kongsim in $(took "$t")"
-fi
+	go build -o "$work/$name" "./cmd/$name" || die "building ./cmd/$name failed"
+	log "interop: built $name in $(took "$t")"
+}
+provide kongsim
+provide kongsnap
 
 # start_sim NAME [FLAG...] starts kongsim on a free port with its log in $work/NAME.log, points $addr at it, and
 # waits until it answers GET / (and, with --seed, until it has loaded the seed file).
@@ -181,6 +188,26 @@ expect_no_changes diff
 run dump gateway dump --yes -o "$work/deck-dump.yaml"
 run dump-with-id gateway dump --yes --with-id -o "$work/deck-dump-with-id.yaml"
 compare_dump "$repo/$fixture" "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml"
+
+# check_kongsnap_dump NAME OUT checks that decK validates `kongsnap dump -o OUT` and finds the gateway already
+# matching it; OUT "-" is one merged file, anything else a directory (the form kongsnap commits). Secrets stay
+# plain so decK compares real values.
+check_kongsnap_dump() {
+	local name=$1 out=$2 t target
+	t=$(now_ms)
+	target="$work/$name"
+	[[ $out == - ]] && target="$work/$name.yaml" || out=$target
+	"$work/kongsnap" dump --admin-url "$addr" --secrets plain -o "$out" >"$work/$name.stdout" 2>"$work/$name.err" ||
+		die "kongsnap dump -o $out failed: $(tail -5 "$work/$name.err")"
+	[[ $out == - ]] && mv "$work/$name.stdout" "$target"
+	log "interop: ok   kongsnap dump -o $out ($(took "$t"))"
+	"$deck" file validate "$target" >"$work/$name.validate" 2>&1 ||
+		die "deck file validate rejects kongsnap's dump $target: $(tail -5 "$work/$name.validate")"
+	run "$name-diff" gateway diff --non-zero-exit-code "$target"
+	expect_no_changes "$name-diff"
+}
+check_kongsnap_dump kongsnap-dir "$work/kongsnap-dir"
+check_kongsnap_dump kongsnap-file -
 
 run resync gateway sync "$fixture"
 expect_no_changes resync
