@@ -66,29 +66,11 @@ func writePath(e any) (string, error) {
 	if coll.nested == "" {
 		return coll.path, nil
 	}
-	consumer := credentialConsumer(e)
+	consumer := snapshot.CredentialConsumer(e)
 	if consumer == nil || consumer.ID == nil {
 		return "", fmt.Errorf("%s names no consumer id", snapshot.Describe(e))
 	}
 	return "/consumers/" + url.PathEscape(*consumer.ID) + "/" + coll.nested, nil
-}
-
-func credentialConsumer(e any) *kong.Consumer {
-	switch v := e.(type) {
-	case *kong.KeyAuth:
-		return v.Consumer
-	case *kong.BasicAuth:
-		return v.Consumer
-	case *kong.HMACAuth:
-		return v.Consumer
-	case *kong.JWTAuth:
-		return v.Consumer
-	case *kong.ACLGroup:
-		return v.Consumer
-	case *kong.Oauth2Credential:
-		return v.Consumer
-	}
-	return nil
 }
 
 // normalize makes an entity as the snapshot holds it: no created_at/updated_at, foreign keys as {id} only, a

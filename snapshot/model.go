@@ -293,6 +293,25 @@ func ID(e any) string {
 	return str(id)
 }
 
+// CredentialConsumer returns the consumer a credential belongs to, or nil for an entity that is not a credential.
+func CredentialConsumer(e any) *kong.Consumer {
+	switch v := e.(type) {
+	case *kong.KeyAuth:
+		return v.Consumer
+	case *kong.BasicAuth:
+		return v.Consumer
+	case *kong.HMACAuth:
+		return v.Consumer
+	case *kong.JWTAuth:
+		return v.Consumer
+	case *kong.ACLGroup:
+		return v.Consumer
+	case *kong.Oauth2Credential:
+		return v.Consumer
+	}
+	return nil
+}
+
 // Name returns the human name of an entity (name, username, prefix, target, group...), or "" when it has none.
 func Name(e any) string {
 	switch v := e.(type) {

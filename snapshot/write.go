@@ -396,7 +396,7 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 			continue
 		}
 		for _, cred := range b.s.Entities(kind) {
-			fk := credentialConsumer(cred)
+			fk := CredentialConsumer(cred)
 			var parent any
 			if fk != nil {
 				parent = b.consumerParent(fk)
@@ -443,24 +443,6 @@ var credentialSortKeys = map[Kind][]string{
 	KindJWT:       {"key", "id"},
 	KindACL:       {"group", "id"},
 	KindOAuth2:    {"client_id", "name", "id"},
-}
-
-func credentialConsumer(cred any) *kong.Consumer {
-	switch v := cred.(type) {
-	case *kong.KeyAuth:
-		return v.Consumer
-	case *kong.BasicAuth:
-		return v.Consumer
-	case *kong.HMACAuth:
-		return v.Consumer
-	case *kong.JWTAuth:
-		return v.Consumer
-	case *kong.ACLGroup:
-		return v.Consumer
-	case *kong.Oauth2Credential:
-		return v.Consumer
-	}
-	return nil
 }
 
 func (b *sectionBuilder) upstreams() ([]any, error) {
