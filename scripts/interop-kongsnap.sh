@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # decK applies kongsnap's own snapshot directory as is: `kongsnap dump` of a seeded kongsim, `deck gateway sync DIR`
 # into an empty kongsim, then `deck gateway diff DIR` reports no changes and `kongsnap diff`-style comparison of the
-# two gateways is clean. Needs bin/ (make build) and decK from scripts/interop.sh (.cache/deck/bin/deck).
+# two gateways is clean. Needs bin/ (make build) and decK as scripts/interop.sh builds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deck=.cache/deck/bin/deck
+deck=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-v1.55.0/bin/deck
 [ -x "$deck" ] || { echo "interop-kongsnap: run scripts/interop.sh first (it builds decK)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kongsnap-interop-dir.XXXXXX")
 pids=()

@@ -13,7 +13,8 @@
 #   KONGSIM=/path/to/kongsim KONGSNAP=/path/to/kongsnap bash scripts/interop.sh
 #                                        # use binaries built elsewhere instead of ./cmd/kongsim, ./cmd/kongsnap
 #
-# decK is built from source once into .cache/deck/bin/deck. `go install github.com/kong/deck@v1.55.0` cannot do
+# decK is built from source once into ${KONGSNAP_CACHE:-~/.cache/kongsnap}/deck-<version>/bin/deck, outside the
+# clone, so fresh clones on the same machine (CI) reuse it. `go install github.com/kong/deck@v1.55.0` cannot do
 # it: decK's go.mod has replace directives, which `go install pkg@version` refuses, and its deprecation lookup
 # asks the module proxy for the version list, which the proxy here does not serve. So the script downloads the
 # exact module version with `go mod download` and builds it inside a copy of that module, as one builds a clone.
@@ -24,7 +25,7 @@ cd "$repo"
 
 deck_version=v1.55.0
 fixture=testdata/rich/kong.yaml
-cache=.cache/deck
+cache=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-$deck_version
 deck="$cache/bin/deck"
 
 log() { printf '%s\n' "$*" >&2; }
