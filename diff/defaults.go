@@ -41,9 +41,9 @@ func (d MapDefaults) Fill(kind snapshot.Kind, e map[string]any) map[string]any {
 func fillMap(e, defaults map[string]any) {
 	for k, def := range defaults {
 		cur, ok := e[k]
-		if !ok || empty(cur) {
-			if !empty(def) {
-				e[k] = deepCopy(def)
+		if !ok || IsEmpty(cur) {
+			if !IsEmpty(def) {
+				e[k] = Clone(def)
 			}
 			continue
 		}
@@ -55,8 +55,9 @@ func fillMap(e, defaults map[string]any) {
 	}
 }
 
-// empty reports whether v is one of the spellings of "no value": null, an empty list or an empty object.
-func empty(v any) bool {
+// IsEmpty reports whether v is one of the spellings of "no value" that Compare treats alike: null, an empty list
+// or an empty object. Code that fills defaults for Compare (gateway's schema defaults) decides "absent" with it.
+func IsEmpty(v any) bool {
 	switch v := v.(type) {
 	case nil:
 		return true
@@ -68,18 +69,19 @@ func empty(v any) bool {
 	return false
 }
 
-func deepCopy(v any) any {
+// Clone deep-copies a JSON-shaped value (maps, lists, scalars), so a default can be filled in without sharing it.
+func Clone(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, item := range v {
-			out[k] = deepCopy(item)
+			out[k] = Clone(item)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, item := range v {
-			out[i] = deepCopy(item)
+			out[i] = Clone(item)
 		}
 		return out
 	}

@@ -88,7 +88,7 @@ func normalize(kind snapshot.Kind, m map[string]any) map[string]any {
 func normalizeMap(m map[string]any) {
 	for k, v := range m {
 		v = normalizeValue(v)
-		if empty(v) {
+		if IsEmpty(v) {
 			delete(m, k)
 			continue
 		}

@@ -283,7 +283,7 @@ func (f *field) filled(v any) (any, bool) {
 		f.record.fill(sub)
 		return sub, true
 	}
-	if !empty(v) {
+	if !diff.IsEmpty(v) {
 		switch list, isList := v.([]any); {
 		case isList && f.elements != nil:
 			for i, e := range list {
@@ -299,11 +299,11 @@ func (f *field) filled(v any) (any, bool) {
 		return v, true
 	}
 	if f.record == nil {
-		return deepCopy(f.def), !empty(f.def)
+		return diff.Clone(f.def), !diff.IsEmpty(f.def)
 	}
 	// A record with no value takes its own default, if any; one that Kong requires (every record not declared
 	// required = false) also gets the defaults of its subfields.
-	sub, _ := deepCopy(f.def).(map[string]any)
+	sub, _ := diff.Clone(f.def).(map[string]any)
 	if sub == nil {
 		sub = map[string]any{}
 	}
@@ -318,7 +318,7 @@ func setAbsent(m map[string]any, path []string, v any) {
 	for _, key := range path[:len(path)-1] {
 		next, ok := m[key].(map[string]any)
 		if !ok {
-			if !empty(m[key]) {
+			if !diff.IsEmpty(m[key]) {
 				return
 			}
 			next = map[string]any{}
@@ -326,8 +326,8 @@ func setAbsent(m map[string]any, path []string, v any) {
 		}
 		m = next
 	}
-	if last := path[len(path)-1]; empty(m[last]) && !empty(v) {
-		m[last] = deepCopy(v)
+	if last := path[len(path)-1]; diff.IsEmpty(m[last]) && !diff.IsEmpty(v) {
+		m[last] = diff.Clone(v)
 	}
 }
 
@@ -383,43 +383,11 @@ func (d schemaDefaults) Fill(kind snapshot.Kind, e map[string]any) map[string]an
 			e["config"] = v
 		}
 	}
-	if empty(e["protocols"]) && !empty(p.protocols) {
-		e["protocols"] = deepCopy(p.protocols)
+	if diff.IsEmpty(e["protocols"]) && !diff.IsEmpty(p.protocols) {
+		e["protocols"] = diff.Clone(p.protocols)
 	}
 	if e["enabled"] == nil {
 		e["enabled"] = true
 	}
 	return e
-}
-
-// empty reports whether v is one of the spellings of "no value" that diff treats alike: null, an empty list or an
-// empty object.
-func empty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case []any:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	}
-	return false
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, item := range v {
-			out[k] = deepCopy(item)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, item := range v {
-			out[i] = deepCopy(item)
-		}
-		return out
-	}
-	return v
 }
