@@ -1,9 +1,6 @@
 package diff
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"strings"
 
@@ -323,9 +320,9 @@ func baseIdentity(kind snapshot.Kind, e any) string {
 	}
 	switch v := e.(type) {
 	case *kong.Certificate:
-		return singular + " sha256:" + short(certDigest(str(v.Cert)))
+		return singular + " sha256:" + short(snapshot.CertDigest(str(v.Cert)))
 	case *kong.CACertificate:
-		return singular + " sha256:" + short(caDigest(v))
+		return singular + " sha256:" + short(snapshot.CACertDigest(v))
 	}
 	return singular + " (no name or id)"
 }
@@ -390,9 +387,9 @@ func (s *side) naturalKey(kind snapshot.Kind, e any) string {
 			return s.refKeys(refs) + "|" + *v.Group
 		}
 	case *kong.CACertificate:
-		return caDigest(v)
+		return snapshot.CACertDigest(v)
 	case *kong.Certificate:
-		return certDigest(str(v.Cert))
+		return snapshot.CertDigest(str(v.Cert))
 	case *kong.Plugin:
 		if v.Name != nil {
 			return *v.Name + "|" + str(v.InstanceName) + "|" + s.refKeys(refs)
@@ -410,28 +407,6 @@ func (s *side) refKeys(refs []refField) string {
 		}
 	}
 	return b.String()
-}
-
-// caDigest is a CA certificate's cert_digest, computed as Kong does (hex SHA-256 of the DER certificate) when the
-// snapshot does not carry it.
-func caDigest(c *kong.CACertificate) string {
-	if c.CertDigest != nil {
-		return *c.CertDigest
-	}
-	return certDigest(str(c.Cert))
-}
-
-// certDigest is the hex SHA-256 of a PEM certificate's DER bytes, or of its text when it is not PEM.
-func certDigest(cert string) string {
-	if cert == "" {
-		return ""
-	}
-	data := []byte(strings.TrimSpace(cert))
-	if block, _ := pem.Decode(data); block != nil {
-		data = block.Bytes
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 func str(p *string) string {

@@ -2,17 +2,14 @@ package gateway
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/kong/go-kong/kong"
+
+	"github.com/kongsnap/kongsnap/snapshot"
 )
 
 // Lookup finds the live entity that stands in e's way: the one holding a unique key e wants (what a 409 from
@@ -190,29 +187,13 @@ func (c *Client) lookupTarget(ctx context.Context, v *kong.Target) (any, error) 
 	if v.Target == nil || v.Upstream == nil || v.Upstream.ID == nil {
 		return nil, nil
 	}
-	want := normalizeTarget(*v.Target)
+	want := snapshot.TargetAddress(*v.Target)
 	return first(listAll[kong.Target](ctx, c, targetsPath(*v.Upstream.ID), listQuery{}))(func(t *kong.Target) bool {
-		return t.Target != nil && normalizeTarget(*t.Target) == want
+		return t.Target != nil && snapshot.TargetAddress(*t.Target) == want
 	})
 }
 
 // defaultTargetPort is the port Kong gives a target written without one.
-const defaultTargetPort = "8000"
-
-// normalizeTarget spells a target address one way for comparing: host:port with Kong's default port when there
-// is none, IP addresses in Go's canonical form (Kong stores IPv6 expanded, "[0000:…:0001]:80"), host names as
-// given (Kong keeps their case).
-func normalizeTarget(t string) string {
-	host, port, err := net.SplitHostPort(t)
-	if err != nil {
-		host, port = strings.Trim(t, "[]"), defaultTargetPort
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		host = ip.String()
-	}
-	return net.JoinHostPort(host, port)
-}
-
 func (c *Client) lookupKey(ctx context.Context, v *kong.Key) (any, error) {
 	found, err := byKey[kong.Key](ctx, c, "/keys", v.Name)
 	if found != nil || err != nil || v.KID == nil {
@@ -234,18 +215,8 @@ func (c *Client) lookupKey(ctx context.Context, v *kong.Key) (any, error) {
 // lookupCACertificate matches on cert_digest, the hex SHA-256 of the certificate's DER bytes that Kong computes
 // and keeps unique.
 func (c *Client) lookupCACertificate(ctx context.Context, v *kong.CACertificate) (any, error) {
-	digest := ""
-	switch {
-	case v.CertDigest != nil:
-		digest = *v.CertDigest
-	case v.Cert != nil:
-		block, _ := pem.Decode([]byte(*v.Cert))
-		if block == nil {
-			return nil, errors.New("its cert is not PEM")
-		}
-		sum := sha256.Sum256(block.Bytes)
-		digest = hex.EncodeToString(sum[:])
-	default:
+	digest := snapshot.CACertDigest(v)
+	if digest == "" {
 		return nil, nil
 	}
 	return first(listAll[kong.CACertificate](ctx, c, "/ca_certificates", listQuery{}))(func(ca *kong.CACertificate) bool {

@@ -1,12 +1,6 @@
 package sync
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/pem"
-	"net"
-	"strings"
-
 	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -54,10 +48,10 @@ func uniqueKeys(e any) []string {
 		}
 	case *kong.Target:
 		if v.Target != nil && v.Upstream != nil {
-			add("target", kong.String(deref(v.Upstream.ID)+"|"+normalizeTarget(*v.Target)))
+			add("target", kong.String(deref(v.Upstream.ID)+"|"+snapshot.TargetAddress(*v.Target)))
 		}
 	case *kong.CACertificate:
-		add("cert_digest", kong.String(caDigest(v)))
+		add("cert_digest", kong.String(snapshot.CACertDigest(v)))
 	case *kong.KeyAuth:
 		if deref(v.Key) != snapshot.Redacted {
 			add("key", v.Key)
@@ -94,26 +88,4 @@ func pluginScope(p *kong.Plugin) string {
 		group = deref(p.ConsumerGroup.ID)
 	}
 	return "route=" + route + "|service=" + service + "|consumer=" + consumer + "|group=" + group
-}
-
-// normalizeTarget spells a target address as Kong stores it: host:port with port 8000 when none is given.
-func normalizeTarget(t string) string {
-	host, port, err := net.SplitHostPort(t)
-	if err != nil {
-		host, port = strings.Trim(t, "[]"), "8000"
-	}
-	return net.JoinHostPort(strings.ToLower(host), port)
-}
-
-// caDigest is a CA certificate's cert_digest: as given, else the hex SHA-256 of its DER bytes, as Kong computes it.
-func caDigest(c *kong.CACertificate) string {
-	if c.CertDigest != nil {
-		return *c.CertDigest
-	}
-	block, _ := pem.Decode([]byte(strings.TrimSpace(deref(c.Cert))))
-	if block == nil {
-		return ""
-	}
-	sum := sha256.Sum256(block.Bytes)
-	return hex.EncodeToString(sum[:])
 }
