@@ -105,8 +105,11 @@ func fanOut(ctx context.Context, env *Env, command, trigger string, sel selectio
 	if err != nil {
 		return nil, err
 	}
+	// A remote that cannot be reached must not stop the backups: each connection still commits locally and its push
+	// then fails with the reason, so nothing read from a gateway is lost.
 	if err := store.Fetch(ctx); err != nil {
-		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
+		env.logger().Warn("fetching the snapshot repository's remotes failed; committing locally, pushes will say why",
+			"error", err)
 	}
 	window := sel.window
 	if window <= 0 {

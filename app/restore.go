@@ -82,8 +82,9 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if err != nil {
 		return res, err
 	}
+	// In a disaster the remote may be what is down: restore from what the local repository has, and say so.
 	if err := store.Fetch(ctx); err != nil {
-		return fail("fetching snapshot repository: %w", err)
+		fmt.Fprintf(env.Stdout, "warning: could not fetch the snapshot repository's remotes (%v); using the local copy.\n", err)
 	}
 	files, source, err := store.Files(ctx, opts.To)
 	if err != nil {
