@@ -26,6 +26,7 @@ cd "$repo"
 deck_version=v1.55.0
 fixture=testdata/rich/kong.yaml
 cache=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-$deck_version
+case $cache in /*) ;; *) cache="$repo/$cache" ;; esac
 deck="$cache/bin/deck"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -56,7 +57,7 @@ build_deck() {
 	cp -r "$dir" "$src"
 	chmod -R u+w "$src"
 	(cd "$src" && GOFLAGS=-mod=mod GONOSUMDB=github.com/kong go build -trimpath \
-		-ldflags "-s -w -X github.com/kong/deck/cmd.VERSION=$deck_version" -o "$repo/$deck" .) ||
+		-ldflags "-s -w -X github.com/kong/deck/cmd.VERSION=$deck_version" -o "$deck" .) ||
 		die "building decK $deck_version failed"
 	log "interop: built decK in $(took "$t")"
 }
