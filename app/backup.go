@@ -160,8 +160,12 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 		b.env.logger().Error("backup failed", "connection", c.Name, "error", res.Reason)
 		return res
 	}
-	live, version, err := b.env.readLive(ctx, c)
+	client, live, err := b.env.openLive(ctx, c)
 	if err != nil {
+		return fail(err)
+	}
+	version := client.Version()
+	if err := refuseLoss(ctx, b.store, c, client.Absent()); err != nil {
 		return fail(err)
 	}
 	res.KongVersion, res.Entities = version, live.Len()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,9 +12,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kong/go-kong/kong"
+	"github.com/kongsnap/kongsnap/snapshot"
 )
 
 // Defaults for the zero values of Connection's tuning fields.
@@ -73,6 +76,11 @@ type Client struct {
 	log     *slog.Logger
 	secrets scrubber // header values, removed from every error and log line
 	version string
+	// plugins are the names in GET /'s plugins.available_on_server; nil when the gateway did not list them.
+	plugins map[string]bool
+
+	absentMu sync.Mutex
+	absent   map[snapshot.Kind]string // kinds Read found the gateway lacks, each with what the gateway answered
 }
 
 // Open connects to the Admin API c describes: it checks the settings, asks GET / for Kong's version and fails with
@@ -213,6 +221,9 @@ func (c *Client) handshake(ctx context.Context) error {
 	}
 	var root struct {
 		Version string `json:"version"`
+		Plugins struct {
+			Available map[string]json.RawMessage `json:"available_on_server"`
+		} `json:"plugins"`
 	}
 	_, err = c.kong.Do(ctx, req, &root)
 	var apiErr *kong.APIError
@@ -237,5 +248,11 @@ func (c *Client) handshake(ctx context.Context) error {
 		return fmt.Errorf("%s: GET / reported no Kong version; check admin_url points at a Kong Admin API", where)
 	}
 	c.version = root.Version
+	if root.Plugins.Available != nil {
+		c.plugins = make(map[string]bool, len(root.Plugins.Available))
+		for name := range root.Plugins.Available {
+			c.plugins[name] = true
+		}
+	}
 	return nil
 }

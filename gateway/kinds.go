@@ -3,6 +3,8 @@ package gateway
 import (
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -13,14 +15,16 @@ type collection struct {
 	path string // top-level list path, e.g. /key-auths
 	// nested is a credential's path segment under its consumer (/consumers/{id}/key-auth), where it is written.
 	nested string
-	// optional collections may be absent from a gateway (a plugin not installed, an older Kong, Enterprise-only
-	// or RBAC-hidden): a 404, or 403 where decK also accepts it, on listing means "none", as decK's dump treats them.
-	optional       bool
-	forbiddenIsNil bool
+	// A gateway may lack a collection for two reasons only, both of which it says in GET /: its Kong is older
+	// than the kind (since, "major.minor"), or the plugin that owns the kind is not installed (plugin, checked
+	// against plugins.available_on_server). Any other 404, and every 403, is a read that failed.
+	since  string
+	plugin string
 }
 
 // collections lists every kind's collection. Targets have none of their own (Kong 3.9 answers /targets with 404):
-// they live under their upstream, see targetsPath.
+// they live under their upstream, see targetsPath. The versions are those of Kong's CHANGELOG: CA certificates
+// came in 1.3, vaults in 3.0 (2.8 had them as /vaults-beta), keys and key sets in 3.1.
 var collections = map[snapshot.Kind]collection{
 	snapshot.KindService:       {path: "/services"},
 	snapshot.KindRoute:         {path: "/routes"},
@@ -30,16 +34,48 @@ var collections = map[snapshot.Kind]collection{
 	snapshot.KindTarget:        {},
 	snapshot.KindCertificate:   {path: "/certificates"},
 	snapshot.KindSNI:           {path: "/snis"},
-	snapshot.KindCACertificate: {path: "/ca_certificates", optional: true},
-	snapshot.KindVault:         {path: "/vaults", optional: true, forbiddenIsNil: true},
-	snapshot.KindKeySet:        {path: "/key-sets", optional: true, forbiddenIsNil: true},
-	snapshot.KindKey:           {path: "/keys", optional: true, forbiddenIsNil: true},
-	snapshot.KindKeyAuth:       {path: "/key-auths", nested: "key-auth", optional: true},
-	snapshot.KindBasicAuth:     {path: "/basic-auths", nested: "basic-auth", optional: true},
-	snapshot.KindHMACAuth:      {path: "/hmac-auths", nested: "hmac-auth", optional: true},
-	snapshot.KindJWT:           {path: "/jwts", nested: "jwt", optional: true},
-	snapshot.KindACL:           {path: "/acls", nested: "acls", optional: true},
-	snapshot.KindOAuth2:        {path: "/oauth2", nested: "oauth2", optional: true},
+	snapshot.KindCACertificate: {path: "/ca_certificates", since: "1.3"},
+	snapshot.KindVault:         {path: "/vaults", since: "3.0"},
+	snapshot.KindKeySet:        {path: "/key-sets", since: "3.1"},
+	snapshot.KindKey:           {path: "/keys", since: "3.1"},
+	snapshot.KindKeyAuth:       {path: "/key-auths", nested: "key-auth", plugin: "key-auth"},
+	snapshot.KindBasicAuth:     {path: "/basic-auths", nested: "basic-auth", plugin: "basic-auth"},
+	snapshot.KindHMACAuth:      {path: "/hmac-auths", nested: "hmac-auth", plugin: "hmac-auth"},
+	snapshot.KindJWT:           {path: "/jwts", nested: "jwt", plugin: "jwt"},
+	snapshot.KindACL:           {path: "/acls", nested: "acls", plugin: "acl"},
+	snapshot.KindOAuth2:        {path: "/oauth2", nested: "oauth2", plugin: "oauth2"},
+}
+
+// lacks says why the gateway, by its own account in GET /, does not have a kind's collection, or "" when it
+// should have it: an older Kong, or the owning plugin not available on the server.
+func (c *Client) lacks(coll collection) string {
+	if coll.since != "" && c.version != "" && versionBefore(c.version, coll.since) {
+		return fmt.Sprintf("Kong %s predates it (added in %s)", c.version, coll.since)
+	}
+	if coll.plugin != "" && c.plugins != nil && !c.plugins[coll.plugin] {
+		return fmt.Sprintf("the %s plugin is not in plugins.available_on_server", coll.plugin)
+	}
+	return ""
+}
+
+// versionBefore reports whether Kong version v ("3.9.1", "3.4.3.12", "2.8.1-enterprise-edition") is older than
+// major.minor min. A version it cannot parse is taken as current: never older.
+func versionBefore(v, min string) bool {
+	parse := func(s string) (int, int, bool) {
+		parts := strings.SplitN(s, ".", 3)
+		if len(parts) < 2 {
+			return 0, 0, false
+		}
+		major, err1 := strconv.Atoi(parts[0])
+		minor, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+		return major, minor, err1 == nil && err2 == nil
+	}
+	vMajor, vMinor, ok := parse(v)
+	mMajor, mMinor, _ := parse(min)
+	if !ok {
+		return false
+	}
+	return vMajor < mMajor || vMajor == mMajor && vMinor < mMinor
 }
 
 // targetsPath is the collection of one upstream's targets.

@@ -18,8 +18,12 @@ const pageSize = 1000
 // updated_at dropped, foreign keys as {id} only, certificates without SNI names, every kind sorted by id. Kinds
 // are listed in parallel, and so are the targets of different upstreams, at most Concurrency requests at a time.
 // It sends GET requests only. If any request fails after its retries, Read fails with an error naming the
-// connection and the kind, and returns no snapshot.
+// connection and the kind, and returns no snapshot. A collection is taken as absent only when GET / says the
+// gateway lacks it (see Absent); any other 404, and every 403, fails the read naming the path and status.
 func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
+	c.absentMu.Lock()
+	c.absent = nil
+	c.absentMu.Unlock()
 	s := &snapshot.Snapshot{}
 	g := newGroup(ctx, c.conn.Concurrency)
 	readKind(g, c, snapshot.KindService, &s.Services)
@@ -76,19 +80,60 @@ func readKind[T any](g *group, c *Client, kind snapshot.Kind, dst *[]*T) {
 	})
 }
 
-// readCollection lists every page of a kind's top-level collection, treating an optional collection the gateway
-// does not serve as empty.
+// readCollection lists every page of a kind's top-level collection. A 404 on its first page means "none" only
+// when the gateway has said in GET / that it lacks the kind (see lacks); then the kind is recorded as absent. Any
+// other 404, and every 403, fails the read: a snapshot missing a kind the gateway holds would record its loss.
 func readCollection[T any](ctx context.Context, c *Client, kind snapshot.Kind) ([]*T, error) {
 	coll := collections[kind]
 	items, err := listAll[T](ctx, c, coll.path, c.tagsQuery())
 	if err == nil {
 		return items, nil
 	}
-	if coll.optional && (isStatus(err, http.StatusNotFound) || coll.forbiddenIsNil && isStatus(err, http.StatusForbidden)) {
-		c.log.Info("skipping a collection the gateway does not serve", "kind", string(kind), "path", coll.path)
-		return nil, nil
+	if isStatus(err, http.StatusNotFound) {
+		if why := c.lacks(coll); why != "" {
+			c.log.Info("skipping a collection the gateway does not have", "kind", string(kind), "path", coll.path,
+				"because", why)
+			c.setAbsent(kind, "the gateway answered 404 on "+coll.path)
+			return nil, nil
+		}
+	}
+	if isStatus(err, http.StatusNotFound, http.StatusForbidden) {
+		return nil, c.secrets.scrubError(fmt.Errorf("connection %q: reading %s: GET %s answered %w; the gateway "+
+			"serves this collection (Kong %s%s), so a snapshot without it would not be the gateway",
+			c.conn.Name, kind, coll.path, kongError(err), c.version, pluginNote(coll)))
 	}
 	return nil, c.readError(string(kind), err)
+}
+
+func pluginNote(coll collection) string {
+	if coll.plugin == "" {
+		return ""
+	}
+	return ", " + coll.plugin + " plugin available"
+}
+
+// setAbsent records that the gateway lacks a kind, and what it answered.
+func (c *Client) setAbsent(kind snapshot.Kind, answer string) {
+	c.absentMu.Lock()
+	defer c.absentMu.Unlock()
+	if c.absent == nil {
+		c.absent = map[snapshot.Kind]string{}
+	}
+	c.absent[kind] = answer
+}
+
+// Absent returns the kinds the last Read found the gateway does not have (an older Kong, a plugin not installed),
+// each with what the gateway answered, such as "the gateway answered 404 on /key-auths". A kind read as an empty
+// list is not absent. A caller that knows the kind held entities before must not take its absence for their
+// deletion.
+func (c *Client) Absent() map[snapshot.Kind]string {
+	c.absentMu.Lock()
+	defer c.absentMu.Unlock()
+	out := make(map[snapshot.Kind]string, len(c.absent))
+	for k, v := range c.absent {
+		out[k] = v
+	}
+	return out
 }
 
 // listQuery is the query string of one page.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -271,24 +272,96 @@ func TestReadFailsWhole(t *testing.T) {
 	}
 }
 
+// A collection is absent only when GET / says the gateway lacks it: an older Kong, or a plugin not installed.
 func TestReadSkipsCollectionsTheGatewayLacks(t *testing.T) {
-	s := newSim(t)
-	c := open(t, testConnection(s.url))
+	s := kongsim.New(kongsim.Options{Version: "3.0.2"})
+	srv := httptest.NewServer(withoutPlugins(s, "oauth2", "hmac-auth"))
+	t.Cleanup(srv.Close)
+	c := open(t, testConnection(srv.URL))
 	create(t, c, richGateway(t))
-	for _, path := range []string{"/vaults", "/key-sets", "/keys", "/oauth2", "/ca_certificates"} {
+	// Kong 3.0 has no keys or key sets; without oauth2 and hmac-auth there are no such credentials.
+	for _, path := range []string{"/key-sets", "/keys", "/oauth2", "/hmac-auths"} {
 		s.AddFault(kongsim.Fault{PathPrefix: path, Status: http.StatusNotFound})
 	}
 	got, err := c.Read(context.Background())
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
-	if len(got.Vaults)+len(got.KeySets)+len(got.Keys)+len(got.OAuth2s)+len(got.CACertificates) != 0 || len(got.Services) != 1 {
+	if len(got.KeySets)+len(got.Keys)+len(got.OAuth2s)+len(got.HMACAuths) != 0 || len(got.Services) != 1 {
 		t.Errorf("read %v; want the 404 collections empty and the rest read", got.Count())
 	}
-	s.AddFault(kongsim.Fault{PathPrefix: "/services", Status: http.StatusNotFound})
-	if _, err := c.Read(context.Background()); err == nil || !strings.Contains(err.Error(), "reading services") {
-		t.Errorf("Read with /services 404 = %v; want an error, services are not optional", err)
+	want := map[snapshot.Kind]string{
+		snapshot.KindKeySet:   "the gateway answered 404 on /key-sets",
+		snapshot.KindKey:      "the gateway answered 404 on /keys",
+		snapshot.KindOAuth2:   "the gateway answered 404 on /oauth2",
+		snapshot.KindHMACAuth: "the gateway answered 404 on /hmac-auths",
 	}
+	if absent := c.Absent(); !reflect.DeepEqual(absent, want) {
+		t.Errorf("Absent() = %v; want %v", absent, want)
+	}
+}
+
+// Issue 12 §1: a 404 on a collection the gateway says it has, and every 403, is a failed read, never "none".
+func TestReadFailsOnACollectionTheGatewayHasButWillNotList(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults []string
+		status int
+		want   []string
+	}{
+		{"404 on key-auths", []string{"/key-auths"}, http.StatusNotFound,
+			[]string{`connection "test"`, "GET /key-auths answered HTTP 404", "key-auth plugin available"}},
+		{"404 on vaults", []string{"/vaults"}, http.StatusNotFound, []string{"GET /vaults answered HTTP 404", "Kong 3.9.1"}},
+		{"403 on keys and key-sets", []string{"/keys", "/key-sets"}, http.StatusForbidden, []string{"answered HTTP 403"}},
+		{"404 on services", []string{"/services"}, http.StatusNotFound, []string{"GET /services answered HTTP 404"}},
+		{"404 on ca_certificates", []string{"/ca_certificates"}, http.StatusNotFound, []string{"GET /ca_certificates answered HTTP 404"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t)
+			c := open(t, testConnection(s.url))
+			create(t, c, richGateway(t))
+			for _, path := range tt.faults {
+				s.AddFault(kongsim.Fault{PathPrefix: path, Status: tt.status})
+			}
+			got, err := c.Read(context.Background())
+			if err == nil || got != nil {
+				t.Fatalf("Read = %v, %v; want no snapshot and an error", got, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if absent := c.Absent(); len(absent) != 0 {
+				t.Errorf("Absent() = %v; want none", absent)
+			}
+		})
+	}
+}
+
+// withoutPlugins serves h, leaving the named plugins out of GET /'s plugins.available_on_server: a gateway that
+// does not have them installed.
+func withoutPlugins(h http.Handler, names ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		var root map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &root); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		available := root["plugins"].(map[string]any)["available_on_server"].(map[string]any)
+		for _, n := range names {
+			delete(available, n)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(root)
+	})
 }
 
 func TestReadCancelled(t *testing.T) {
