@@ -22,6 +22,8 @@ type DumpOptions struct {
 	Output string
 	// Secrets overrides the connection's secrets mode: encrypt, redact or plain.
 	Secrets string
+	// SelectTags, when set, replaces the connection's select_tags: only entities carrying all of them are read.
+	SelectTags []string
 }
 
 // Dump reads a whole gateway and writes it as a decK directory (or one merged file). The directory appears whole
@@ -33,6 +35,9 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	}
 	if opts.Secrets != "" {
 		conn.Secrets = opts.Secrets
+	}
+	if len(opts.SelectTags) > 0 {
+		conn.SelectTags = opts.SelectTags
 	}
 	live, version, err := env.readLive(ctx, conn)
 	if err != nil {

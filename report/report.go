@@ -43,14 +43,19 @@ type Result struct {
 	Duration    time.Duration `json:"duration_ns,omitempty"`
 }
 
+// SchemaVersion is the version of every JSON document kongsnap prints or writes (run reports, --output json). It
+// changes only when a key is removed or changes meaning; new keys may appear in any version.
+const SchemaVersion = 1
+
 // Report is the outcome of one run over several connections. It is safe for concurrent use.
 type Report struct {
-	Command  string    `json:"command"`
-	RunID    string    `json:"run_id"`
-	Trigger  string    `json:"trigger"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished"`
-	Results  []Result  `json:"results"`
+	SchemaVersion int       `json:"schema_version"`
+	Command       string    `json:"command"`
+	RunID         string    `json:"run_id"`
+	Trigger       string    `json:"trigger"`
+	Started       time.Time `json:"started"`
+	Finished      time.Time `json:"finished"`
+	Results       []Result  `json:"results"`
 
 	mu       sync.Mutex
 	secrets  []string
@@ -61,7 +66,7 @@ type Report struct {
 // of defence behind code that never puts a credential in an error in the first place. onChange, when not nil, is
 // called on every status change.
 func New(command, runID, trigger string, started time.Time, secrets []string, onChange func(Result)) *Report {
-	return &Report{Command: command, RunID: runID, Trigger: trigger, Started: started, secrets: secrets, onChange: onChange}
+	return &Report{SchemaVersion: SchemaVersion, Command: command, RunID: runID, Trigger: trigger, Started: started, secrets: secrets, onChange: onChange}
 }
 
 // Set records a connection's result, replacing an earlier one for the same connection.

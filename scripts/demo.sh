@@ -45,11 +45,11 @@ connections:
 YAML
 KONGSNAP_KEY=$(head -c 32 /dev/urandom | base64)
 export KONGSNAP_KEY
-ks() { "$bin/kongsnap" "$1" -config "$work/kongsnap.yaml" "${@:2}"; }
+ks() { "$bin/kongsnap" "$1" --config "$work/kongsnap.yaml" "${@:2}"; }
 
-ks backup -report "$work/backup.json" >"$log/backup.log" 2>&1 || fail "backup failed" "$log/backup.log"
+ks backup --report "$work/backup.json" >"$log/backup.log" 2>&1 || fail "backup failed" "$log/backup.log"
 sha=$(git -C "$work/offsite.git" rev-parse kong/demo)
-say "backed up into branch kong/demo at ${sha:0:12}, pushed to the offsite remote with secrets encrypted (bin/kongsnap log -config $work/kongsnap.yaml -connection demo)"
+say "backed up into branch kong/demo at ${sha:0:12}, pushed to the offsite remote with secrets encrypted (bin/kongsnap log --config $work/kongsnap.yaml --connection demo)"
 
 # 3. Someone changes the gateway by hand through the Admin API.
 api() { curl -fsS -o /dev/null -X "$1" -H 'Content-Type: application/json' "$admin$2" ${3:+-d "$3"}; }
@@ -61,27 +61,32 @@ say "drifted the live gateway by hand: orders.retries 3→9, a debug route added
 
 # 4. Drift is seen and written up as the pull request a reviewer would get.
 set +e
-ks diff -connection demo >"$log/diff.log" 2>&1
+ks diff --connection demo >"$log/diff.log" 2>&1
 code=$?
 set -e
 [ "$code" = 2 ] || fail "diff should exit 2 on drift, got $code" "$log/diff.log"
-ks drift -render-dir "$work/pull-requests" >"$log/drift.log" 2>&1 || fail "drift failed" "$log/drift.log"
+ks drift --render-dir "$work/pull-requests" >"$log/drift.log" 2>&1 || fail "drift failed" "$log/drift.log"
 say "drift found ($(sed -n 1p "$log/diff.log" | sed 's/^demo: //')); pull request rendered to $work/pull-requests/demo.md (no GitHub needed for the demo)"
 
 # 5. Restore to the backed-up snapshot: a dry run first, writing nothing.
-ks restore -connection demo -to "$sha" -dry-run >"$log/restore-dry-run.log" 2>&1 || fail "dry run failed" "$log/restore-dry-run.log"
+ks restore --connection demo --to "$sha" --dry-run >"$log/restore-dry-run.log" 2>&1 || fail "dry run failed" "$log/restore-dry-run.log"
 say "dry run: $(sed -n 's/^plan: //p' "$log/restore-dry-run.log" | head -1) — nothing written ($log/restore-dry-run.log)"
 
 # 6. Apply it, verified against the snapshot and recorded on the branch.
-ks restore -connection demo -to "$sha" -yes >"$log/restore.log" 2>&1 || fail "restore failed" "$log/restore.log"
+ks restore --connection demo --to "$sha" --yes >"$log/restore.log" 2>&1 || fail "restore failed" "$log/restore.log"
 grep -q '^verified:' "$log/restore.log" || fail "restore was not verified" "$log/restore.log"
 say "restored and verified: $(grep '^verified:' "$log/restore.log" | sed 's/^verified: //') ($log/restore.log)"
 
 # 7. The gateway equals its branch again: no drift, and the pull request is gone.
-ks diff -connection demo >"$log/diff-after.log" 2>&1 || fail "drift remains after the restore" "$log/diff-after.log"
-ks drift -render-dir "$work/pull-requests" >"$log/drift-after.log" 2>&1 || fail "drift failed" "$log/drift-after.log"
-[ ! -e "$work/pull-requests/demo.md" ] || fail "the drift pull request was not closed" "$log/drift-after.log"
-ks restore -connection demo -to "$sha" -yes >"$log/restore-again.log" 2>&1 || fail "second restore failed" "$log/restore-again.log"
+ks diff --connection demo >"$log/diff-after.log" 2>&1 || fail "drift remains after the restore" "$log/diff-after.log"
+# The closing run renders into a directory of its own, so the pull request of step 4 stays for you to read; closing
+# it deletes the drift branch.
+ks drift --render-dir "$work/pull-requests-after" >"$log/drift-after.log" 2>&1 || fail "drift failed" "$log/drift-after.log"
+git -C "$work/backups" rev-parse -q --verify refs/heads/kongsnap/drift/demo >/dev/null &&
+  fail "the drift pull request was not closed (branch kongsnap/drift/demo remains)" "$log/drift-after.log"
+[ ! -e "$work/pull-requests-after/demo.md" ] || fail "the drift pull request was not closed" "$log/drift-after.log"
+ks restore --connection demo --to "$sha" --yes >"$log/restore-again.log" 2>&1 || fail "second restore failed" "$log/restore-again.log"
 grep -q 'nothing to do' "$log/restore-again.log" || fail "a second restore was not a no-op" "$log/restore-again.log"
 say "clean: kongsnap diff reports no drift, the drift pull request is closed, and a second restore is a no-op"
 echo "demo complete: everything it made is in $work"
+echo "open the drift pull request a reviewer would get: $work/pull-requests/demo.md"

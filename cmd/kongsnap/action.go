@@ -12,10 +12,7 @@ import (
 
 // runAction is the GitHub Action's entry point: it reads the action's inputs from INPUT_* variables (action.yml
 // maps them), runs the chosen command, and writes the action's outputs to $GITHUB_OUTPUT.
-func runAction(ctx context.Context, g *globals, args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("action takes no arguments; it reads INPUT_* environment variables")
-	}
+func runAction(ctx context.Context, g *globals) error {
 	in := func(name string) string { return strings.TrimSpace(g.getenv("INPUT_" + name)) }
 	command, conn, ref := in("COMMAND"), in("CONNECTION"), in("REF")
 	dryRun := !strings.EqualFold(in("DRY_RUN"), "false")
@@ -24,41 +21,41 @@ func runAction(ctx context.Context, g *globals, args []string) error {
 		tmp = os.TempDir()
 	}
 	reportPath := filepath.Join(tmp, "kongsnap-report.json")
-	argv := []string{command, "-config", orDefault(in("CONFIG"), "kongsnap.yaml")}
+	argv := []string{command, "--config", orDefault(in("CONFIG"), "kongsnap.yaml")}
 	switch command {
 	case "backup", "drift":
 		if conn != "" {
-			argv = append(argv, "-connection", conn)
+			argv = append(argv, "--connection", conn)
 		}
-		argv = append(argv, "-report", reportPath)
+		argv = append(argv, "--report", reportPath)
 	case "restore":
 		if conn == "" || ref == "" {
 			return errors.New("restore needs the connection and ref inputs")
 		}
-		argv = append(argv, "-connection", conn, "-to", ref, "-report", reportPath)
+		argv = append(argv, "--connection", conn, "--to", ref, "--report", reportPath)
 		if s := in("SECTIONS"); s != "" {
-			argv = append(argv, "-sections", s)
+			argv = append(argv, "--sections", s)
 		}
 		if dryRun {
-			argv = append(argv, "-dry-run")
+			argv = append(argv, "--dry-run")
 		} else {
-			argv = append(argv, "-yes")
+			argv = append(argv, "--yes")
 		}
 	case "diff":
 		if conn == "" {
 			return errors.New("diff needs the connection input")
 		}
-		argv = append(argv, "-connection", conn)
+		argv = append(argv, "--connection", conn)
 		if ref != "" {
-			argv = append(argv, "-ref", ref)
+			argv = append(argv, "--ref", ref)
 		}
 	case "prune":
-		argv = append(argv, "-report", reportPath)
+		argv = append(argv, "--report", reportPath)
 		if conn != "" {
-			argv = append(argv, "-connection", conn)
+			argv = append(argv, "--connection", conn)
 		}
 		if dryRun {
-			argv = append(argv, "-dry-run")
+			argv = append(argv, "--dry-run")
 		}
 	default:
 		return fmt.Errorf("unknown command input %q: want backup, drift, restore, diff or prune", command)

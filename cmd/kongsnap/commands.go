@@ -1,306 +1,525 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"runtime/debug"
-	"text/tabwriter"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kongsnap/kongsnap/app"
-	"github.com/kongsnap/kongsnap/report"
 )
 
-func runBackup(ctx context.Context, g *globals, args []string) error {
-	var opts app.BackupOptions
-	var conns stringList
-	var reportPath string
-	flags := g.newFlags("backup", "[--connection NAME]... [--all] [--message TEXT] [--report FILE]")
-	flags.Var(&conns, "connection", "connection to back up, whatever its schedule (repeatable)")
-	flags.BoolVar(&opts.All, "all", false, "back up every enabled connection, due or not")
-	flags.StringVar(&opts.Message, "message", "", "paragraph added to every commit this run makes")
-	flags.StringVar(&opts.Trigger, "trigger", "", "recorded in the commit trailer: schedule or manual (default: schedule under a scheduled GitHub workflow, else manual)")
-	flags.DurationVar(&opts.Window, "window", 0, "period of the scheduler running kongsnap; a connection is due when its cron fires within it (default 1h)")
-	flags.IntVar(&opts.Parallelism, "parallelism", 4, "connections read at once")
-	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	opts.Connections = conns
-	opts.OnChange = g.progress
-	if opts.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
-		opts.Trigger = app.TriggerSchedule
-	}
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	rep, err := app.Backup(ctx, env, opts)
-	if err != nil {
-		return err
-	}
-	return publish(g, rep, reportPath, "backup")
+// Options of each command: flags parse into these, and tests read them through globals.runF.
+
+type backupOptions struct {
+	App    app.BackupOptions
+	Report string
+	Output string
 }
 
-func runDump(ctx context.Context, g *globals, args []string) error {
-	opts := app.DumpOptions{Headers: headerList{}}
-	flags := g.newFlags("dump", "(--connection NAME | --admin-url URL) -o DIR|-")
-	flags.StringVar(&opts.Connection, "connection", "", "connection from the config file")
-	flags.StringVar(&opts.AdminURL, "admin-url", "", "Kong Admin API URL, instead of a configured connection")
-	flags.Var(headerList(opts.Headers), "header", "extra request header 'Name: value' for --admin-url (repeatable)")
-	flags.StringVar(&opts.Output, "o", "", "output directory, or - for one merged decK file on stdout")
-	flags.StringVar(&opts.Secrets, "secrets", "", "encrypt (default), redact or plain")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	if (opts.Connection == "") == (opts.AdminURL == "") || opts.Output == "" {
-		flags.Usage()
-		return errUsage
-	}
-	env, err := g.env(opts.AdminURL != "")
-	if err != nil {
-		return err
-	}
-	return app.Dump(ctx, env, opts)
+type driftOptions struct {
+	App    app.DriftOptions
+	Report string
+	Output string
 }
 
-func runLog(ctx context.Context, g *globals, args []string) error {
-	var connection string
-	var limit int
-	flags := g.newFlags("log", "--connection NAME [-n N]")
-	flags.StringVar(&connection, "connection", "", "connection whose snapshots to list")
-	flags.IntVar(&limit, "n", 20, "how many snapshots, newest first")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	if connection == "" {
-		flags.Usage()
-		return errUsage
-	}
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	entries, err := app.Log(ctx, env, connection, limit)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COMMIT\tTIME\tKONG\tENTITIES\tTRIGGER\tSUMMARY")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%.12s\t%s\t%s\t%s\t%s\t%s\n", e.Commit, e.Time.UTC().Format("2006-01-02 15:04:05Z"),
-			e.KongVersion, e.Entities, e.Trigger, e.Summary)
-	}
-	return tw.Flush()
+type dumpOptions struct {
+	App app.DumpOptions
 }
 
-func runShow(ctx context.Context, g *globals, args []string) error {
-	flags := g.newFlags("show", "REF [--file NAME]")
-	var file string
-	flags.StringVar(&file, "file", "", "print this file of the snapshot instead of its summary")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	if flags.NArg() != 1 {
-		flags.Usage()
-		return errUsage
-	}
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	return app.Show(ctx, env, flags.Arg(0), file)
+type diffOptions struct {
+	App app.DiffOptions
 }
 
-// publish shows a run's report everywhere people look and turns a failed connection into a failed command.
-func publish(g *globals, rep *report.Report, reportPath, command string) error {
-	if err := rep.WriteTable(g.stdout); err != nil {
-		return err
-	}
-	if reportPath != "" {
-		if err := rep.WriteJSONFile(reportPath); err != nil {
-			return err
+type restoreOptions struct {
+	App    app.RestoreOptions
+	Report string
+	Output string
+}
+
+type pruneOptions struct {
+	App    app.PruneOptions
+	Report string
+	Output string
+}
+
+type logOptions struct {
+	Connection string
+	Limit      int
+	Output     string
+}
+
+type showOptions struct {
+	Ref    string
+	File   string
+	Output string
+}
+
+type initOptions struct {
+	Dir   string
+	Force bool
+}
+
+// outputFlags adds --output text|json and its alias --json, and returns a check that resolves them after parsing.
+func outputFlags(flags *pflag.FlagSet, output *string) func() error {
+	var asJSON bool
+	flags.StringVar(output, "output", "text", "output format: text or json")
+	flags.BoolVar(&asJSON, "json", false, "shorthand for --output json")
+	return func() error {
+		if asJSON {
+			*output = "json"
 		}
+		if *output != "text" && *output != "json" {
+			return usagef("--output %q: want text or json", *output)
+		}
+		return nil
 	}
-	if err := rep.AppendStepSummary(g.getenv); err != nil {
-		return err
-	}
-	if g.getenv("GITHUB_ACTIONS") == "true" {
-		rep.WriteAnnotations(g.stdout)
-	}
-	if rep.Failed() {
-		return fmt.Errorf("%s failed for at least one connection (see the table above)", command)
+}
+
+func completeOutput(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q (%s takes flags only)", args[0], cmd.Name())
 	}
 	return nil
 }
 
-// progress shows each connection's status as it changes, on stderr, so a person watching a run (or its log) sees
-// which connection is pending, running, done or failed.
-func (g *globals) progress(r report.Result) {
-	line := fmt.Sprintf("%s: %s", r.Connection, r.Status)
-	if r.Reason != "" {
-		line += ": " + r.Reason
+func requireFlags(cmd *cobra.Command, names ...string) error {
+	for _, name := range names {
+		if !cmd.Flags().Changed(name) {
+			return usagef("--%s is required", name)
+		}
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	fmt.Fprintln(g.stderr, line)
+	return nil
+}
+
+func newCmdBackup(g *globals) *cobra.Command {
+	var opts backupOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:   "backup [--connection NAME]... [--all]",
+		Short: "Back up connections into their git branches",
+		Long: "Back up the connections due in this window (or those named, whatever their schedule, or --all) into\n" +
+			"their git branches. Each connection runs on its own: one failing never stops the others.",
+		Example: "  kongsnap backup\n  kongsnap backup --connection prod --message 'before the 3.9 upgrade'\n" +
+			"  kongsnap backup --all --output json",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			if opts.App.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
+				opts.App.Trigger = app.TriggerSchedule
+			}
+			return g.dispatch("backup", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				opts.App.OnChange = g.progress
+				rep, err := app.Backup(cmd.Context(), env, opts.App)
+				if err != nil {
+					return err
+				}
+				return g.publish(rep, opts.Report, opts.Output)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to back up, whatever its schedule (repeatable)")
+	f.BoolVar(&opts.App.All, "all", false, "back up every enabled connection, due or not")
+	f.StringVar(&opts.App.Message, "message", "", "paragraph added to every commit this run makes")
+	f.StringVar(&opts.App.Trigger, "trigger", "", "recorded in the commit trailer: schedule or manual (default: schedule under a scheduled GitHub workflow, else manual)")
+	f.DurationVar(&opts.App.Window, "window", 0, "period of the scheduler running kongsnap; a connection is due when its cron fires within it (default 1h)")
+	f.IntVar(&opts.App.Parallelism, "parallelism", 4, "connections read at once")
+	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
+	check = outputFlags(f, &opts.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdDump(g *globals) *cobra.Command {
+	opts := dumpOptions{App: app.DumpOptions{Headers: map[string]string{}}}
+	cmd := &cobra.Command{
+		Use:   "dump (--connection NAME | --admin-url URL) -o DIR|-",
+		Short: "Write a gateway's configuration as decK files",
+		Long: "Write a gateway's configuration as a decK directory (swapped in whole, never half-written) or, with\n" +
+			"-o -, as one merged decK file on stdout. --kong-addr, --headers and the DECK_KONG_ADDR and DECK_HEADERS\n" +
+			"variables work as in decK.",
+		Example: "  kongsnap dump --connection prod -o snapshot/\n" +
+			"  kongsnap dump --kong-addr http://localhost:8001 --headers 'Kong-Admin-Token: $TOKEN' -o - > kong.yaml",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.App.Connection == "" && opts.App.AdminURL == "" {
+				if addr := g.getenv("DECK_KONG_ADDR"); addr != "" {
+					opts.App.AdminURL = addr
+				}
+			}
+			if opts.App.AdminURL != "" && !cmd.Flags().Changed("header") && g.getenv("DECK_HEADERS") != "" {
+				if err := headerList(opts.App.Headers).Set(g.getenv("DECK_HEADERS")); err != nil {
+					return usagef("DECK_HEADERS: %v", err)
+				}
+			}
+			if (opts.App.Connection == "") == (opts.App.AdminURL == "") {
+				return usagef("give either --connection or --admin-url (--kong-addr)")
+			}
+			if opts.App.Output == "" {
+				return usagef("-o DIR (or -o - for stdout) is required")
+			}
+			return g.dispatch("dump", &opts, func() error {
+				env, err := g.env(opts.App.AdminURL != "")
+				if err != nil {
+					return err
+				}
+				return app.Dump(cmd.Context(), env, opts.App)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.App.Connection, "connection", "", "connection from the config file")
+	f.StringVar(&opts.App.AdminURL, "admin-url", "", "Kong Admin API URL, instead of a configured connection (decK: --kong-addr)")
+	f.Var(headerList(opts.App.Headers), "header", "extra request header 'Name: value' for --admin-url (repeatable; decK: --headers)")
+	f.StringVarP(&opts.App.Output, "output-file", "o", "", "output directory, or - for one merged decK file on stdout")
+	f.StringVar(&opts.App.Secrets, "secrets", "", "encrypt (default), redact or plain")
+	f.StringSliceVar(&opts.App.SelectTags, "select-tag", nil, "only entities carrying this tag (repeatable, as decK)")
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	_ = cmd.RegisterFlagCompletionFunc("secrets", cobra.FixedCompletions([]cobra.Completion{"encrypt", "redact", "plain"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagDirname("output-file")
+	return cmd
+}
+
+func newCmdDiff(g *globals) *cobra.Command {
+	var opts diffOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:   "diff --connection NAME [--ref REF]",
+		Short: "Compare a live gateway with its branch or a snapshot (exit 2 on drift)",
+		Long: "Compare a connection's live gateway with its branch (or any snapshot) entity by entity and field by\n" +
+			"field. Secrets show as \"changed\", never their values. Exit code 0: no drift, 2: drift, 1: failed.",
+		Example: "  kongsnap diff --connection prod\n  kongsnap diff --connection prod --ref kongsnap/prod/2026-01-31T02:00:00Z --json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			if err := requireFlags(cmd, "connection"); err != nil {
+				return err
+			}
+			return g.dispatch("diff", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				res, err := app.Diff(cmd.Context(), env, opts.App)
+				if err != nil {
+					return err
+				}
+				if res.Drift {
+					return errDrift
+				}
+				return nil
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.App.Connection, "connection", "", "connection to compare")
+	f.StringVar(&opts.App.Ref, "ref", "", "snapshot to compare with: SHA, tag or branch (default the connection's branch)")
+	check = outputFlags(f, &opts.App.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdDrift(g *globals) *cobra.Command {
+	var opts driftOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:   "drift [--connection NAME]... [--all] [--render-dir DIR]",
+		Short: "Open, update or close one drift pull request per environment",
+		Long: "Compare each due connection's live gateway with its branch. With on_drift: pull-request, a drift is\n" +
+			"committed to kongsnap/drift/<name> and shown in one pull request, kept up to date and closed when the\n" +
+			"drift is gone; with on_drift: commit, the live state is committed as a backup would.",
+		Example: "  kongsnap drift\n  kongsnap drift --connection prod --render-dir out/   # write the PR body, no GitHub",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			return g.dispatch("drift", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				opts.App.OnChange = g.progress
+				if opts.App.RenderDir == "" {
+					prs, err := app.NewPullRequests(env)
+					if err != nil {
+						return err
+					}
+					opts.App.PullRequests = prs
+				}
+				rep, err := app.Drift(cmd.Context(), env, opts.App)
+				if err != nil {
+					return err
+				}
+				return g.publish(rep, opts.Report, opts.Output)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to check, whatever its schedule (repeatable)")
+	f.BoolVar(&opts.App.All, "all", false, "check every enabled connection, due or not")
+	f.DurationVar(&opts.App.Window, "window", 0, "period of the scheduler running kongsnap (default 1h)")
+	f.StringVar(&opts.App.RenderDir, "render-dir", "", "write each pull request body to DIR/<connection>.md instead of opening it on GitHub")
+	f.StringVar(&opts.App.RestoreWorkflow, "restore-workflow", "kongsnap restore", "restore workflow named in pull requests")
+	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
+	check = outputFlags(f, &opts.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	_ = cmd.MarkFlagDirname("render-dir")
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdRestore(g *globals) *cobra.Command {
+	var opts restoreOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:   "restore --connection NAME --to SHA|TAG|BRANCH",
+		Short: "Converge a gateway toward a snapshot (dry run unless --yes)",
+		Long: "Converge a connection's gateway toward a snapshot: check the snapshot's integrity, plan against the live\n" +
+			"gateway, refuse unsafe plans before any write, apply, verify, and record the restored state on the\n" +
+			"connection's branch. Without --yes it asks at a terminal, and elsewhere only prints the plan.",
+		Example: "  kongsnap restore --connection prod --to kong/prod --dry-run\n" +
+			"  kongsnap restore --connection prod --to 0123456789ab --sections plugins,consumers --yes",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			if err := requireFlags(cmd, "connection", "to"); err != nil {
+				return err
+			}
+			if g.confirm != nil {
+				opts.App.Confirm = g.confirm
+			}
+			return g.dispatch("restore", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				rep, err := app.Restore(cmd.Context(), env, opts.App)
+				if errors.Is(err, app.ErrDryRun) {
+					err = nil
+				}
+				if rep == nil {
+					return err
+				}
+				if perr := g.publishRestore(rep, opts.Report, opts.Output); perr != nil && err == nil {
+					err = perr
+				}
+				return err
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.App.Connection, "connection", "", "connection to restore")
+	f.StringVar(&opts.App.To, "to", "", "snapshot to restore: commit SHA, tag or branch")
+	f.StringSliceVar(&opts.App.Sections, "sections", nil, "only these sections, comma-separated (services, consumers, plugins, upstreams, certificates, ca_certificates, vaults, keys, or a kind)")
+	f.BoolVar(&opts.App.DryRun, "dry-run", false, "print the plan and write nothing")
+	f.BoolVar(&opts.App.Yes, "yes", false, "apply without asking (required when not run from a terminal)")
+	f.BoolVar(&opts.App.NoDelete, "no-delete", false, "never delete live entities the snapshot lacks")
+	f.IntVar(&opts.App.MaxDeletes, "max-deletes", 0, "refuse a plan deleting more entities (default 10% of live, at least 10; -1 no limit)")
+	f.BoolVar(&opts.App.AllowEmpty, "allow-empty", false, "allow restoring an empty or nearly empty snapshot")
+	f.BoolVar(&opts.App.SkipBasicAuth, "skip-basic-auth", false, "leave basic-auth credentials out (snapshots hold only Kong's password hashes)")
+	f.StringVar(&opts.App.AdminURL, "admin-url", "", "restore into this Admin API instead of the connection's (a recovery drill; nothing is recorded; decK: --kong-addr)")
+	f.BoolVar(&opts.App.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
+	f.IntVar(&opts.App.Parallelism, "parallelism", 10, "operations applied at once")
+	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
+	check = outputFlags(f, &opts.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdPrune(g *globals) *cobra.Command {
+	var opts pruneOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:     "prune [--connection NAME]... [--dry-run]",
+		Short:   "Delete snapshot tags the retention policy no longer keeps",
+		Long:    "Delete snapshot tags outside each connection's retention policy, locally and on every remote. Commits stay.",
+		Example: "  kongsnap prune --dry-run\n  kongsnap prune --connection prod",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			return g.dispatch("prune", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				rep, err := app.Prune(cmd.Context(), env, opts.App)
+				if err != nil {
+					return err
+				}
+				return g.publish(rep, opts.Report, opts.Output)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection whose snapshot tags to prune (repeatable; default every enabled one)")
+	f.BoolVar(&opts.App.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
+	check = outputFlags(f, &opts.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdLog(g *globals) *cobra.Command {
+	var opts logOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:     "log --connection NAME [-n N]",
+		Short:   "List the snapshots of a connection",
+		Long:    "List a connection's snapshots, newest first: commit, time, Kong version, entity count, trigger.",
+		Example: "  kongsnap log --connection prod\n  kongsnap log --connection prod -n 5 --json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			if err := requireFlags(cmd, "connection"); err != nil {
+				return err
+			}
+			return g.dispatch("log", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				entries, err := app.Log(cmd.Context(), env, opts.Connection, opts.Limit)
+				if err != nil {
+					return err
+				}
+				return g.writeLog(opts.Connection, entries, opts.Output)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Connection, "connection", "", "connection whose snapshots to list")
+	f.IntVarP(&opts.Limit, "limit", "n", 20, "how many snapshots, newest first")
+	check = outputFlags(f, &opts.Output)
+	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdShow(g *globals) *cobra.Command {
+	var opts showOptions
+	var check func() error
+	cmd := &cobra.Command{
+		Use:   "show REF [--file NAME]",
+		Short: "Show a snapshot: its commit, Kong version and entity counts",
+		Long:  "Show a snapshot (commit SHA, tag or branch): its commit, trailers, tags and files, or one of its files.",
+		Example: "  kongsnap show kong/prod\n  kongsnap show kong/prod --file services.yaml\n" +
+			"  kongsnap show --file services.yaml kongsnap/prod/2026-01-31T02:00:00Z",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("show takes one snapshot (a commit SHA, tag or branch), got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := check(); err != nil {
+				return err
+			}
+			opts.Ref = args[0]
+			return g.dispatch("show", &opts, func() error {
+				env, err := g.env(false)
+				if err != nil {
+					return err
+				}
+				return g.show(cmd.Context(), env, opts)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.File, "file", "", "print this file of the snapshot instead of its summary")
+	check = outputFlags(f, &opts.Output)
+	completeOutput(cmd)
+	return cmd
+}
+
+func newCmdInit(g *globals) *cobra.Command {
+	var opts initOptions
+	cmd := &cobra.Command{
+		Use:   "init [--dir DIR] [--force]",
+		Short: "Write a starter kongsnap.yaml and example workflows",
+		Long: "Write a starter kongsnap.yaml and the example GitHub workflows into a repository. It asks nothing and\n" +
+			"never overwrites a file unless --force is given.",
+		Example: "  kongsnap init\n  kongsnap init --dir my-backups",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.dispatch("init", &opts, func() error { return app.Init(opts.Dir, opts.Force, g.stdout) })
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", ".", "repository to write kongsnap.yaml and .github/workflows/ into")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing files")
+	_ = cmd.MarkFlagDirname("dir")
+	return cmd
+}
+
+func newCmdVersion(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print kongsnap's version, commit and build date",
+		Example: "  kongsnap version\n  kongsnap --version",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(g.stdout, "kongsnap", versionString())
+			return err
+		},
+	}
+}
+
+func newCmdAction(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:    "action",
+		Short:  "Run as the GitHub Action (reads INPUT_* variables)",
+		Hidden: true,
+		Args:   noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runAction(cmd.Context(), g)
+		},
+	}
+}
+
+// headerList is a repeatable "Name: value" flag; one value may hold several, comma-separated (as DECK_HEADERS).
+type headerList map[string]string
+
+func (h headerList) String() string { return "" }
+func (h headerList) Type() string   { return "header" }
+
+func (h headerList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(part, ":")
+		if !ok {
+			return fmt.Errorf("header %q is not Name: value", strings.TrimSpace(name))
+		}
+		h[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	return nil
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
-
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
-}
-
-func runDiff(ctx context.Context, g *globals, args []string) error {
-	var opts app.DiffOptions
-	flags := g.newFlags("diff", "--connection NAME [--ref REF] [--output text|json]")
-	flags.StringVar(&opts.Connection, "connection", "", "connection to compare")
-	flags.StringVar(&opts.Ref, "ref", "", "snapshot to compare with: SHA, tag or branch (default the connection's branch)")
-	flags.StringVar(&opts.Output, "output", "text", "text or json")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	if opts.Connection == "" || (opts.Output != "text" && opts.Output != "json") {
-		flags.Usage()
-		return errUsage
-	}
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	res, err := app.Diff(ctx, env, opts)
-	if err != nil {
-		return err
-	}
-	if res.Drift {
-		return errDrift
-	}
-	return nil
-}
-
-func runDrift(ctx context.Context, g *globals, args []string) error {
-	var opts app.DriftOptions
-	var conns stringList
-	var reportPath string
-	flags := g.newFlags("drift", "[--connection NAME]... [--all] [--render-dir DIR] [--report FILE]")
-	flags.Var(&conns, "connection", "connection to check, whatever its schedule (repeatable)")
-	flags.BoolVar(&opts.All, "all", false, "check every enabled connection, due or not")
-	flags.DurationVar(&opts.Window, "window", 0, "period of the scheduler running kongsnap (default 1h)")
-	flags.StringVar(&opts.RenderDir, "render-dir", "", "write each pull request body to DIR/<connection>.md instead of opening it on GitHub")
-	flags.StringVar(&opts.RestoreWorkflow, "restore-workflow", "kongsnap restore", "restore workflow named in pull requests")
-	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	opts.Connections = conns
-	opts.OnChange = g.progress
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	if opts.RenderDir == "" {
-		prs, err := app.NewPullRequests(env)
-		if err != nil {
-			return err
-		}
-		opts.PullRequests = prs
-	}
-	rep, err := app.Drift(ctx, env, opts)
-	if err != nil {
-		return err
-	}
-	return publish(g, rep, reportPath, "drift")
-}
-
-func runPrune(ctx context.Context, g *globals, args []string) error {
-	var opts app.PruneOptions
-	var conns stringList
-	var reportPath string
-	flags := g.newFlags("prune", "[--connection NAME]... [--dry-run] [--report FILE]")
-	flags.Var(&conns, "connection", "connection whose snapshot tags to prune (repeatable; default every enabled one)")
-	flags.BoolVar(&opts.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
-	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	opts.Connections = conns
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	rep, err := app.Prune(ctx, env, opts)
-	if err != nil {
-		return err
-	}
-	return publish(g, rep, reportPath, "prune")
-}
-
-func runInit(_ context.Context, g *globals, args []string) error {
-	var dir string
-	var force bool
-	flags := g.newFlags("init", "[--dir DIR] [--force]")
-	flags.StringVar(&dir, "dir", ".", "repository to write kongsnap.yaml and .github/workflows/ into")
-	flags.BoolVar(&force, "force", false, "overwrite existing files")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	return app.Init(dir, force, g.stdout)
-}
-
-func runRestore(ctx context.Context, g *globals, args []string) error {
-	var opts app.RestoreOptions
-	var sections stringList
-	var reportPath string
-	flags := g.newFlags("restore", "--connection NAME --to SHA|TAG|BRANCH [--sections LIST] [--dry-run] [--yes] [...]")
-	flags.StringVar(&opts.Connection, "connection", "", "connection to restore")
-	flags.StringVar(&opts.To, "to", "", "snapshot to restore: commit SHA, tag or branch")
-	flags.Var(&sections, "sections", "only these sections, comma-separated (services, consumers, plugins, upstreams, certificates, ca_certificates, vaults, keys, or a kind)")
-	flags.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and write nothing")
-	flags.BoolVar(&opts.Yes, "yes", false, "apply without asking (required when not run from a terminal)")
-	flags.BoolVar(&opts.NoDelete, "no-delete", false, "never delete live entities the snapshot lacks")
-	flags.IntVar(&opts.MaxDeletes, "max-deletes", 0, "refuse a plan deleting more entities (default 10% of live, at least 10; -1 no limit)")
-	flags.BoolVar(&opts.AllowEmpty, "allow-empty", false, "allow restoring an empty or nearly empty snapshot")
-	flags.BoolVar(&opts.SkipBasicAuth, "skip-basic-auth", false, "leave basic-auth credentials out (snapshots hold only Kong's password hashes)")
-	flags.StringVar(&opts.AdminURL, "admin-url", "", "restore into this Admin API instead of the connection's (a recovery drill; nothing is recorded)")
-	flags.BoolVar(&opts.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
-	flags.IntVar(&opts.Parallelism, "parallelism", 10, "operations applied at once")
-	flags.StringVar(&reportPath, "report", "", "also write the run report as JSON to this file")
-	if err := parse(flags, args); err != nil {
-		return err
-	}
-	if opts.Connection == "" || opts.To == "" {
-		flags.Usage()
-		return errUsage
-	}
-	opts.Sections = sections
-	if g.confirm != nil {
-		opts.Confirm = g.confirm
-	}
-	env, err := g.env(false)
-	if err != nil {
-		return err
-	}
-	rep, err := app.Restore(ctx, env, opts)
-	if errors.Is(err, app.ErrDryRun) {
-		err = nil
-	}
-	if rep != nil && reportPath != "" {
-		if werr := rep.WriteJSONFile(reportPath); werr != nil && err == nil {
-			err = werr
-		}
-	}
-	if rep != nil {
-		if werr := rep.AppendStepSummary(g.getenv); werr != nil && err == nil {
-			err = werr
-		}
-		if g.getenv("GITHUB_ACTIONS") == "true" {
-			rep.WriteAnnotations(g.stdout)
-		}
-	}
-	return err
-}

@@ -10,20 +10,23 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm()}
+	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(),
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), stderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
 	code := runWith(ctx, g, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// terminalConfirm asks on the terminal, or returns nil when stdin is not one (CI), which keeps restores dry.
+// terminalConfirm asks on the terminal, or returns nil when stdin is not one (CI, or /dev/null, a character device
+// that is no terminal), which keeps restores dry.
 func terminalConfirm() func(string) bool {
-	info, err := os.Stdin.Stat()
-	if err != nil || info.Mode()&os.ModeCharDevice == 0 {
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
 		return nil
 	}
 	return func(prompt string) bool {
