@@ -52,6 +52,13 @@ func (e *Env) now() time.Time {
 	return e.Clock().UTC()
 }
 
+func (e *Env) stderr() io.Writer {
+	if e.Stderr == nil {
+		return io.Discard
+	}
+	return e.Stderr
+}
+
 func (e *Env) logger() *slog.Logger {
 	if e.Logger == nil {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -139,6 +146,47 @@ func (e *Env) keyring() (*snapshot.Keyring, error) {
 		return nil, nil
 	}
 	return snapshot.ParseKeyring(e.getenv(enc.KeyEnv))
+}
+
+// repository is the snapshot repository as a command works on it: the store and the keys that read its secrets.
+type repository struct {
+	store *gitstore.Store
+	keys  *snapshot.Keyring
+}
+
+// openRepository is how every command opens the snapshot repository, so all follow one fetch policy: fetch every
+// remote first, so that a command starts from what the remotes hold (another runner's snapshots, tags pruned
+// elsewhere). A remote that cannot be reached is a warning, not a failure: the command goes on with the local
+// copy, because in an outage that copy is what there is. A backup still commits (its push then fails, naming the
+// remote, and the next run pushes it), a restore still restores, a diff compares against the last snapshot this
+// machine knows.
+func (e *Env) openRepository(ctx context.Context) (*repository, error) {
+	keys, err := e.keyring()
+	if err != nil {
+		return nil, err
+	}
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Fetch(ctx); err != nil {
+		fmt.Fprintf(e.stderr(), "warning: could not fetch the snapshot repository's remotes (%v); using the local copy.\n", err)
+		e.logger().Warn("fetching the snapshot repository's remotes failed; using the local copy", "error", err)
+	}
+	return &repository{store: store, keys: keys}, nil
+}
+
+// openFor resolves the connections a command runs on (see selectConnections) and opens the snapshot repository.
+func (e *Env) openFor(ctx context.Context, names []string) ([]*config.Connection, *repository, error) {
+	conns, err := e.selectConnections(names)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo, err := e.openRepository(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conns, repo, nil
 }
 
 // openStore opens the snapshot repository with every configured remote.

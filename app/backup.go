@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,9 +76,8 @@ type selection struct {
 
 // runShared is what every connection of one run shares.
 type runShared struct {
-	env   *Env
-	store *gitstore.Store
-	keys  *snapshot.Keyring
+	env *Env
+	*repository
 	runID string
 	// gitMu keeps one connection's read-compare-commit-push together, so a concurrent connection's commit
 	// cannot interleave with it in the shared repository.
@@ -93,23 +90,9 @@ type oneRun func(ctx context.Context, c *config.Connection) report.Result
 // → its outcome in the report, and a connection that is not due is reported as skipped.
 func fanOut(ctx context.Context, env *Env, command, trigger string, sel selection, onChange func(report.Result),
 	makeRun func(runShared) oneRun) (*report.Report, error) {
-	conns, err := env.selectConnections(sel.names)
+	conns, repo, err := env.openFor(ctx, sel.names)
 	if err != nil {
 		return nil, err
-	}
-	keys, err := env.keyring()
-	if err != nil {
-		return nil, err
-	}
-	store, err := env.openStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// A remote that cannot be reached must not stop the backups: each connection still commits locally and its push
-	// then fails with the reason, so nothing read from a gateway is lost.
-	if err := store.Fetch(ctx); err != nil {
-		env.logger().Warn("fetching the snapshot repository's remotes failed; committing locally, pushes will say why",
-			"error", err)
 	}
 	window := sel.window
 	if window <= 0 {
@@ -120,7 +103,7 @@ func fanOut(ctx context.Context, env *Env, command, trigger string, sel selectio
 		parallel = 4
 	}
 	rep := report.New(command, env.runID(), trigger, env.now(), env.Config.Secrets(), onChange)
-	one := makeRun(runShared{env: env, store: store, keys: keys, runID: rep.RunID, gitMu: &sync.Mutex{}})
+	one := makeRun(runShared{env: env, repository: repo, runID: rep.RunID, gitMu: &sync.Mutex{}})
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, c := range conns {
@@ -177,42 +160,34 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	b.gitMu.Lock()
 	defer b.gitMu.Unlock()
 	summary := b.summary(ctx, c, live)
-	commit, err := commitSnapshot(ctx, b.store, commitRequest{
-		connection: c, branch: res.Branch, files: files, summary: summary, body: b.opts.Message,
-		version: version, entities: live.Len(), trigger: b.trigger, runID: b.runID, at: start,
+	rec, err := Record(ctx, b.store, Entry{
+		Connection: c.Name, Branch: res.Branch, Files: files, Summary: summary, Body: b.opts.Message,
+		KongVersion: version, Entities: live.Len(), Trigger: b.trigger, RunID: b.runID, At: start,
 	})
-	switch {
-	case errors.Is(err, gitstore.ErrUnchanged):
+	res.Commit, res.Tag = rec.Commit, rec.Tag
+	if err != nil {
+		return fail(err)
+	}
+	if rec.Unchanged {
 		res.Status, res.Summary = report.Unchanged, "no change since the last snapshot"
 		res.Duration = b.env.now().Sub(start)
 		return res
-	case err != nil:
-		return fail(err)
 	}
-	res.Commit, res.Summary = commit.Hash, summary
-	if len(commit.Tags) > 0 {
-		res.Tag = commit.Tags[0]
-	}
-	published, err := push(ctx, b.store, res.Branch, commit)
-	if err != nil {
-		return fail(fmt.Errorf("connection %q: snapshot %s committed locally but not pushed: %w", c.Name, short(commit.Hash), err))
-	}
-	res.Commit = published.Hash
-	res.Status = report.Completed
+	res.Status, res.Summary = report.Completed, summary
 	res.Duration = b.env.now().Sub(start)
 	return res
 }
 
 // summary describes what changed since the branch's last snapshot, for the commit's first line. It is cosmetic:
 // when the last snapshot cannot be read (first run, a key since rotated away) it falls back to a count.
-func (b *backupRun) summary(ctx context.Context, c *config.Connection, live *snapshot.Snapshot) string {
-	prevFiles, _, err := b.store.Files(ctx, b.store.Branch(c.Name))
+func (r runShared) summary(ctx context.Context, c *config.Connection, live *snapshot.Snapshot) string {
+	prevFiles, _, err := r.store.Files(ctx, r.store.Branch(c.Name))
 	if err != nil {
 		return fmt.Sprintf("%s: first snapshot, %d entities", c.Name, live.Len())
 	}
-	prev, err := snapshot.Read(prevFiles, snapshot.ReadOptions{Keyring: b.keys})
+	prev, err := snapshot.Read(prevFiles, snapshot.ReadOptions{Keyring: r.keys})
 	if err != nil {
-		b.env.logger().Warn("previous snapshot unreadable; commit summary falls back to a count",
+		r.env.logger().Warn("previous snapshot unreadable; commit summary falls back to a count",
 			"connection", c.Name, "error", err)
 		return fmt.Sprintf("%s: snapshot of %d entities", c.Name, live.Len())
 	}
@@ -235,73 +210,6 @@ func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, k
 		return nil, fmt.Errorf("connection %q: writing snapshot: %w", c.Name, err)
 	}
 	return files, nil
-}
-
-type commitRequest struct {
-	connection *config.Connection
-	branch     string
-	base       string
-	files      snapshot.Files
-	summary    string
-	body       string
-	version    string
-	entities   int
-	trigger    string
-	runID      string
-	restored   string
-	baseline   string
-	at         time.Time
-	noTag      bool
-}
-
-// commitSnapshot commits a connection's files with kongsnap's trailers and a sortable snapshot tag.
-func commitSnapshot(ctx context.Context, store *gitstore.Store, r commitRequest) (gitstore.Commit, error) {
-	trailers := []gitstore.Trailer{
-		{Key: TrailerConnection, Value: r.connection.Name},
-		{Key: TrailerKongVersion, Value: r.version},
-		{Key: TrailerEntities, Value: strconv.Itoa(r.entities)},
-		{Key: TrailerTrigger, Value: r.trigger},
-		{Key: TrailerRunID, Value: r.runID},
-	}
-	if r.restored != "" {
-		trailers = append(trailers, gitstore.Trailer{Key: TrailerRestoredFrom, Value: r.restored})
-	}
-	if r.baseline != "" {
-		trailers = append(trailers, gitstore.Trailer{Key: TrailerBaseline, Value: r.baseline})
-	}
-	snap := gitstore.Snapshot{
-		Branch:   r.branch,
-		Base:     r.base,
-		Files:    r.files,
-		Summary:  r.summary,
-		Body:     r.body,
-		Trailers: trailers,
-	}
-	if !r.noTag {
-		tag, err := freeTag(ctx, store, SnapshotTag(r.connection.Name, r.at), r.runID)
-		if err != nil {
-			return gitstore.Commit{}, fmt.Errorf("connection %q: %w", r.connection.Name, err)
-		}
-		snap.Tag = tag
-	}
-	commit, err := store.Save(ctx, snap)
-	if err != nil && !errors.Is(err, gitstore.ErrUnchanged) {
-		return commit, fmt.Errorf("connection %q: committing snapshot: %w", r.connection.Name, err)
-	}
-	return commit, err
-}
-
-// push publishes a snapshot commit and its tag, and returns the commit as published: when a concurrent run moved
-// the branch, the push redoes the commit on top, so its hash changes.
-func push(ctx context.Context, store *gitstore.Store, branch string, commit gitstore.Commit) (gitstore.Commit, error) {
-	if err := store.Push(ctx, branch, commit.Tags...); err != nil {
-		return commit, err
-	}
-	head, err := store.Log(ctx, branch, 1)
-	if err != nil || len(head) == 0 {
-		return commit, err
-	}
-	return head[0], nil
 }
 
 // freeTag returns name, or when another snapshot already has it (two runs in the same second, on two machines

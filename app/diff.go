@@ -40,18 +40,11 @@ type ChangeSummary struct {
 // Diff compares a connection's live gateway with its branch or a given snapshot and prints what differs. It
 // reports drift through DiffResult.Changes; the caller decides the exit code.
 func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) {
-	c, err := env.Config.Connection(opts.Connection)
+	conns, repo, err := env.openFor(ctx, []string{opts.Connection})
 	if err != nil {
 		return nil, err
 	}
-	keys, err := env.keyring()
-	if err != nil {
-		return nil, err
-	}
-	store, err := env.openStore(ctx)
-	if err != nil {
-		return nil, err
-	}
+	c, store := conns[0], repo.store
 	ref := opts.Ref
 	if ref == "" {
 		ref = store.Branch(c.Name)
@@ -60,7 +53,7 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: %w", c.Name, err)
 	}
-	stored, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: keys})
+	stored, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys})
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
 	}

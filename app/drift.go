@@ -110,22 +110,16 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	if err := d.dropStaleDrift(ctx, c, head, res.Branch, baseCommit.Hash); err != nil {
 		return fail(err)
 	}
-	commit, err := commitSnapshot(ctx, d.store, commitRequest{
-		connection: c, branch: head, base: res.Branch, files: files, summary: c.Name + ": drift: " + changes.Summary(),
-		version: version, entities: live.Len(), trigger: TriggerDrift, runID: d.runID, at: start, noTag: true,
-		baseline: baseCommit.Hash,
+	rec, err := Record(ctx, d.store, Entry{
+		Connection: c.Name, Branch: head, Base: res.Branch, Files: files, Summary: c.Name + ": drift: " + changes.Summary(),
+		KongVersion: version, Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start, NoTag: true,
+		Baseline: baseCommit.Hash,
 	})
-	switch {
-	case errors.Is(err, gitstore.ErrUnchanged):
-		// The same drift as last run: nothing to commit.
-	case err != nil:
+	if err != nil {
 		return fail(err)
-	default:
-		if err := d.store.Push(ctx, head); err != nil {
-			return fail(fmt.Errorf("connection %q: pushing %s: %w", c.Name, head, err))
-		}
-		res.Commit = commit.Hash
 	}
+	// An unchanged entry is the same drift as last run: nothing to commit.
+	res.Commit = rec.Commit
 	body := drift.Report{
 		Connection: c.Name, Branch: res.Branch, BaselineCommit: baseCommit.Hash, Changes: changes,
 		Unified: unifiedFiles(baseFiles, files), RestoreWorkflow: d.opts.RestoreWorkflow,
@@ -182,7 +176,7 @@ func (d *driftRun) clearDrift(ctx context.Context, c *config.Connection, head, b
 	} else if d.opts.RenderDir != "" {
 		_ = os.Remove(filepath.Join(d.opts.RenderDir, c.Name+".md"))
 	}
-	if _, _, err := d.store.Files(ctx, head); errors.Is(err, gitstore.ErrUnknownRef) {
+	if _, err := d.store.Head(ctx, head); errors.Is(err, gitstore.ErrUnknownRef) {
 		return nil
 	}
 	if err := d.store.DeleteBranch(ctx, head); err != nil {
@@ -194,7 +188,7 @@ func (d *driftRun) clearDrift(ctx context.Context, c *config.Connection, head, b
 // dropStaleDrift starts over when the environment branch moved since the drift branch was cut from it (a merge, a
 // backup, a restore): the old pull request compares against a baseline that no longer is one.
 func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, head, base, baseline string) error {
-	_, commit, err := d.store.Files(ctx, head)
+	commit, err := d.store.Head(ctx, head)
 	if errors.Is(err, gitstore.ErrUnknownRef) {
 		return nil
 	}
@@ -209,27 +203,19 @@ func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, hea
 
 func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,
 	live *snapshot.Snapshot, version string, start time.Time) report.Result {
-	b := &backupRun{runShared: d.runShared, trigger: TriggerDrift}
-	summary := b.summary(ctx, c, live)
-	commit, err := commitSnapshot(ctx, d.store, commitRequest{
-		connection: c, branch: res.Branch, files: files, summary: summary, version: version,
-		entities: live.Len(), trigger: TriggerDrift, runID: d.runID, at: start,
+	summary := d.summary(ctx, c, live)
+	rec, err := Record(ctx, d.store, Entry{
+		Connection: c.Name, Branch: res.Branch, Files: files, Summary: summary, KongVersion: version,
+		Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start,
 	})
+	res.Commit, res.Tag = rec.Commit, rec.Tag
 	switch {
-	case errors.Is(err, gitstore.ErrUnchanged):
-		res.Status, res.Summary = report.Unchanged, "no drift"
 	case err != nil:
 		res.Status, res.Reason = report.Failed, err.Error()
+	case rec.Unchanged:
+		res.Status, res.Summary = report.Unchanged, "no drift"
 	default:
-		res.Status, res.Commit, res.Summary, res.Drift = report.Completed, commit.Hash, summary, true
-		if len(commit.Tags) > 0 {
-			res.Tag = commit.Tags[0]
-		}
-		if published, err := push(ctx, d.store, res.Branch, commit); err != nil {
-			res.Status, res.Reason = report.Failed, fmt.Sprintf("connection %q: snapshot %s committed locally but not pushed: %v", c.Name, short(commit.Hash), err)
-		} else {
-			res.Commit = published.Hash
-		}
+		res.Status, res.Summary, res.Drift = report.Completed, summary, true
 	}
 	res.Duration = d.env.now().Sub(start)
 	return res

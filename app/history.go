@@ -25,11 +25,11 @@ func Log(ctx context.Context, env *Env, connection string, limit int) ([]LogEntr
 	if _, err := env.Config.Connection(connection); err != nil {
 		return nil, err
 	}
-	store, err := env.openStore(ctx)
+	repo, err := env.openRepository(ctx)
 	if err != nil {
 		return nil, err
 	}
-	commits, err := store.Log(ctx, store.Branch(connection), limit)
+	commits, err := repo.store.Log(ctx, repo.store.Branch(connection), limit)
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: %w", connection, err)
 	}
@@ -54,11 +54,11 @@ func logEntry(c gitstore.Commit) LogEntry {
 
 // Show prints a snapshot's commit and contents summary, or one of its files.
 func Show(ctx context.Context, env *Env, ref, file string) error {
-	store, err := env.openStore(ctx)
+	repo, err := env.openRepository(ctx)
 	if err != nil {
 		return err
 	}
-	files, commit, err := store.Files(ctx, ref)
+	files, commit, err := repo.store.Files(ctx, ref)
 	if err != nil {
 		return err
 	}

@@ -19,17 +19,11 @@ type PruneOptions struct {
 // remote. It never touches a branch: the commits stay reachable from the branch history; pruning only drops the
 // named entry points, so `kongsnap log` and tag listings stay short.
 func Prune(ctx context.Context, env *Env, opts PruneOptions) (*report.Report, error) {
-	conns, err := env.selectConnections(opts.Connections)
+	conns, repo, err := env.openFor(ctx, opts.Connections)
 	if err != nil {
 		return nil, err
 	}
-	store, err := env.openStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Fetch(ctx); err != nil {
-		return nil, fmt.Errorf("fetching snapshot repository: %w", err)
-	}
+	store := repo.store
 	rep := report.New("prune", env.runID(), TriggerManual, env.now(), env.Config.Secrets(), nil)
 	for _, c := range conns {
 		res := report.Result{Connection: c.Name, Branch: store.Branch(c.Name)}
@@ -40,7 +34,7 @@ func Prune(ctx context.Context, env *Env, opts PruneOptions) (*report.Report, er
 			continue
 		}
 		var protect []string
-		if _, head, err := store.Files(ctx, res.Branch); err == nil {
+		if head, err := store.Head(ctx, res.Branch); err == nil {
 			protect = append(protect, head.Hash)
 		} else if !errors.Is(err, gitstore.ErrUnknownRef) {
 			res.Status, res.Reason = report.Failed, err.Error()

@@ -74,18 +74,12 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if opts.To == "" {
 		return fail("no snapshot given: pass --to SHA, tag or branch")
 	}
-	keys, err := env.keyring()
+	// In a disaster the remote may be what is down: openRepository restores from the local copy, and says so.
+	repo, err := env.openRepository(ctx)
 	if err != nil {
 		return res, err
 	}
-	store, err := env.openStore(ctx)
-	if err != nil {
-		return res, err
-	}
-	// In a disaster the remote may be what is down: restore from what the local repository has, and say so.
-	if err := store.Fetch(ctx); err != nil {
-		fmt.Fprintf(env.Stdout, "warning: could not fetch the snapshot repository's remotes (%v); using the local copy.\n", err)
-	}
+	store, keys := repo.store, repo.keys
 	files, source, err := store.Files(ctx, opts.To)
 	if err != nil {
 		return fail("%w (list snapshots with: kongsnap log --connection %s)", err, conn.Name)
@@ -217,25 +211,24 @@ func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.C
 		return res, err
 	}
 	branch := store.Branch(conn.Name)
-	commit, err := commitSnapshot(ctx, store, commitRequest{
-		connection: conn, branch: branch, files: files,
-		summary: fmt.Sprintf("%s: restored to %s", conn.Name, short(source.Hash)), version: version,
-		entities: live.Len(), trigger: TriggerRestore, runID: env.runID(), restored: source.Hash, at: env.now(),
+	rec, err := Record(ctx, store, Entry{
+		Connection: conn.Name, Branch: branch, Files: files,
+		Summary: fmt.Sprintf("%s: restored to %s", conn.Name, short(source.Hash)), KongVersion: version,
+		Entities: live.Len(), Trigger: TriggerRestore, RunID: env.runID(), RestoredFrom: source.Hash, At: env.now(),
 	})
+	var notPushed *NotPushedError
 	switch {
-	case errors.Is(err, gitstore.ErrUnchanged):
-		res.Commit = source.Hash
-		return res, nil
+	case errors.As(err, &notPushed):
+		return res, fmt.Errorf("connection %q: restored and verified, recorded as %s locally, but not pushed: %w",
+			conn.Name, short(notPushed.Commit), notPushed.Err)
 	case err != nil:
 		return res, err
+	case rec.Unchanged:
+		res.Commit = source.Hash
+		return res, nil
 	}
-	published, err := push(ctx, store, branch, commit)
-	if err != nil {
-		return res, fmt.Errorf("connection %q: restored and verified, recorded as %s locally, but not pushed: %w",
-			conn.Name, short(commit.Hash), err)
-	}
-	res.Commit, res.Branch = published.Hash, branch
-	fmt.Fprintf(env.Stdout, "recorded the restored state on %s as %s.\n", branch, short(published.Hash))
+	res.Commit, res.Branch = rec.Commit, branch
+	fmt.Fprintf(env.Stdout, "recorded the restored state on %s as %s.\n", branch, short(rec.Commit))
 	return res, nil
 }
 

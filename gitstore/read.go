@@ -72,6 +72,42 @@ func (s *Store) files(ref string) (map[string][]byte, Commit, error) {
 	return files, describe(commit, tags), nil
 }
 
+// Head returns the commit at the tip of branch (a full branch name such as kong/prod), or an error wrapping
+// ErrUnknownRef when the local repository has no such branch. It reads no tree, so it is the cheap way to test
+// whether a branch exists.
+func (s *Store) Head(ctx context.Context, branch string) (Commit, error) {
+	if err := ctx.Err(); err != nil {
+		return Commit{}, fmt.Errorf("reading branch %s: %w", branch, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.head(branch)
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading branch %s: %w", branch, err)
+	}
+	return c, nil
+}
+
+func (s *Store) head(branch string) (Commit, error) {
+	name, err := branchRef(branch)
+	if err != nil {
+		return Commit{}, err
+	}
+	ref, err := s.repo.Storer.Reference(name)
+	if err != nil {
+		return Commit{}, unknownIfNotFound(err, branch)
+	}
+	commit, err := object.GetCommit(s.repo.Storer, ref.Hash())
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading commit %s: %w", ref.Hash(), err)
+	}
+	tags, err := s.tagsByCommit()
+	if err != nil {
+		return Commit{}, err
+	}
+	return describe(commit, tags), nil
+}
+
 // Log returns up to limit commits (all when limit <= 0) of the branch or other ref, newest first, following
 // first parents.
 func (s *Store) Log(ctx context.Context, ref string, limit int) ([]Commit, error) {

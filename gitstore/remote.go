@@ -13,30 +13,36 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
+// Published is what a Push put on the remotes.
+type Published struct {
+	// Commit is the branch head as pushed: the last local commit, or its recommit on top of a remote branch that
+	// moved (or, when that remote head already had the same tree, the remote head itself).
+	Commit Commit
+}
+
 // Push publishes branch and the given tags to every remote, without ever forcing the branch. When a remote's
 // branch moved since this store last saw it (another run pushed first), the local commits it lacks are recommitted
 // on top of it with the same trees, messages and authors, their tags are moved to the new commits, and the push is
 // retried, up to PushRetries times. A local commit whose tree equals the remote head's is dropped, its tags moving
 // to the remote head. Every remote is tried; the error names each one that failed, and the commits stay local.
-//
-// A recommit changes the branch head: read it again (Log with limit 1) after Push to learn the published hash.
-func (s *Store) Push(ctx context.Context, branch string, tags ...string) error {
+// It returns the commit it published, so a caller never reads the branch again to learn it.
+func (s *Store) Push(ctx context.Context, branch string, tags ...string) (Published, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name, err := branchRef(branch)
 	if err != nil {
-		return fmt.Errorf("pushing: %w", err)
+		return Published{}, fmt.Errorf("pushing: %w", err)
 	}
 	if _, err := s.repo.Storer.Reference(name); err != nil {
-		return fmt.Errorf("pushing %s: local branch: %w", branch, unknownIfNotFound(err, branch))
+		return Published{}, fmt.Errorf("pushing %s: local branch: %w", branch, unknownIfNotFound(err, branch))
 	}
 	tagNames := make([]plumbing.ReferenceName, len(tags))
 	for i, tag := range tags {
 		if tagNames[i], err = tagRef(tag); err != nil {
-			return fmt.Errorf("pushing %s: %w", branch, err)
+			return Published{}, fmt.Errorf("pushing %s: %w", branch, err)
 		}
 		if _, err := s.repo.Storer.Reference(tagNames[i]); err != nil {
-			return fmt.Errorf("pushing %s: tag: %w", branch, unknownIfNotFound(err, tag))
+			return Published{}, fmt.Errorf("pushing %s: tag: %w", branch, unknownIfNotFound(err, tag))
 		}
 	}
 	var errs []error
@@ -45,7 +51,11 @@ func (s *Store) Push(ctx context.Context, branch string, tags ...string) error {
 			errs = append(errs, fmt.Errorf("pushing %s to %s: %w", branch, r.display, err))
 		}
 	}
-	return s.secrets.error(errors.Join(errs...))
+	head, err := s.head(branch)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("pushing %s: %w", branch, err))
+	}
+	return Published{Commit: head}, s.secrets.error(errors.Join(errs...))
 }
 
 func unknownIfNotFound(err error, ref string) error {

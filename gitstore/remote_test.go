@@ -44,7 +44,7 @@ func closedURL(t *testing.T, userinfo string) string {
 
 func push(t *testing.T, s *gitstore.Store, branch string, tags ...string) {
 	t.Helper()
-	if err := s.Push(context.Background(), branch, tags...); err != nil {
+	if _, err := s.Push(context.Background(), branch, tags...); err != nil {
 		t.Fatalf("Push(%s): %v", branch, err)
 	}
 }
@@ -126,7 +126,7 @@ func TestPushUnreachableRemoteKeepsCommitLocally(t *testing.T) {
 	}})
 	c := save(t, s, snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "a\n"}))
 
-	err := s.Push(context.Background(), "kong/prod")
+	_, err := s.Push(context.Background(), "kong/prod")
 	if err == nil {
 		t.Fatal("Push with an unreachable remote succeeded")
 	}
@@ -270,7 +270,7 @@ func TestPushConcurrentRunsLandEverySnapshot(t *testing.T) {
 							errs[i] = err
 							return
 						}
-						errs[i] = s.Push(context.Background(), "kong/prod", snap.Tag)
+						_, errs[i] = s.Push(context.Background(), "kong/prod", snap.Tag)
 					}()
 				}
 				wg.Wait()
@@ -313,7 +313,7 @@ func TestPushRejectedByServerIsNotRetried(t *testing.T) {
 	s, _, _ := testStore(t, gitstore.Options{Remotes: []gitstore.Remote{{Name: "origin", URL: url}}})
 	save(t, s, snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "a\n"}))
 
-	err := s.Push(context.Background(), "kong/prod")
+	_, err := s.Push(context.Background(), "kong/prod")
 	if err == nil || !strings.Contains(err.Error(), "pushing kong/prod to origin") {
 		t.Fatalf("Push to a rejecting remote: err = %v", err)
 	}
@@ -355,7 +355,7 @@ func TestPushGivesUpWhenBranchKeepsMoving(t *testing.T) {
 	armed.Store(true)
 
 	save(t, s, snapshot("kong/prod", "prod: mine", map[string]string{"kong.yaml": "mine\n"}))
-	err := s.Push(context.Background(), "kong/prod")
+	_, err := s.Push(context.Background(), "kong/prod")
 	if msg, _ := hookErr.Load().(string); msg != "" {
 		t.Fatalf("concurrent writer failed: %s", msg)
 	}
@@ -389,7 +389,7 @@ func TestPushAuthenticatedHTTP(t *testing.T) {
 			s, _, logs := testStore(t, gitstore.Options{Remotes: []gitstore.Remote{tt.remote}})
 			branch := fmt.Sprintf("kong/env%d", i)
 			save(t, s, snapshot(branch, "first", map[string]string{"kong.yaml": "a\n"}))
-			err := s.Push(context.Background(), branch)
+			_, err := s.Push(context.Background(), branch)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Push: err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -414,7 +414,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		{
 			name: "password in remote URL",
 			opts: gitstore.Options{Remotes: []gitstore.Remote{{Name: "origin", URL: closedURL(t, "user:"+secret+"@")}}},
-			run:  func(s *gitstore.Store) error { return s.Push(context.Background(), "kong/prod") },
+			run:  func(s *gitstore.Store) error { _, err := s.Push(context.Background(), "kong/prod"); return err },
 		},
 		{
 			name: "token as URL user",

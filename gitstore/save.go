@@ -16,8 +16,8 @@ import (
 // no tag were made. It is an expected outcome, not a failure.
 var ErrUnchanged = errors.New("tree unchanged")
 
-// Snapshot is what Save commits.
-type Snapshot struct {
+// CommitRequest is what Save commits: a whole snapshot tree, its message and an optional tag.
+type CommitRequest struct {
 	// Branch is the full branch name: Store.Branch(connection) for an environment, kongsnap/drift/<name> for drift.
 	Branch string
 	// Base, optional, is the branch whose head a missing Branch starts from. Without it a missing Branch starts as
@@ -40,7 +40,7 @@ type Snapshot struct {
 // Save commits snap.Files as the new head of snap.Branch, creating the branch when missing, and creates snap.Tag on
 // the commit. When the tree equals the parent commit's it returns ErrUnchanged and changes nothing. Only the local
 // repository is written; Push publishes.
-func (s *Store) Save(ctx context.Context, snap Snapshot) (Commit, error) {
+func (s *Store) Save(ctx context.Context, snap CommitRequest) (Commit, error) {
 	if err := ctx.Err(); err != nil {
 		return Commit{}, fmt.Errorf("saving snapshot to %s: %w", snap.Branch, err)
 	}
@@ -53,7 +53,7 @@ func (s *Store) Save(ctx context.Context, snap Snapshot) (Commit, error) {
 	return c, nil
 }
 
-func (s *Store) save(snap Snapshot) (Commit, error) {
+func (s *Store) save(snap CommitRequest) (Commit, error) {
 	name, err := branchRef(snap.Branch)
 	if err != nil {
 		return Commit{}, err

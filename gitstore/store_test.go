@@ -73,15 +73,15 @@ func testStore(t *testing.T, opts gitstore.Options) (*gitstore.Store, string, *s
 	return s, opts.Path, logs
 }
 
-func snapshot(branch, summary string, files map[string]string) gitstore.Snapshot {
-	snap := gitstore.Snapshot{Branch: branch, Summary: summary, Files: map[string][]byte{}}
+func snapshot(branch, summary string, files map[string]string) gitstore.CommitRequest {
+	snap := gitstore.CommitRequest{Branch: branch, Summary: summary, Files: map[string][]byte{}}
 	for name, content := range files {
 		snap.Files[name] = []byte(content)
 	}
 	return snap
 }
 
-func save(t *testing.T, s *gitstore.Store, snap gitstore.Snapshot) gitstore.Commit {
+func save(t *testing.T, s *gitstore.Store, snap gitstore.CommitRequest) gitstore.Commit {
 	t.Helper()
 	c, err := s.Save(context.Background(), snap)
 	if err != nil {
@@ -249,28 +249,28 @@ func TestSaveIsReproducible(t *testing.T) {
 }
 
 func TestSaveRejectsInvalidInput(t *testing.T) {
-	valid := func() gitstore.Snapshot {
+	valid := func() gitstore.CommitRequest {
 		return snapshot("kong/prod", "prod: ok", map[string]string{"kong.yaml": "a\n"})
 	}
 	tests := []struct {
 		name   string
-		modify func(*gitstore.Snapshot)
+		modify func(*gitstore.CommitRequest)
 		want   string
 	}{
-		{"parent path", func(s *gitstore.Snapshot) { s.Files["../x"] = nil }, `invalid file path "../x"`},
-		{"absolute path", func(s *gitstore.Snapshot) { s.Files["/etc/x"] = nil }, `invalid file path "/etc/x"`},
-		{"empty segment", func(s *gitstore.Snapshot) { s.Files["a//b"] = nil }, `invalid file path "a//b"`},
-		{"dot git", func(s *gitstore.Snapshot) { s.Files[".GIT/config"] = nil }, `invalid file path ".GIT/config"`},
-		{"backslash", func(s *gitstore.Snapshot) { s.Files[`a\b`] = nil }, `invalid file path "a\\b"`},
-		{"file and directory", func(s *gitstore.Snapshot) { s.Files["kong.yaml/x"] = nil }, "both a file and a directory"},
-		{"empty summary", func(s *gitstore.Snapshot) { s.Summary = " " }, "must be one non-empty line"},
-		{"two-line summary", func(s *gitstore.Snapshot) { s.Summary = "a\nb" }, "must be one non-empty line"},
-		{"trailer key", func(s *gitstore.Snapshot) { s.Trailers = []gitstore.Trailer{{Key: "Run Id", Value: "1"}} }, `trailer key "Run Id"`},
-		{"trailer value", func(s *gitstore.Snapshot) { s.Trailers = []gitstore.Trailer{{Key: "Run-Id", Value: "1\n2"}} }, "trailer Run-Id"},
-		{"body ending like trailers", func(s *gitstore.Snapshot) { s.Body = "Note: this reads as a trailer" }, "would read as trailers"},
-		{"branch", func(s *gitstore.Snapshot) { s.Branch = "kong/pr od" }, `invalid branch name "kong/pr od"`},
-		{"tag", func(s *gitstore.Snapshot) { s.Tag = "kongsnap/prod/14:30" }, `invalid tag name "kongsnap/prod/14:30"`},
-		{"missing base", func(s *gitstore.Snapshot) { s.Branch, s.Base = "kongsnap/drift/prod", "kong/none" }, "base branch kong/none: unknown ref"},
+		{"parent path", func(s *gitstore.CommitRequest) { s.Files["../x"] = nil }, `invalid file path "../x"`},
+		{"absolute path", func(s *gitstore.CommitRequest) { s.Files["/etc/x"] = nil }, `invalid file path "/etc/x"`},
+		{"empty segment", func(s *gitstore.CommitRequest) { s.Files["a//b"] = nil }, `invalid file path "a//b"`},
+		{"dot git", func(s *gitstore.CommitRequest) { s.Files[".GIT/config"] = nil }, `invalid file path ".GIT/config"`},
+		{"backslash", func(s *gitstore.CommitRequest) { s.Files[`a\b`] = nil }, `invalid file path "a\\b"`},
+		{"file and directory", func(s *gitstore.CommitRequest) { s.Files["kong.yaml/x"] = nil }, "both a file and a directory"},
+		{"empty summary", func(s *gitstore.CommitRequest) { s.Summary = " " }, "must be one non-empty line"},
+		{"two-line summary", func(s *gitstore.CommitRequest) { s.Summary = "a\nb" }, "must be one non-empty line"},
+		{"trailer key", func(s *gitstore.CommitRequest) { s.Trailers = []gitstore.Trailer{{Key: "Run Id", Value: "1"}} }, `trailer key "Run Id"`},
+		{"trailer value", func(s *gitstore.CommitRequest) { s.Trailers = []gitstore.Trailer{{Key: "Run-Id", Value: "1\n2"}} }, "trailer Run-Id"},
+		{"body ending like trailers", func(s *gitstore.CommitRequest) { s.Body = "Note: this reads as a trailer" }, "would read as trailers"},
+		{"branch", func(s *gitstore.CommitRequest) { s.Branch = "kong/pr od" }, `invalid branch name "kong/pr od"`},
+		{"tag", func(s *gitstore.CommitRequest) { s.Tag = "kongsnap/prod/14:30" }, `invalid tag name "kongsnap/prod/14:30"`},
+		{"missing base", func(s *gitstore.CommitRequest) { s.Branch, s.Base = "kongsnap/drift/prod", "kong/none" }, "base branch kong/none: unknown ref"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Entry is one snapshot to record on a branch: what backup, drift and restore each commit.
+type Entry struct {
+	Connection string
+	// Branch receives the commit; Base, optional, is the branch a missing Branch starts from (drift branches).
+	Branch string
+	Base   string
+	Files  snapshot.Files
+	// Summary is the commit's first line; Body an optional paragraph after it.
+	Summary string
+	Body    string
+	// KongVersion, Entities, Trigger and RunID go into the commit's trailers, as do RestoredFrom (a restore's
+	// source commit) and Baseline (the environment head a drift was measured against) when set.
+	KongVersion  string
+	Entities     int
+	Trigger      string
+	RunID        string
+	RestoredFrom string
+	Baseline     string
+	// At is when the snapshot was taken; it names the snapshot tag.
+	At time.Time
+	// NoTag records the commit without a snapshot tag (drift branches are not snapshots to restore).
+	NoTag bool
+}
+
+// Recorded is what Record published.
+type Recorded struct {
+	// Commit is the published commit's hash, as the remotes have it. For an unchanged entry it is empty.
+	Commit string
+	// Tag is the snapshot tag on Commit, when one was made.
+	Tag string
+	// Unchanged says the entry's tree equals the branch head's, so no commit was made.
+	Unchanged bool
+}
+
+// NotPushedError says an entry was committed to the local repository but a remote could not be updated: the
+// snapshot is safe locally and the next run pushes it.
+type NotPushedError struct {
+	Connection string
+	Commit     string
+	Err        error
+}
+
+func (e *NotPushedError) Error() string {
+	return fmt.Sprintf("connection %q: snapshot %s committed locally but not pushed: %v", e.Connection, short(e.Commit), e.Err)
+}
+
+func (e *NotPushedError) Unwrap() error { return e.Err }
+
+// Record commits an entry with kongsnap's trailers and a snapshot tag, then publishes it to every remote. An entry
+// whose tree equals the branch head's is not an error: Recorded.Unchanged says so. A failed push returns a
+// *NotPushedError carrying the local commit.
+func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, error) {
+	req := gitstore.CommitRequest{
+		Branch: e.Branch, Base: e.Base, Files: e.Files, Summary: e.Summary, Body: e.Body, Trailers: e.trailers(),
+	}
+	if !e.NoTag {
+		tag, err := freeTag(ctx, store, SnapshotTag(e.Connection, e.At), e.RunID)
+		if err != nil {
+			return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
+		}
+		req.Tag = tag
+	}
+	commit, err := store.Save(ctx, req)
+	switch {
+	case errors.Is(err, gitstore.ErrUnchanged):
+		return Recorded{Unchanged: true}, nil
+	case err != nil:
+		return Recorded{}, fmt.Errorf("connection %q: committing snapshot: %w", e.Connection, err)
+	}
+	rec := Recorded{Commit: commit.Hash, Tag: req.Tag}
+	published, err := store.Push(ctx, e.Branch, commit.Tags...)
+	if err != nil {
+		return rec, &NotPushedError{Connection: e.Connection, Commit: commit.Hash, Err: err}
+	}
+	rec.Commit = published.Commit.Hash
+	return rec, nil
+}
+
+func (e Entry) trailers() []gitstore.Trailer {
+	trailers := []gitstore.Trailer{
+		{Key: TrailerConnection, Value: e.Connection},
+		{Key: TrailerKongVersion, Value: e.KongVersion},
+		{Key: TrailerEntities, Value: strconv.Itoa(e.Entities)},
+		{Key: TrailerTrigger, Value: e.Trigger},
+		{Key: TrailerRunID, Value: e.RunID},
+	}
+	if e.RestoredFrom != "" {
+		trailers = append(trailers, gitstore.Trailer{Key: TrailerRestoredFrom, Value: e.RestoredFrom})
+	}
+	if e.Baseline != "" {
+		trailers = append(trailers, gitstore.Trailer{Key: TrailerBaseline, Value: e.Baseline})
+	}
+	return trailers
+}
