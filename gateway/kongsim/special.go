@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
 )
 
 // beforeWrite handles what Kong does to an entity before its schema sees it: the service url shorthand, the
@@ -38,8 +41,14 @@ func (s *Server) beforeWrite(w *write) *apiError {
 			}
 		}
 	case "keyauth_credentials":
+		// kong/db/dao/init.lua validate_options_value: ttl is a DAO option, refused as code 11.
 		w.ttl = w.obj["ttl"]
 		delete(w.obj, "ttl")
+		if w.ttl != nil {
+			if f, ok := w.ttl.(float64); !ok || f != math.Trunc(f) || f < 0 || f > schema.MaxTTL {
+				return invalidOption("ttl", fmt.Sprintf("must be an integer between 0 and %d", schema.MaxTTL))
+			}
+		}
 	case "targets":
 		if target, ok := w.obj["target"].(string); ok {
 			normal, ok := normalizeTarget(target)
