@@ -204,6 +204,10 @@ func (s *Server) checkSchema(w *write, resolve bool) *apiError {
 	if err != nil {
 		return err
 	}
+	if w.k.name == "plugins" && w.op != "update" {
+		// A plugin's own auto fields (oauth2's config.provision_key) are generated on insert and upsert.
+		w.obj = sch.Auto(w.obj, s.clock(), true)
+	}
 	if errs := sch.ShorthandErrors(w.obj); errs != nil {
 		return schemaViolation(errs)
 	}

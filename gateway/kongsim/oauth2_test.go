@@ -92,3 +92,23 @@ func TestOAuth2HashSecret(t *testing.T) {
 		t.Errorf("a generated secret with hash_secret true = %v, want it hashed", generated["client_secret"])
 	}
 }
+
+// oauth2's config.provision_key is `auto = true` (kong/plugins/oauth2/schema.lua): Kong generates it when a
+// plugin is created without one, and keeps a given one.
+func TestOAuth2ProvisionKeyIsGenerated(t *testing.T) {
+	h := newHarness(t)
+	created := h.must(http.StatusCreated, http.MethodPost, "/plugins", map[string]any{
+		"name": "oauth2", "config": map[string]any{"enable_client_credentials": true}})
+	key, _ := created["config"].(map[string]any)["provision_key"].(string)
+	if len(key) != 32 {
+		t.Errorf("generated provision_key = %q", key)
+	}
+	h.must(http.StatusCreated, http.MethodPost, "/services", map[string]any{"name": "s", "host": "a.test"})
+	put := h.must(http.StatusOK, http.MethodPut, "/services/s/plugins/00000000-0000-4000-8000-000000000009", map[string]any{
+		"name": "oauth2", "config": map[string]any{"enable_password_grant": true, "provision_key": "mine"}})
+	if got := put["config"].(map[string]any)["provision_key"]; got != "mine" {
+		t.Errorf("given provision_key = %v", got)
+	}
+	h.must(http.StatusOK, http.MethodPost, "/schemas/plugins/validate", map[string]any{
+		"name": "oauth2", "config": map[string]any{"enable_client_credentials": true}})
+}

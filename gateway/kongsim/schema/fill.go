@@ -45,6 +45,11 @@ func adjust(f *Field, v any, present bool) (any, bool) {
 	if f.Abstract {
 		return v, present
 	}
+	if !present && f.HasDefault && f.Type != "record" {
+		// A default is stored as declared, and every read (process_auto_fields in "select" context) adjusts it
+		// like a given value: records inside a default array gain their missing fields (datadog's metrics).
+		v, present = deepCopy(f.Default), true
+	}
 	if f.Type == "record" {
 		if (present && v != nil) || (!present && f.Required) {
 			if !present {

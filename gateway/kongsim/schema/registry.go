@@ -23,7 +23,7 @@ func init() {
 		entities["vaults"].subschemas[name].served = &Schema{Fields: def.Fields, EntityChecks: def.EntityChecks}
 	}
 
-	bundled := bundledPlugins()
+	bundled := append(bundledPlugins(), moreBundledPlugins()...)
 	defs := map[string]subschemaDef{}
 	for _, p := range bundled {
 		defs[p.name] = subschemaDef{Fields: p.fields, EntityChecks: p.checks}

@@ -62,8 +62,17 @@ type Field struct {
 	Custom func(value any) string
 	Err    string // replaces the message of any failed validator, as Kong's `err` attribute does
 
+	// Deprecation marks a field Kong keeps for compatibility and will remove (datadog's config.retry_count).
+	Deprecation *FieldDeprecation
+
 	EntityChecks []Check     // record: checks across its subfields
 	Shorthands   []Shorthand // record: shorthand fields accepted on write
+}
+
+// FieldDeprecation is a field's `deprecation` attribute; Kong removes such fields in 4.0.
+type FieldDeprecation struct {
+	Message    string
+	OldDefault any // nil when Kong gives none
 }
 
 // PatternErr is a Lua pattern with the message to give when it decides against a value.

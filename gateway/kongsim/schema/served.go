@@ -80,6 +80,13 @@ func servedField(f *Field) map[string]any {
 	if f.Type == "record" && f.Fields != nil {
 		m["fields"] = servedFields(f.Fields)
 	}
+	if d := f.Deprecation; d != nil {
+		dep := map[string]any{"message": d.Message, "removal_in_version": "4.0"}
+		if d.OldDefault != nil {
+			dep["old_default"] = normalize(d.OldDefault)
+		}
+		m["deprecation"] = dep
+	}
 	if f.EntityChecks != nil {
 		m["entity_checks"] = servedChecks(f.EntityChecks)
 	}
@@ -109,12 +116,12 @@ func servedShorthands(shs []Shorthand) []any {
 	out := make([]any, len(shs))
 	for i, sh := range shs {
 		def := map[string]any{"type": sh.Type}
-		if sh.ReplacedWith != nil {
-			def["deprecation"] = map[string]any{
-				"message":            sh.Deprecation,
-				"removal_in_version": "4.0",
-				"replaced_with":      []any{map[string]any{"path": normalize(sh.ReplacedWith)}},
+		if sh.Deprecation != "" {
+			dep := map[string]any{"message": sh.Deprecation, "removal_in_version": "4.0"}
+			if sh.ReplacedWith != nil {
+				dep["replaced_with"] = []any{map[string]any{"path": normalize(sh.ReplacedWith)}}
 			}
+			def["deprecation"] = dep
 		}
 		out[i] = map[string]any{sh.Name: def}
 	}
