@@ -120,9 +120,15 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	}
 	// An unchanged entry is the same drift as last run: nothing to commit.
 	res.Commit = rec.Commit
-	body := drift.Report{
-		Connection: c.Name, Branch: res.Branch, BaselineCommit: baseCommit.Hash, Changes: changes,
+	// The drift branch's head first recorded this drift: its time and run belong in the body.
+	seen, err := d.store.Head(ctx, head)
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading %s: %w", c.Name, head, err))
+	}
+	body := drift.PullRequestBody{
+		Connection: c.Name, Branch: res.Branch, BaselineCommit: baseCommit.Hash, DriftBranch: head, Changes: changes,
 		Unified: unifiedFiles(baseFiles, files), RestoreWorkflow: d.opts.RestoreWorkflow,
+		DetectedAt: seen.Time, RunURL: d.runURL(seen.Trailer(TrailerRunID)),
 	}
 	res.Status, res.Drift, res.Summary = report.Completed, true, "drift: "+changes.Summary()
 	url, err := d.publish(ctx, c, head, res.Branch, body)
@@ -135,7 +141,16 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 }
 
 // publish opens or updates the connection's pull request, or renders it to a file when there is no GitHub.
-func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base string, r drift.Report) (string, error) {
+// runURL links the GitHub Actions run with the given id, when kongsnap runs under Actions.
+func (d *driftRun) runURL(runID string) string {
+	server, repo := d.env.getenv("GITHUB_SERVER_URL"), d.env.getenv("GITHUB_REPOSITORY")
+	if runID == "" || server == "" || repo == "" || d.env.getenv("GITHUB_RUN_ID") == "" {
+		return ""
+	}
+	return server + "/" + repo + "/actions/runs/" + runID
+}
+
+func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base string, r drift.PullRequestBody) (string, error) {
 	if d.opts.PullRequests == nil {
 		if d.opts.RenderDir == "" {
 			return "", nil

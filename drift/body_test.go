@@ -2,11 +2,16 @@ package drift
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/kong/go-kong/kong"
 
@@ -86,9 +91,9 @@ func unified(current, target snapshot.Files) string {
 	return b.String()
 }
 
-func realistic(t *testing.T) Report {
+func realistic(t *testing.T) PullRequestBody {
 	base, now := baseline(), live()
-	return Report{
+	return PullRequestBody{
 		Connection: "prod", Branch: "kong/prod", BaselineCommit: "0123456789abcdef0123456789abcdef01234567",
 		Changes: diff.Compare(base, now, diff.Options{}), Unified: unified(files(t, base), files(t, now)),
 	}
@@ -158,5 +163,90 @@ func TestBodyIsCutToFit(t *testing.T) {
 	}
 	if strings.Contains(body, "keeps goi\n") {
 		t.Error("diff cut in the middle of a line")
+	}
+}
+
+// manyConsumers is a drift of n consumers added by hand, each with a key-auth credential whose key changed.
+func manyConsumers(n int) (*snapshot.Snapshot, *snapshot.Snapshot) {
+	base, now := baseline(), baseline()
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("c1000000-0000-4000-8000-%012d", i)
+		now.Consumers = append(now.Consumers, &kong.Consumer{ID: kong.String(id), Username: kong.String(fmt.Sprintf("bulk-user-%05d", i))})
+	}
+	return base, now
+}
+
+func TestBodyAlwaysFitsGitHub(t *testing.T) {
+	for _, n := range []int{1200, 10000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			base, now := manyConsumers(n)
+			now.Services[0].Retries = kong.Int(10)
+			r := PullRequestBody{Connection: "prod", Branch: "kong/prod", DriftBranch: "kongsnap/drift/prod",
+				BaselineCommit: "0123456789abcdef0123456789abcdef01234567",
+				Changes:        diff.Compare(base, now, diff.Options{}), Unified: unified(files(t, base), files(t, now))}
+			body := r.Body()
+			if got := utf8.RuneCountInString(body); got > MaxBody {
+				t.Fatalf("body is %d characters, GitHub takes %d", got, MaxBody)
+			}
+			for _, want := range []string{
+				fmt.Sprintf("| consumers | %d | 0 | 0 |", n),
+				"| services | 0 | 0 | 1 |",
+				"more consumers added on the gateway (no room to list them here; see branch `kongsnap/drift/prod`)",
+				"bulk-user-00000",
+				"gh workflow run kongsnap-restore.yml -f connection=prod -f ref=0123456789abcdef0123456789abcdef01234567",
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("body lacks %q", want)
+				}
+			}
+			listed := strings.Count(body, "**added on the gateway**: consumer")
+			more := regexp.MustCompile(`and ([0-9,]+) more consumers added`).FindStringSubmatch(body)
+			if more == nil {
+				t.Fatal("no count of the consumers left out")
+			}
+			if left, _ := strconv.Atoi(strings.ReplaceAll(more[1], ",", "")); listed+left != n {
+				t.Errorf("%d listed + %d counted = %d, want %d", listed, left, listed+left, n)
+			}
+			if !strings.Contains(body, "Unified diff of the decK files") {
+				t.Error("the unified diff got no room at all")
+			}
+		})
+	}
+}
+
+func TestBodyDoesNotRepeatTheTitleAndSaysWhenAndWhere(t *testing.T) {
+	r := realistic(t)
+	r.DetectedAt = time.Date(2026, 1, 31, 2, 17, 0, 0, time.UTC)
+	r.RunURL = "https://github.com/acme/kong-backups/actions/runs/42"
+	body := r.Body()
+	if strings.HasPrefix(body, "#") || strings.Contains(body, r.Changes.Summary()) {
+		t.Errorf("body repeats the title %q:\n%.300s", r.Title(), body)
+	}
+	if !strings.Contains(body, "Drift detected 2026-01-31 02:17 UTC by [this run](https://github.com/acme/kong-backups/actions/runs/42).") {
+		t.Errorf("body does not say when and where the drift was seen:\n%.600s", body)
+	}
+	for _, want := range []string{"| key-auth credentials |", "### Key-auth credentials", "### Services"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q", want)
+		}
+	}
+	if summary, _, _ := strings.Cut(body, "<details>"); strings.Contains(summary, "keyauth_credentials") {
+		t.Error("body names a kind by its decK key outside the decK files' diff")
+	}
+	if r.Body() != body {
+		t.Error("the same drift renders different bytes")
+	}
+}
+
+func TestTitleStaysShort(t *testing.T) {
+	var changes diff.Changes
+	for _, k := range snapshot.Kinds {
+		for _, a := range []diff.Action{diff.Added, diff.Removed, diff.Changed} {
+			changes = append(changes, diff.Change{Kind: k, Action: a, Identity: "x"})
+		}
+	}
+	title := PullRequestBody{Connection: "prod", Changes: changes}.Title()
+	if len(title) > maxTitle || !strings.Contains(title, fmt.Sprintf("%d changes across %d kinds", len(changes), len(snapshot.Kinds))) {
+		t.Errorf("title = %q", title)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kongsnap/kongsnap/app"
+	"github.com/kongsnap/kongsnap/drift"
 )
 
 // Options of each command: flags parse into these, and tests read them through globals.runF.
@@ -278,7 +279,7 @@ func newCmdDrift(g *globals) *cobra.Command {
 	f.BoolVar(&opts.App.All, "all", false, "check every enabled connection, due or not")
 	f.DurationVar(&opts.App.Window, "window", 0, "period of the scheduler running kongsnap (default 1h)")
 	f.StringVar(&opts.App.RenderDir, "render-dir", "", "write each pull request body to DIR/<connection>.md instead of opening it on GitHub")
-	f.StringVar(&opts.App.RestoreWorkflow, "restore-workflow", "kongsnap restore", "restore workflow named in pull requests")
+	f.StringVar(&opts.App.RestoreWorkflow, "restore-workflow", drift.DefaultRestoreWorkflow, "restore workflow file named in pull requests (gh workflow run FILE)")
 	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
 	check = outputFlags(f, &opts.Output)
 	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
