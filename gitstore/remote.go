@@ -47,7 +47,7 @@ func (s *Store) Push(ctx context.Context, branch string, tags ...string) (Publis
 	}
 	var errs []error
 	for _, r := range s.remotes {
-		if err := s.pushTo(ctx, r, name, tagNames); err != nil {
+		if err := s.pushTo(ctx, r, name, tagNames, s.rebase); err != nil {
 			errs = append(errs, fmt.Errorf("pushing %s to %s: %w", branch, r.display, err))
 		}
 	}
@@ -65,9 +65,10 @@ func unknownIfNotFound(err error, ref string) error {
 	return err
 }
 
-// pushTo pushes to one remote: fetch its branch, recommit local-only commits on top when it moved, push; repeat
-// while a failed push turns out to be caused by the branch moving again.
-func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName) error {
+// pushTo pushes to one remote: fetch its branch, put the local commits on top of it with onto when it moved,
+// push; repeat while a failed push turns out to be caused by the branch moving again.
+func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName,
+	onto func(branch plumbing.ReferenceName, remoteHead plumbing.Hash, r *remote) error) error {
 	var (
 		pushErr error
 		basedOn plumbing.Hash
@@ -83,7 +84,7 @@ func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.Reference
 		if pushErr != nil && remoteHead == basedOn {
 			return pushErr // the branch did not move, so retrying cannot help
 		}
-		if err := s.rebase(branch, remoteHead, r); err != nil {
+		if err := onto(branch, remoteHead, r); err != nil {
 			return err
 		}
 		basedOn = remoteHead
