@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +31,58 @@ type Config struct {
 	GitHub      GitHub       `yaml:"github"`
 	Encryption  Encryption   `yaml:"encryption"`
 	Connections []Connection `yaml:"connections"`
+	// Notify lists the webhooks run events are posted to.
+	Notify []Webhook `yaml:"notify"`
+}
+
+// Webhook is one place run events (a failed backup, drift, a recovery, a slow run) are posted to.
+type Webhook struct {
+	// Name identifies the webhook in warnings; default "notify[i]". The URL is never shown: it is a secret.
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// On lists the events posted: failed, drift, recovered, slow; default [failed, recovered].
+	On []string `yaml:"on"`
+	// Format is slack (a Slack-compatible message, default) or json (the run record).
+	Format string `yaml:"format"`
+	// SlowAfter is when a run is slow: a duration such as 10m, or a multiple of the connection's median run
+	// such as 2x (the default).
+	SlowAfter SlowAfter `yaml:"slow_after"`
+	// Timeout bounds each post; default 10s.
+	Timeout Duration `yaml:"timeout"`
+}
+
+// Webhook events and formats.
+const (
+	EventFailed    = "failed"
+	EventDrift     = "drift"
+	EventRecovered = "recovered"
+	EventSlow      = "slow"
+	FormatSlack    = "slack"
+	FormatJSON     = "json"
+)
+
+// SlowAfter is a fixed duration, or a Factor of the connection's median duration.
+type SlowAfter struct {
+	Duration time.Duration
+	Factor   float64
+}
+
+// UnmarshalYAML parses "10m" or "2x".
+func (s *SlowAfter) UnmarshalYAML(n *yaml.Node) error {
+	if f, ok := strings.CutSuffix(n.Value, "x"); ok {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("line %d: slow_after %q is not a duration such as 10m or a multiple of the median such as 2x", n.Line, n.Value)
+		}
+		*s = SlowAfter{Factor: v}
+		return nil
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("line %d: slow_after %q is not a duration such as 10m or a multiple of the median such as 2x", n.Line, n.Value)
+	}
+	*s = SlowAfter{Duration: d}
+	return nil
 }
 
 // Repository says where snapshots are committed and pushed.
@@ -271,6 +325,11 @@ func (c *Config) setDefaults() error {
 			return fmt.Errorf("repository.remotes[%d]: name and url are required", i)
 		}
 	}
+	for i := range c.Notify {
+		if err := c.Notify[i].setDefaults(i); err != nil {
+			return fmt.Errorf("notify %q: %w", c.Notify[i].Name, err)
+		}
+	}
 	if len(c.Connections) == 0 {
 		return errors.New("no connections: add at least one gateway under connections")
 	}
@@ -284,6 +343,43 @@ func (c *Config) setDefaults() error {
 			return fmt.Errorf("connection %q is defined twice", conn.Name)
 		}
 		seen[conn.Name] = true
+	}
+	return nil
+}
+
+func (w *Webhook) setDefaults(i int) error {
+	if w.Name == "" {
+		w.Name = fmt.Sprintf("notify[%d]", i)
+	}
+	u, err := url.Parse(w.URL)
+	if w.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("url must be an http(s) URL")
+	}
+	if len(w.On) == 0 {
+		w.On = []string{EventFailed, EventRecovered}
+	}
+	for _, e := range w.On {
+		switch e {
+		case EventFailed, EventDrift, EventRecovered, EventSlow:
+		default:
+			return fmt.Errorf("on: %q is not one of failed, drift, recovered, slow", e)
+		}
+	}
+	switch w.Format {
+	case "":
+		w.Format = FormatSlack
+	case FormatSlack, FormatJSON:
+	default:
+		return fmt.Errorf("format must be slack or json, not %q", w.Format)
+	}
+	if w.SlowAfter == (SlowAfter{}) {
+		w.SlowAfter.Factor = 2
+	}
+	if w.Timeout < 0 {
+		return errors.New("timeout cannot be negative")
+	}
+	if w.Timeout == 0 {
+		w.Timeout = Duration(10 * time.Second)
 	}
 	return nil
 }
@@ -392,6 +488,9 @@ func (c *Config) Secrets() []string {
 		for _, v := range conn.Headers {
 			add(v)
 		}
+	}
+	for _, w := range c.Notify {
+		add(w.URL) // a webhook URL is its own credential (Slack's, Teams')
 	}
 	return out
 }
