@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -36,6 +37,8 @@ type Env struct {
 	RunID string
 	// Gateway opens a connection's Admin API; tests may replace it. Default gateway.Open.
 	Gateway func(ctx context.Context, c gateway.Connection) (*gateway.Client, error)
+	// HTTPClient posts notifications to webhooks; default http.DefaultClient.
+	HTTPClient *http.Client
 }
 
 func (e *Env) getenv(k string) string {

@@ -104,6 +104,7 @@ func fanOut(ctx context.Context, env *Env, command, trigger string, sel selectio
 	}
 	rep := report.New(command, env.runID(), trigger, env.now(), env.Config.Secrets(), onChange)
 	one := makeRun(runShared{env: env, repository: repo, runID: rep.RunID, gitMu: &sync.Mutex{}})
+	var times runTimes
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for _, c := range conns {
@@ -119,11 +120,14 @@ func fanOut(ctx context.Context, env *Env, command, trigger string, sel selectio
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			rep.Set(report.Result{Connection: c.Name, Status: report.Running})
+			start := env.now()
 			rep.Set(one(ctx, c))
+			times.ran(c.Name, start, env.now())
 		}()
 	}
 	wg.Wait()
 	rep.Finish(env.now())
+	env.recordRun(ctx, repo.store, rep, &times)
 	return rep, nil
 }
 

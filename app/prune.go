@@ -71,5 +71,6 @@ func Prune(ctx context.Context, env *Env, opts PruneOptions) (*report.Report, er
 		rep.Set(res)
 	}
 	rep.Finish(env.now())
+	env.recordRun(ctx, store, rep, nil)
 	return rep, nil
 }

@@ -63,6 +63,7 @@ func Restore(ctx context.Context, env *Env, opts RestoreOptions) (*report.Report
 	}
 	rep.Set(res)
 	rep.Finish(env.now())
+	env.recordRun(ctx, nil, rep, nil)
 	return rep, err
 }
 

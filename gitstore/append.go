@@ -53,6 +53,9 @@ func (s *Store) appendLog(a Append) (Commit, error) {
 	if err != nil {
 		return Commit{}, err
 	}
+	if name == s.checkedOutBranch() {
+		return Commit{}, errors.New("branch is checked out in the working tree, which the store never touches")
+	}
 	msg, err := formatMessage(a.Summary, "", a.Trailers)
 	if err != nil {
 		return Commit{}, err

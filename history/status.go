@@ -175,8 +175,11 @@ func (st Status) WriteText(w io.Writer) error {
 		} else {
 			line("success rate", "no backups in the last %s", st.Since)
 		}
-		if s.Entities > 0 || s.SnapshotBytes > 0 {
+		switch {
+		case s.SnapshotBytes > 0:
 			line("latest snapshot", "%d entities, %s", s.Entities, FormatBytes(s.SnapshotBytes))
+		case s.Entities > 0:
+			line("latest snapshot", "%d entities", s.Entities)
 		}
 		line("retention", "%d daily, %d weekly, %d monthly", s.Retention.Days, s.Retention.Weeks, s.Retention.Months)
 	}
