@@ -135,7 +135,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		c.GroupID = "daily"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{newCmdLog(g), newCmdShow(g), newCmdRestore(g), newCmdPrune(g)} {
+	for _, c := range []*cobra.Command{newCmdLog(g), newCmdShow(g), newCmdStatus(g), newCmdRestore(g), newCmdPrune(g)} {
 		c.GroupID = "history"
 		root.AddCommand(c)
 	}
