@@ -24,26 +24,34 @@ type Options struct {
 	Defaults Defaults
 }
 
-// Compare returns what differs between current and target, as the changes that would turn current into target.
-// A nil snapshot is an empty one.
-//
-// Entities match by id first, then by their natural key (a service's name, a consumer's username, a plugin's name
-// and scope, an upstream and target, ...), so an entity recreated with a new id is Changed with an "id" field, not
-// Removed and Added; an id missing on either side (a decK file written without ids) is not a difference.
-// References compare by the identity of the parent they point to, so a renamed or recreated parent does not change
-// its children, and render as the parent's name. Secret fields (snapshot.SecretFields) show that they changed,
-// never their values, and snapshot.Redacted on either side is unknown, never a difference.
+// Compare returns what differs between current and target, as the changes that would turn current into target:
+// Match(current, target).Compare(opts). A nil snapshot is an empty one.
 func Compare(current, target *snapshot.Snapshot, opts Options) Changes {
-	if current == nil {
-		current = &snapshot.Snapshot{}
-	}
-	if target == nil {
-		target = &snapshot.Snapshot{}
-	}
-	c := &comparer{opts: opts, cur: newSide(current), tgt: newSide(target)}
+	return Match(current, target).Compare(opts)
+}
+
+// Compare returns the changes that would turn the matching's current into its target: unmatched entities are
+// Removed and Added, pairs that differ Changed. An entity paired by natural key that has a new id is Changed with
+// an "id" field, not Removed and Added; an id missing on either side (a decK file written without ids) is not a
+// difference. References compare by the identity of the parent they point to, so a renamed or recreated parent
+// does not change its children, and render as the parent's name. Secret fields (snapshot.SecretFields) show that
+// they changed, never their values, and snapshot.Redacted on either side is unknown, never a difference.
+func (m *Matching) Compare(opts Options) Changes {
+	c := &comparer{opts: opts, cur: m.cur, tgt: m.tgt}
 	var changes Changes
 	for _, kind := range snapshot.Kinds {
-		changes = append(changes, c.kind(kind, current.Entities(kind), target.Entities(kind))...)
+		km := m.kinds[kind]
+		for _, e := range km.removed {
+			changes = append(changes, Change{Kind: kind, Action: Removed, Current: e, Identity: c.cur.identity(kind, e)})
+		}
+		for _, e := range km.added {
+			changes = append(changes, Change{Kind: kind, Action: Added, Target: e, Identity: c.tgt.identity(kind, e)})
+		}
+		for _, p := range km.pairs {
+			if ch, ok := c.pair(kind, p); ok {
+				changes = append(changes, ch)
+			}
+		}
 	}
 	sortChanges(changes)
 	return changes
@@ -52,126 +60,13 @@ func Compare(current, target *snapshot.Snapshot, opts Options) Changes {
 type comparer struct {
 	opts     Options
 	cur, tgt *side
-	tokens   int
-}
-
-func (c *comparer) nextToken() int {
-	c.tokens++
-	return c.tokens
-}
-
-type pair struct{ current, target any }
-
-// kind matches the entities of one kind and returns their changes. Entities of the kinds this one references must
-// have been matched already: snapshot.Kinds orders parents first.
-func (c *comparer) kind(kind snapshot.Kind, current, target []any) Changes {
-	pairs, removed, added := c.match(kind, current, target)
-	var changes Changes
-	for _, p := range pairs {
-		tok := c.nextToken()
-		c.cur.token[p.current], c.tgt.token[p.target] = tok, tok
-	}
-	for _, e := range removed {
-		c.cur.token[e] = c.nextToken()
-		changes = append(changes, Change{Kind: kind, Action: Removed, Current: e, Identity: c.cur.identity(kind, e)})
-	}
-	for _, e := range added {
-		c.tgt.token[e] = c.nextToken()
-		changes = append(changes, Change{Kind: kind, Action: Added, Target: e, Identity: c.tgt.identity(kind, e)})
-	}
-	for _, p := range pairs {
-		if ch, ok := c.pair(kind, p); ok {
-			changes = append(changes, ch)
-		}
-	}
-	return changes
-}
-
-// match pairs current and target entities by id, then the rest by natural key. Entities left over on either side
-// are visited in a fixed order, so that which one of two entities with the same key gets matched does not depend
-// on the order of the inputs.
-func (c *comparer) match(kind snapshot.Kind, current, target []any) (pairs []pair, removed, added []any) {
-	targetByID := make(map[string]int, len(target))
-	for i, e := range target {
-		if id := snapshot.ID(e); id != "" {
-			targetByID[id] = i
-		}
-	}
-	matched := make([]bool, len(target))
-	var restCurrent []any
-	for _, e := range current {
-		if i, ok := targetByID[snapshot.ID(e)]; ok && snapshot.ID(e) != "" && !matched[i] {
-			matched[i] = true
-			pairs = append(pairs, pair{e, target[i]})
-			continue
-		}
-		restCurrent = append(restCurrent, e)
-	}
-	var restTarget []any
-	for i, e := range target {
-		if !matched[i] {
-			restTarget = append(restTarget, e)
-		}
-	}
-	if len(restCurrent) == 0 || len(restTarget) == 0 {
-		return pairs, restCurrent, restTarget
-	}
-	curKeys := c.keyed(c.cur, kind, restCurrent)
-	tgtKeys := c.keyed(c.tgt, kind, restTarget)
-	byKey := map[string][]any{}
-	for _, k := range tgtKeys {
-		if k.key != "" {
-			byKey[k.key] = append(byKey[k.key], k.e)
-		}
-	}
-	taken := map[any]bool{}
-	for _, k := range curKeys {
-		if candidates := byKey[k.key]; k.key != "" && len(candidates) > 0 {
-			byKey[k.key] = candidates[1:]
-			taken[candidates[0]] = true
-			pairs = append(pairs, pair{k.e, candidates[0]})
-			continue
-		}
-		removed = append(removed, k.e)
-	}
-	for _, k := range tgtKeys {
-		if !taken[k.e] {
-			added = append(added, k.e)
-		}
-	}
-	return pairs, removed, added
-}
-
-type keyedEntity struct {
-	e        any
-	key, id  string
-	identity string
-}
-
-// keyed computes the natural keys of entities and sorts them by key, id and identity.
-func (c *comparer) keyed(s *side, kind snapshot.Kind, entities []any) []keyedEntity {
-	out := make([]keyedEntity, len(entities))
-	for i, e := range entities {
-		out[i] = keyedEntity{e: e, key: s.naturalKey(kind, e), id: snapshot.ID(e), identity: s.identity(kind, e)}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.key != b.key {
-			return a.key < b.key
-		}
-		if a.id != b.id {
-			return a.id < b.id
-		}
-		return a.identity < b.identity
-	})
-	return out
 }
 
 // pair compares two matched entities and returns their change, if they differ.
-func (c *comparer) pair(kind snapshot.Kind, p pair) (Change, bool) {
-	curRefs, tgtRefs := refsOf(p.current), refsOf(p.target)
-	curJSON, errCur := json.Marshal(p.current)
-	tgtJSON, errTgt := json.Marshal(p.target)
+func (c *comparer) pair(kind snapshot.Kind, p Pair) (Change, bool) {
+	curRefs, tgtRefs := snapshot.RefFields(p.Current), snapshot.RefFields(p.Target)
+	curJSON, errCur := json.Marshal(p.Current)
+	tgtJSON, errTgt := json.Marshal(p.Target)
 	if errCur == nil && errTgt == nil && bytes.Equal(curJSON, tgtJSON) && c.refsUnchanged(curRefs, tgtRefs) {
 		return Change{}, false
 	}
@@ -183,21 +78,21 @@ func (c *comparer) pair(kind snapshot.Kind, p pair) (Change, bool) {
 	}
 	w.object("", c.comparable(kind, curJSON, curRefs), c.comparable(kind, tgtJSON, tgtRefs))
 
-	change := Change{Kind: kind, Action: Changed, Current: p.current, Target: p.target, Identity: c.tgt.identity(kind, p.target)}
-	if a, b := snapshot.ID(p.current), snapshot.ID(p.target); a != "" && b != "" && a != b && !w.ignored("id") {
+	change := Change{Kind: kind, Action: Changed, Current: p.Current, Target: p.Target, Identity: c.tgt.identity(kind, p.Target)}
+	if a, b := snapshot.ID(p.Current), snapshot.ID(p.Target); a != "" && b != "" && a != b && !w.ignored("id") {
 		w.out = append(w.out, FieldChange{Path: "id", Kind: Changed, From: a, To: b})
 	}
 	scopeChanged := false
 	for i, f := range curRefs {
 		t := tgtRefs[i]
-		if refListsEqual(c.cur, c.tgt, f.refs, t.refs) {
+		if refListsEqual(c.cur, c.tgt, f.Refs, t.Refs) {
 			continue
 		}
 		if kind == snapshot.KindPlugin {
 			scopeChanged = true
 			continue
 		}
-		if !w.ignored(f.path) {
+		if !w.ignored(f.Field) {
 			w.out = append(w.out, c.refChange(f, t))
 		}
 	}
@@ -213,9 +108,9 @@ func (c *comparer) pair(kind snapshot.Kind, p pair) (Change, bool) {
 	return change, true
 }
 
-func (c *comparer) refsUnchanged(current, target []refField) bool {
+func (c *comparer) refsUnchanged(current, target []snapshot.RefField) bool {
 	for i := range current {
-		if !refListsEqual(c.cur, c.tgt, current[i].refs, target[i].refs) {
+		if !refListsEqual(c.cur, c.tgt, current[i].Refs, target[i].Refs) {
 			return false
 		}
 	}
@@ -224,14 +119,14 @@ func (c *comparer) refsUnchanged(current, target []refField) bool {
 
 // comparable is the field map Compare compares: Fields without the id and the references, which are compared on
 // their own, and with the defaults filled in.
-func (c *comparer) comparable(kind snapshot.Kind, b []byte, refs []refField) map[string]any {
+func (c *comparer) comparable(kind snapshot.Kind, b []byte, refs []snapshot.RefField) map[string]any {
 	m := fieldsFromJSON(kind, b)
 	if m == nil {
 		m = map[string]any{}
 	}
 	delete(m, "id")
 	for _, f := range refs {
-		delete(m, f.path)
+		delete(m, f.Field)
 	}
 	if c.opts.Defaults != nil {
 		m = normalize(kind, c.opts.Defaults.Fill(kind, m))
@@ -240,8 +135,8 @@ func (c *comparer) comparable(kind snapshot.Kind, b []byte, refs []refField) map
 }
 
 // refChange renders a changed reference by the parents' names: "service: billing → orders".
-func (c *comparer) refChange(current, target refField) FieldChange {
-	render := func(s *side, refs []ref, list bool) any {
+func (c *comparer) refChange(current, target snapshot.RefField) FieldChange {
+	render := func(s *side, refs []snapshot.Ref, list bool) any {
 		if len(refs) == 0 {
 			return nil
 		}
@@ -254,11 +149,10 @@ func (c *comparer) refChange(current, target refField) FieldChange {
 		}
 		return labels
 	}
-	list := current.path == "ca_certificates"
 	return FieldChange{
-		Path: current.path,
-		Kind: fieldAction(len(current.refs) > 0, len(target.refs) > 0),
-		From: render(c.cur, current.refs, list),
-		To:   render(c.tgt, target.refs, list),
+		Path: current.Field,
+		Kind: fieldAction(len(current.Refs) > 0, len(target.Refs) > 0),
+		From: render(c.cur, current.Refs, current.List),
+		To:   render(c.tgt, target.Refs, target.List),
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/snapshot"
+	"golang.org/x/sync/errgroup"
 )
 
 // defaultedKinds are the entity kinds whose defaults are filled from GET /schemas/{kind}. decK fills these and no
@@ -119,9 +120,10 @@ func (c *Client) schemas(ctx context.Context, paths map[string]bool) (map[string
 	cache.mu.Unlock()
 
 	var mu sync.Mutex
-	g := newGroup(ctx, c.conn.Concurrency)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.conn.Concurrency)
 	for _, path := range missing {
-		g.Go(func(ctx context.Context) error {
+		g.Go(func() error {
 			r, err := c.readSchema(ctx, path)
 			if err != nil {
 				return err

@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 
-	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
+	"golang.org/x/sync/errgroup"
 )
 
 // pageSize is the largest page Kong serves, the size go-kong's ListAll and decK ask for.
@@ -16,100 +17,121 @@ const pageSize = 1000
 
 // Read returns every entity the connection selects, every page of every kind, as one snapshot: created_at and
 // updated_at dropped, foreign keys as {id} only, certificates without SNI names, every kind sorted by id. Kinds
-// are listed in parallel, and so are the targets of different upstreams, at most Concurrency requests at a time.
-// It sends GET requests only. If any request fails after its retries, Read fails with an error naming the
-// connection and the kind, and returns no snapshot. A collection is taken as absent only when GET / says the
-// gateway lacks it (see Absent); any other 404, and every 403, fails the read naming the path and status.
+// are listed in parallel, and so are the kinds served only under their owner (the targets of different
+// upstreams), at most Concurrency requests at a time. It sends GET requests only. If any request fails after its
+// retries, Read fails with an error naming the connection and the kind, and returns no snapshot. A collection is
+// taken as absent only when GET / says the gateway lacks it (see Absent); any other 404, and every 403, fails the
+// read naming the path and status.
 func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 	c.absentMu.Lock()
 	c.absent = nil
 	c.absentMu.Unlock()
-	s := &snapshot.Snapshot{}
-	g := newGroup(ctx, c.conn.Concurrency)
-	readKind(g, c, snapshot.KindService, &s.Services)
-	readKind(g, c, snapshot.KindRoute, &s.Routes)
-	readKind(g, c, snapshot.KindConsumer, &s.Consumers)
-	readKind(g, c, snapshot.KindPlugin, &s.Plugins)
-	readKind(g, c, snapshot.KindCertificate, &s.Certificates)
-	readKind(g, c, snapshot.KindSNI, &s.SNIs)
-	readKind(g, c, snapshot.KindCACertificate, &s.CACertificates)
-	readKind(g, c, snapshot.KindVault, &s.Vaults)
-	readKind(g, c, snapshot.KindKeySet, &s.KeySets)
-	readKind(g, c, snapshot.KindKey, &s.Keys)
-	readKind(g, c, snapshot.KindKeyAuth, &s.KeyAuths)
-	readKind(g, c, snapshot.KindBasicAuth, &s.BasicAuths)
-	readKind(g, c, snapshot.KindHMACAuth, &s.HMACAuths)
-	readKind(g, c, snapshot.KindJWT, &s.JWTs)
-	readKind(g, c, snapshot.KindACL, &s.ACLs)
-	readKind(g, c, snapshot.KindOAuth2, &s.OAuth2s)
-	var targetsMu sync.Mutex
-	g.Go(func(ctx context.Context) error {
-		upstreams, err := readCollection[kong.Upstream](ctx, c, snapshot.KindUpstream)
-		if err != nil {
-			return err
+	var mu sync.Mutex
+	read := map[snapshot.Kind][]any{}
+	keep := func(kind snapshot.Kind, items []any) {
+		mu.Lock()
+		read[kind] = append(read[kind], items...)
+		mu.Unlock()
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.conn.Concurrency)
+	for _, kind := range snapshot.Kinds {
+		info := kind.Info()
+		if info.Path == "" {
+			continue // read under each of its owners, see readOwned
 		}
-		s.Upstreams = upstreams
-		for _, u := range s.Upstreams {
-			g.Go(func(ctx context.Context) error {
-				targets, err := listAll[kong.Target](ctx, c, targetsPath(*u.ID), c.tagsQuery())
-				if err != nil {
-					return c.readError(fmt.Sprintf("targets of upstream %s", describeParent(u.Name, u.ID)), err)
-				}
-				targetsMu.Lock()
-				s.Targets = append(s.Targets, targets...)
-				targetsMu.Unlock()
-				return nil
-			})
-		}
-		return nil
-	})
+		g.Go(func() error {
+			items, err := readCollection(ctx, c, info)
+			if err != nil {
+				return err
+			}
+			keep(kind, items)
+			return c.readOwned(ctx, g, kind, items, keep)
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	s := &snapshot.Snapshot{}
+	for _, kind := range snapshot.Kinds {
+		for _, e := range read[kind] {
+			_, _ = s.Add(e) // listAll decodes into the kind's own type
+		}
 	}
 	s.SortByID()
 	c.log.Debug("read gateway", "entities", s.Len())
 	return s, nil
 }
 
-// readKind lists one kind into dst from a goroutine of g.
-func readKind[T any](g *group, c *Client, kind snapshot.Kind, dst *[]*T) {
-	g.Go(func(ctx context.Context) error {
-		items, err := readCollection[T](ctx, c, kind)
-		*dst = items
-		return err
-	})
+// readOwned lists, under each of the owners just read, the kinds the gateway serves only there (targets under
+// their upstream). A list runs in a goroutine of g when a slot is free, else right here: this goroutine holds a
+// slot already, and waiting for another could wait for ever.
+func (c *Client) readOwned(ctx context.Context, g *errgroup.Group, owner snapshot.Kind, owners []any,
+	keep func(snapshot.Kind, []any),
+) error {
+	for _, kind := range snapshot.Kinds {
+		info := kind.Info()
+		if info.Path != "" || ownerKind(info) != owner {
+			continue
+		}
+		for _, parent := range owners {
+			list := func() error {
+				items, err := listAll(ctx, c, info, info.CollectionUnder(snapshot.RefTo(parent)), c.tagsQuery())
+				if err != nil {
+					return c.readError(fmt.Sprintf("%s of %s %s", kind, owner.Singular(), describeParent(parent)), err)
+				}
+				keep(kind, items)
+				return nil
+			}
+			if !g.TryGo(list) {
+				if err := list(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ownerKind is the kind of the entity whose nested collection holds info's kind ("" for a top-level kind).
+func ownerKind(info *snapshot.KindInfo) snapshot.Kind {
+	for _, f := range snapshot.RefFields(info.New()) {
+		if f.Field == info.Owner {
+			return f.Kind
+		}
+	}
+	return ""
 }
 
 // readCollection lists every page of a kind's top-level collection. A 404 on its first page means "none" only
 // when the gateway has said in GET / that it lacks the kind (see lacks); then the kind is recorded as absent. Any
 // other 404, and every 403, fails the read: a snapshot missing a kind the gateway holds would record its loss.
-func readCollection[T any](ctx context.Context, c *Client, kind snapshot.Kind) ([]*T, error) {
-	coll := collections[kind]
-	items, err := listAll[T](ctx, c, coll.path, c.tagsQuery())
+func readCollection(ctx context.Context, c *Client, info *snapshot.KindInfo) ([]any, error) {
+	items, err := listAll(ctx, c, info, info.Path, c.tagsQuery())
 	if err == nil {
 		return items, nil
 	}
 	if isStatus(err, http.StatusNotFound) {
-		if why := c.lacks(coll); why != "" {
-			c.log.Info("skipping a collection the gateway does not have", "kind", string(kind), "path", coll.path,
+		if why := c.lacks(info); why != "" {
+			c.log.Info("skipping a collection the gateway does not have", "kind", string(info.Kind), "path", info.Path,
 				"because", why)
-			c.setAbsent(kind, "the gateway answered 404 on "+coll.path)
+			c.setAbsent(info.Kind, "the gateway answered 404 on "+info.Path)
 			return nil, nil
 		}
 	}
 	if isStatus(err, http.StatusNotFound, http.StatusForbidden) {
 		return nil, c.secrets.scrubError(fmt.Errorf("connection %q: reading %s: GET %s answered %w; the gateway "+
 			"serves this collection (Kong %s%s), so a snapshot without it would not be the gateway",
-			c.conn.Name, kind, coll.path, kongError(err), c.version, pluginNote(coll)))
+			c.conn.Name, info.Kind, info.Path, kongError(err), c.version, pluginNote(info)))
 	}
-	return nil, c.readError(string(kind), err)
+	return nil, c.readError(string(info.Kind), err)
 }
 
-func pluginNote(coll collection) string {
-	if coll.plugin == "" {
+func pluginNote(info *snapshot.KindInfo) string {
+	if info.Plugin == "" {
 		return ""
 	}
-	return ", " + coll.plugin + " plugin available"
+	return ", " + info.Plugin + " plugin available"
 }
 
 // setAbsent records that the gateway lacks a kind, and what it answered.
@@ -143,22 +165,40 @@ type listQuery struct {
 	Tags   string `url:"tags,omitempty"`
 }
 
-// page is one page of a list response. Decoding straight into go-kong's types decodes each entity once.
-type page[T any] struct {
-	Data   []*T    `json:"data"`
+// page is one page of a list response. Data points to a slice of the kind's go-kong type, so that each entity is
+// decoded once, straight into it.
+type page struct {
+	Data   any     `json:"data"`
 	Offset *string `json:"offset"`
 }
 
+func newPage(info *snapshot.KindInfo) page {
+	return page{Data: reflect.New(reflect.SliceOf(reflect.TypeOf(info.New()))).Interface()}
+}
+
+// entities returns the page's entities, normalised.
+func (p page) entities() []any {
+	v := reflect.ValueOf(p.Data).Elem()
+	out := make([]any, 0, v.Len())
+	for i := range v.Len() {
+		if e := v.Index(i); !e.IsNil() {
+			normalize(e.Interface())
+			out = append(out, e.Interface())
+		}
+	}
+	return out
+}
+
 // listAll follows a collection's offsets to its last page, normalising each entity.
-func listAll[T any](ctx context.Context, c *Client, path string, q listQuery) ([]*T, error) {
-	var all []*T
+func listAll(ctx context.Context, c *Client, info *snapshot.KindInfo, path string, q listQuery) ([]any, error) {
+	var all []any
 	q.Size = pageSize
 	for n := 1; ; n++ {
 		req, err := c.kong.NewRequest(http.MethodGet, path, q, nil)
 		if err != nil {
 			return nil, err
 		}
-		var p page[T]
+		p := newPage(info)
 		if _, err := c.kong.Do(ctx, req, &p); err != nil {
 			if n > 1 {
 				// Past the first page a 404 is no sign of a collection the gateway lacks: hide the status so
@@ -167,10 +207,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, q listQuery) ([
 			}
 			return nil, fmt.Errorf("page %d: %w", n, err)
 		}
-		for _, e := range p.Data {
-			normalize(e)
-		}
-		all = append(all, p.Data...)
+		all = append(all, p.entities()...)
 		if p.Offset == nil || *p.Offset == "" {
 			return all, nil
 		}
@@ -191,59 +228,12 @@ func (c *Client) readError(what string, err error) error {
 	return c.secrets.scrubError(fmt.Errorf("connection %q: reading %s: %w", c.conn.Name, what, kongError(err)))
 }
 
-func describeParent(name, id *string) string {
-	if name != nil && *name != "" {
-		return fmt.Sprintf("%q", *name)
+func describeParent(e any) string {
+	if name := snapshot.Name(e); name != "" {
+		return fmt.Sprintf("%q", name)
 	}
-	if id != nil {
-		return *id
+	if id := snapshot.ID(e); id != "" {
+		return id
 	}
 	return "(no name or id)"
-}
-
-// group runs functions in goroutines, at most limit at a time; the first error cancels the others.
-type group struct {
-	parent context.Context
-	ctx    context.Context
-	cancel context.CancelFunc
-	sem    chan struct{}
-	wg     sync.WaitGroup
-	once   sync.Once
-	err    error
-}
-
-func newGroup(parent context.Context, limit int) *group {
-	ctx, cancel := context.WithCancel(parent)
-	return &group{parent: parent, ctx: ctx, cancel: cancel, sem: make(chan struct{}, limit)}
-}
-
-// Go runs f when a slot is free; f may itself call Go.
-func (g *group) Go(f func(ctx context.Context) error) {
-	g.wg.Go(func() {
-		select {
-		case g.sem <- struct{}{}:
-		case <-g.ctx.Done():
-			return
-		}
-		defer func() { <-g.sem }()
-		if g.ctx.Err() != nil {
-			return
-		}
-		if err := f(g.ctx); err != nil {
-			g.once.Do(func() {
-				g.err = err
-				g.cancel()
-			})
-		}
-	})
-}
-
-// Wait waits for every function and returns the first error, or the parent context's.
-func (g *group) Wait() error {
-	g.wg.Wait()
-	g.cancel()
-	if g.err != nil {
-		return g.err
-	}
-	return g.parent.Err()
 }

@@ -89,19 +89,9 @@ func (c *Client) send(ctx context.Context, method, path string, body, out any) e
 	return err
 }
 
-// get reads one entity by path into a new value of T, normalised.
-func get[T any](ctx context.Context, c *Client, path string) (*T, error) {
-	out := new(T)
-	if err := c.send(ctx, http.MethodGet, path, nil, out); err != nil {
-		return nil, err
-	}
-	normalize(out)
-	return out, nil
-}
-
 // opError names the connection, the operation and the entity, with Kong's message; header values and e's secrets
 // are scrubbed from it.
 func (c *Client) opError(verb string, e any, err error) error {
 	err = fmt.Errorf("connection %q: %s %s: %w", c.conn.Name, verb, snapshot.Describe(e), kongError(err))
-	return c.secrets.with(secrets(e)...).scrubError(err)
+	return c.secrets.with(snapshot.SecretValues(e)...).scrubError(err)
 }

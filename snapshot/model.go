@@ -5,7 +5,9 @@ package snapshot
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/kong/go-kong/kong"
 )
@@ -35,41 +37,35 @@ const (
 	KindPlugin        Kind = "plugins"
 )
 
-// Levels groups the kinds by dependency: every kind depends only on kinds of earlier levels, so creates run level by
-// level from the first and deletes from the last (the order decK's syncer uses).
-var Levels = [][]Kind{
-	{KindCertificate, KindCACertificate, KindConsumer, KindVault, KindKeySet},
-	{KindSNI, KindService, KindUpstream, KindKey, KindKeyAuth, KindBasicAuth, KindHMACAuth, KindJWT, KindACL, KindOAuth2},
-	{KindRoute, KindTarget},
-	{KindPlugin},
-}
+// Levels groups the kinds by dependency (KindInfo.Level): every kind depends only on kinds of earlier levels, so
+// creates run level by level from the first and deletes from the last (the order decK's syncer uses).
+var Levels = func() [][]Kind {
+	var levels [][]Kind
+	for _, info := range kindTable {
+		for len(levels) <= info.Level {
+			levels = append(levels, nil)
+		}
+		levels[info.Level] = append(levels[info.Level], info.Kind)
+	}
+	return levels
+}()
 
-// Kinds lists every kind in dependency order.
+// Kinds lists every kind in dependency order, the order of the kinds table.
 var Kinds = func() []Kind {
-	var all []Kind
-	for _, level := range Levels {
-		all = append(all, level...)
+	all := make([]Kind, len(kindTable))
+	for i, info := range kindTable {
+		all[i] = info.Kind
 	}
 	return all
 }()
 
 // Credential reports whether k is one of a consumer's credential kinds.
-func (k Kind) Credential() bool {
-	switch k {
-	case KindKeyAuth, KindBasicAuth, KindHMACAuth, KindJWT, KindACL, KindOAuth2:
-		return true
-	}
-	return false
-}
+func (k Kind) Credential() bool { return k.Info() != nil && k.Info().Credential }
 
-// Level returns the index of k in Levels, or -1 for an unknown kind.
+// Level returns k's dependency level (its index in Levels), or -1 for an unknown kind.
 func (k Kind) Level() int {
-	for i, level := range Levels {
-		for _, kind := range level {
-			if kind == k {
-				return i
-			}
-		}
+	if info := k.Info(); info != nil {
+		return info.Level
 	}
 	return -1
 }
@@ -82,12 +78,10 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	aliases := map[string]Kind{
-		"ca-certificates": KindCACertificate, "key-sets": KindKeySet, "key-auths": KindKeyAuth,
-		"basic-auths": KindBasicAuth, "hmac-auths": KindHMACAuth, "jwts": KindJWT, "oauth2": KindOAuth2,
-	}
-	if k, ok := aliases[s]; ok {
-		return k, nil
+	for _, info := range kindTable {
+		if info.Path != "" && (s == info.Path[1:] || s == strings.ReplaceAll(info.Path[1:], "_", "-")) {
+			return info.Kind, nil
+		}
 	}
 	return "", fmt.Errorf("unknown entity kind %q", s)
 }
@@ -119,43 +113,8 @@ type Snapshot struct {
 
 // Entities returns the entities of one kind as go-kong pointers (*kong.Service, *kong.Route, ...).
 func (s *Snapshot) Entities(k Kind) []any {
-	switch k {
-	case KindService:
-		return anys(s.Services)
-	case KindRoute:
-		return anys(s.Routes)
-	case KindConsumer:
-		return anys(s.Consumers)
-	case KindPlugin:
-		return anys(s.Plugins)
-	case KindUpstream:
-		return anys(s.Upstreams)
-	case KindTarget:
-		return anys(s.Targets)
-	case KindCertificate:
-		return anys(s.Certificates)
-	case KindSNI:
-		return anys(s.SNIs)
-	case KindCACertificate:
-		return anys(s.CACertificates)
-	case KindVault:
-		return anys(s.Vaults)
-	case KindKeySet:
-		return anys(s.KeySets)
-	case KindKey:
-		return anys(s.Keys)
-	case KindKeyAuth:
-		return anys(s.KeyAuths)
-	case KindBasicAuth:
-		return anys(s.BasicAuths)
-	case KindHMACAuth:
-		return anys(s.HMACAuths)
-	case KindJWT:
-		return anys(s.JWTs)
-	case KindACL:
-		return anys(s.ACLs)
-	case KindOAuth2:
-		return anys(s.OAuth2s)
+	if info := k.Info(); info != nil {
+		return info.entities(s)
 	}
 	return nil
 }
@@ -163,197 +122,45 @@ func (s *Snapshot) Entities(k Kind) []any {
 // Add appends one go-kong entity to the slice of its kind and returns that kind. It fails for a type the snapshot
 // does not hold.
 func (s *Snapshot) Add(e any) (Kind, error) {
-	switch v := e.(type) {
-	case *kong.Service:
-		s.Services = append(s.Services, v)
-	case *kong.Route:
-		s.Routes = append(s.Routes, v)
-	case *kong.Consumer:
-		s.Consumers = append(s.Consumers, v)
-	case *kong.Plugin:
-		s.Plugins = append(s.Plugins, v)
-	case *kong.Upstream:
-		s.Upstreams = append(s.Upstreams, v)
-	case *kong.Target:
-		s.Targets = append(s.Targets, v)
-	case *kong.Certificate:
-		s.Certificates = append(s.Certificates, v)
-	case *kong.SNI:
-		s.SNIs = append(s.SNIs, v)
-	case *kong.CACertificate:
-		s.CACertificates = append(s.CACertificates, v)
-	case *kong.Vault:
-		s.Vaults = append(s.Vaults, v)
-	case *kong.KeySet:
-		s.KeySets = append(s.KeySets, v)
-	case *kong.Key:
-		s.Keys = append(s.Keys, v)
-	case *kong.KeyAuth:
-		s.KeyAuths = append(s.KeyAuths, v)
-	case *kong.BasicAuth:
-		s.BasicAuths = append(s.BasicAuths, v)
-	case *kong.HMACAuth:
-		s.HMACAuths = append(s.HMACAuths, v)
-	case *kong.JWTAuth:
-		s.JWTs = append(s.JWTs, v)
-	case *kong.ACLGroup:
-		s.ACLs = append(s.ACLs, v)
-	case *kong.Oauth2Credential:
-		s.OAuth2s = append(s.OAuth2s, v)
-	default:
+	info := infoOfEntity(e)
+	if info == nil {
 		return "", fmt.Errorf("snapshot cannot hold %T", e)
 	}
-	return KindOf(e), nil
+	info.add(s, e)
+	return info.Kind, nil
 }
 
 // KindOf returns the kind of a go-kong entity pointer, or "" for any other value.
 func KindOf(e any) Kind {
-	switch e.(type) {
-	case *kong.Service:
-		return KindService
-	case *kong.Route:
-		return KindRoute
-	case *kong.Consumer:
-		return KindConsumer
-	case *kong.Plugin:
-		return KindPlugin
-	case *kong.Upstream:
-		return KindUpstream
-	case *kong.Target:
-		return KindTarget
-	case *kong.Certificate:
-		return KindCertificate
-	case *kong.SNI:
-		return KindSNI
-	case *kong.CACertificate:
-		return KindCACertificate
-	case *kong.Vault:
-		return KindVault
-	case *kong.KeySet:
-		return KindKeySet
-	case *kong.Key:
-		return KindKey
-	case *kong.KeyAuth:
-		return KindKeyAuth
-	case *kong.BasicAuth:
-		return KindBasicAuth
-	case *kong.HMACAuth:
-		return KindHMACAuth
-	case *kong.JWTAuth:
-		return KindJWT
-	case *kong.ACLGroup:
-		return KindACL
-	case *kong.Oauth2Credential:
-		return KindOAuth2
+	if info := infoOfEntity(e); info != nil {
+		return info.Kind
 	}
 	return ""
 }
 
-// ID returns an entity's id, or "" when it has none.
+// ID returns an entity's id, or "" when it has none (or is of no kind the snapshot holds).
 func ID(e any) string {
-	var id *string
-	switch v := e.(type) {
-	case *kong.Service:
-		id = v.ID
-	case *kong.Route:
-		id = v.ID
-	case *kong.Consumer:
-		id = v.ID
-	case *kong.Plugin:
-		id = v.ID
-	case *kong.Upstream:
-		id = v.ID
-	case *kong.Target:
-		id = v.ID
-	case *kong.Certificate:
-		id = v.ID
-	case *kong.SNI:
-		id = v.ID
-	case *kong.CACertificate:
-		id = v.ID
-	case *kong.Vault:
-		id = v.ID
-	case *kong.KeySet:
-		id = v.ID
-	case *kong.Key:
-		id = v.ID
-	case *kong.KeyAuth:
-		id = v.ID
-	case *kong.BasicAuth:
-		id = v.ID
-	case *kong.HMACAuth:
-		id = v.ID
-	case *kong.JWTAuth:
-		id = v.ID
-	case *kong.ACLGroup:
-		id = v.ID
-	case *kong.Oauth2Credential:
-		id = v.ID
+	info := infoOfEntity(e)
+	if info == nil || reflect.ValueOf(e).IsNil() {
+		return ""
 	}
-	return str(id)
+	return str(reflect.ValueOf(e).Elem().FieldByIndex(info.idField).Interface().(*string))
 }
 
 // CredentialConsumer returns the consumer a credential belongs to, or nil for an entity that is not a credential.
 func CredentialConsumer(e any) *kong.Consumer {
-	switch v := e.(type) {
-	case *kong.KeyAuth:
-		return v.Consumer
-	case *kong.BasicAuth:
-		return v.Consumer
-	case *kong.HMACAuth:
-		return v.Consumer
-	case *kong.JWTAuth:
-		return v.Consumer
-	case *kong.ACLGroup:
-		return v.Consumer
-	case *kong.Oauth2Credential:
-		return v.Consumer
+	info := infoOfEntity(e)
+	if info == nil || !info.Credential {
+		return nil
 	}
-	return nil
+	return reflect.ValueOf(e).Elem().FieldByName("Consumer").Interface().(*kong.Consumer)
 }
 
-// Name returns the human name of an entity (name, username, prefix, target, group...), or "" when it has none.
+// Name returns the name messages give an entity (name, username, prefix, target, group...), or "" when it has
+// none.
 func Name(e any) string {
-	switch v := e.(type) {
-	case *kong.Service:
-		return str(v.Name)
-	case *kong.Route:
-		return str(v.Name)
-	case *kong.Consumer:
-		if v.Username != nil {
-			return *v.Username
-		}
-		return str(v.CustomID)
-	case *kong.Plugin:
-		if v.InstanceName != nil {
-			return *v.InstanceName
-		}
-		return str(v.Name)
-	case *kong.Upstream:
-		return str(v.Name)
-	case *kong.Target:
-		return str(v.Target)
-	case *kong.SNI:
-		return str(v.Name)
-	case *kong.Vault:
-		return str(v.Prefix)
-	case *kong.KeySet:
-		return str(v.Name)
-	case *kong.Key:
-		if v.Name != nil {
-			return *v.Name
-		}
-		return str(v.KID)
-	case *kong.BasicAuth:
-		return str(v.Username)
-	case *kong.HMACAuth:
-		return str(v.Username)
-	case *kong.JWTAuth:
-		return str(v.Key)
-	case *kong.ACLGroup:
-		return str(v.Group)
-	case *kong.Oauth2Credential:
-		return str(v.Name)
+	if info := infoOfEntity(e); info != nil {
+		return info.name(e)
 	}
 	return ""
 }
@@ -377,29 +184,15 @@ func Describe(e any) string {
 
 // Singular is the kind's name for one entity, for messages: "service", "key-auth credential".
 func (k Kind) Singular() string {
-	switch k {
-	case KindCACertificate:
-		return "CA certificate"
-	case KindSNI:
-		return "SNI"
-	case KindKeySet:
-		return "key set"
-	case KindKeyAuth:
-		return "key-auth credential"
-	case KindBasicAuth:
-		return "basic-auth credential"
-	case KindHMACAuth:
-		return "hmac-auth credential"
-	case KindJWT:
-		return "jwt credential"
-	case KindACL:
-		return "acl group"
-	case KindOAuth2:
-		return "oauth2 credential"
-	case "":
+	switch info := k.Info(); {
+	case info != nil:
+		return info.Singular
+	case k == KindConsumerGroup:
+		return "consumer group"
+	case k == "":
 		return "entity"
 	}
-	return string(k[:len(k)-1])
+	return strings.TrimSuffix(string(k), "s")
 }
 
 // Count returns how many entities of each kind the snapshot holds, kinds with none left out.
@@ -425,42 +218,17 @@ func (s *Snapshot) Len() int {
 // SortByID orders every kind's entities by id, then by name for entities without one, so that iteration over a
 // snapshot does not depend on the order its entities arrived in.
 func (s *Snapshot) SortByID() {
-	sortSlice(s.Services)
-	sortSlice(s.Routes)
-	sortSlice(s.Consumers)
-	sortSlice(s.Plugins)
-	sortSlice(s.Upstreams)
-	sortSlice(s.Targets)
-	sortSlice(s.Certificates)
-	sortSlice(s.SNIs)
-	sortSlice(s.CACertificates)
-	sortSlice(s.Vaults)
-	sortSlice(s.KeySets)
-	sortSlice(s.Keys)
-	sortSlice(s.KeyAuths)
-	sortSlice(s.BasicAuths)
-	sortSlice(s.HMACAuths)
-	sortSlice(s.JWTs)
-	sortSlice(s.ACLs)
-	sortSlice(s.OAuth2s)
-}
-
-func sortSlice[T any](items []*T) {
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := any(items[i]), any(items[j])
-		if ID(a) != ID(b) {
-			return ID(a) < ID(b)
-		}
-		return Name(a) < Name(b)
-	})
-}
-
-func anys[T any](items []*T) []any {
-	out := make([]any, len(items))
-	for i, item := range items {
-		out[i] = item
+	for _, info := range kindTable {
+		entities := info.entities(s)
+		sort.SliceStable(entities, func(i, j int) bool {
+			a, b := entities[i], entities[j]
+			if ID(a) != ID(b) {
+				return ID(a) < ID(b)
+			}
+			return Name(a) < Name(b)
+		})
+		info.replace(s, entities)
 	}
-	return out
 }
 
 func str(p *string) string {

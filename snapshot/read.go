@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"reflect"
@@ -40,7 +41,7 @@ func IsStateFile(name string) bool {
 // opts.Keyring; redacted ones are kept as Redacted (see RedactedFields). Every error names the file, line, entity
 // and field.
 func Read(files Files, opts ReadOptions) (*Snapshot, error) {
-	r := &reader{opts: opts, ix: newIndex(), origin: map[any]*rawEntity{}}
+	r := &reader{opts: opts, ix: NewIndex(nil), origin: map[any]*rawEntity{}}
 	var names []string
 	for name := range files {
 		if IsStateFile(name) {
@@ -69,7 +70,7 @@ type reader struct {
 	formatVersion string
 	formatFile    string
 	info          *fileInfo
-	ix            *index
+	ix            *Index
 	origin        map[any]*rawEntity
 }
 
@@ -126,34 +127,55 @@ func (e *rawEntity) failInField(err error) error {
 }
 
 // sectionKinds are the top-level lists of a decK file kongsnap reads, with the kind of their entries.
-var sectionKinds = map[string]Kind{
-	"services": KindService, "routes": KindRoute, "consumers": KindConsumer, "plugins": KindPlugin,
-	"upstreams": KindUpstream, "certificates": KindCertificate, "ca_certificates": KindCACertificate,
-	"vaults": KindVault, "keys": KindKey, "key_sets": KindKeySet,
-}
+var sectionKinds = func() map[string]Kind {
+	m := map[string]Kind{}
+	for _, info := range kindTable {
+		if info.TopLevel {
+			m[string(info.Kind)] = info.Kind
+		}
+	}
+	return m
+}()
 
 // children are the lists nested in an entity of a kind, with the kind of their entries.
-var children = map[Kind]map[string]Kind{
-	KindService:     {"routes": KindRoute, "plugins": KindPlugin},
-	KindRoute:       {"plugins": KindPlugin},
-	KindConsumer:    {"plugins": KindPlugin, "keyauth_credentials": KindKeyAuth, "basicauth_credentials": KindBasicAuth, "hmacauth_credentials": KindHMACAuth, "jwt_secrets": KindJWT, "acls": KindACL, "oauth2_credentials": KindOAuth2},
-	KindUpstream:    {"targets": KindTarget},
-	KindCertificate: {"snis": KindSNI},
-}
+var children = func() map[Kind]map[string]Kind {
+	m := map[Kind]map[string]Kind{}
+	for _, info := range kindTable {
+		for _, parent := range info.NestedIn {
+			if m[parent] == nil {
+				m[parent] = map[string]Kind{}
+			}
+			m[parent][string(info.Kind)] = info.Kind
+		}
+	}
+	return m
+}()
 
-// references are the fields naming another entity, by kind of the entity holding them.
-var references = map[Kind]map[string]Kind{
-	KindRoute:    {"service": KindService},
-	KindPlugin:   {"service": KindService, "route": KindRoute, "consumer": KindConsumer},
-	KindKey:      {"set": KindKeySet},
-	KindService:  {"client_certificate": KindCertificate},
-	KindUpstream: {"client_certificate": KindCertificate},
-}
+// references are the fields a file may set to the name or id of another entity, by kind of the entity holding
+// them: every single reference to a kind a snapshot holds (a list such as ca_certificates holds ids as written).
+var references = func() map[Kind]map[string]Kind {
+	m := map[Kind]map[string]Kind{}
+	for _, info := range kindTable {
+		for _, f := range info.refs(info.New()) {
+			if !f.List && f.Kind.Info() != nil {
+				if m[info.Kind] == nil {
+					m[info.Kind] = map[string]Kind{}
+				}
+				m[info.Kind][f.Field] = f.Kind
+			}
+		}
+	}
+	return m
+}()
 
-// parentField is the foreign key that nesting under a parent of a kind sets.
-var parentField = map[Kind]string{
-	KindService: "service", KindRoute: "route", KindConsumer: "consumer", KindUpstream: "upstream",
-	KindCertificate: "certificate",
+// nestingField is the reference field that nesting an entity of kind under a parent of the parent kind sets.
+func nestingField(kind, parent Kind) string {
+	for field, k := range references[kind] {
+		if k == parent {
+			return field
+		}
+	}
+	return ""
 }
 
 // unsupported are go-kong fields that decK files do not carry or kongsnap does not back up.
@@ -194,7 +216,7 @@ func (r *reader) parseFile(name string, data []byte) error {
 			kind, ok := sectionKinds[key]
 			if !ok {
 				return fail(errorf(ErrUnknownField, "unknown top-level section %q (kongsnap reads %s)", key,
-					strings.Join(sortedKeys(sectionKinds), ", ")))
+					strings.Join(slices.Sorted(maps.Keys(sectionKinds)), ", ")))
 			}
 			if err := r.parseList(name, key, kind, p.value, nil); err != nil {
 				return err
@@ -326,7 +348,7 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 	var nestedLists []nested
 	for _, p := range pairs {
 		key := p.key.Value
-		if parent != nil && parentField[parent.kind] == key {
+		if parent != nil && nestingField(kind, parent.kind) == key {
 			return e.fail(key, errorf(ErrUnknownField, "not allowed in a %s nested under a %s: the nesting says it",
 				kind.Singular(), parent.kind.Singular()))
 		}
@@ -417,47 +439,7 @@ func init() {
 // fieldNames returns the JSON field names of a kind's go-kong type.
 func fieldNames(kind Kind) map[string]bool { return fieldNameCache[kind] }
 
-func newEntity(kind Kind) any {
-	switch kind {
-	case KindService:
-		return &kong.Service{}
-	case KindRoute:
-		return &kong.Route{}
-	case KindConsumer:
-		return &kong.Consumer{}
-	case KindPlugin:
-		return &kong.Plugin{}
-	case KindUpstream:
-		return &kong.Upstream{}
-	case KindTarget:
-		return &kong.Target{}
-	case KindCertificate:
-		return &kong.Certificate{}
-	case KindSNI:
-		return &kong.SNI{}
-	case KindCACertificate:
-		return &kong.CACertificate{}
-	case KindVault:
-		return &kong.Vault{}
-	case KindKeySet:
-		return &kong.KeySet{}
-	case KindKey:
-		return &kong.Key{}
-	case KindKeyAuth:
-		return &kong.KeyAuth{}
-	case KindBasicAuth:
-		return &kong.BasicAuth{}
-	case KindHMACAuth:
-		return &kong.HMACAuth{}
-	case KindJWT:
-		return &kong.JWTAuth{}
-	case KindACL:
-		return &kong.ACLGroup{}
-	case KindOAuth2:
-		return &kong.Oauth2Credential{}
-	}
-	return nil
-}
+func newEntity(kind Kind) any { return kind.Info().New() }
 
 // decodeEntity decodes fields into a new go-kong value of kind, stored in *out; nested unknown fields are errors.
 func decodeEntity(kind Kind, fields map[string]any, out *any) error {
@@ -546,7 +528,7 @@ func (r *reader) decode(e *rawEntity) error {
 	if e.kind == KindCertificate && ID(e.entity) == "" {
 		return e.fail("", errorf(ErrInvalidValue, "a certificate needs an id: SNIs, services and upstreams reference it by id"))
 	}
-	if clash := r.ix.add(e.kind, e.entity); clash != nil {
+	if clash := r.ix.Add(e.entity); clash != nil {
 		first := r.origin[clash]
 		return e.fail("", errorf(ErrDuplicateEntity, "same id or name as %s in %s", first.label, first.file))
 	}
@@ -588,76 +570,30 @@ func expandURL(fields map[string]any) error {
 // resolve sets an entity's foreign keys: from the entity it is nested under, and from the references it names.
 func (r *reader) resolve(e *rawEntity) error {
 	if e.parent != nil {
-		if field := parentField[e.parent.kind]; field != "" {
-			setForeignKey(e.entity, field, e.parent.entity)
+		if field := nestingField(e.kind, e.parent.kind); field != "" {
+			setRef(e.entity, field, RefTo(e.parent.entity))
 		}
 	}
 	for _, ref := range e.refs {
-		target := r.ix.find(ref.kind, ref.key)
+		target := r.ix.Find(ref.kind, ref.key)
 		if target == nil {
 			return locate(fieldError(ref.field, errorf(ErrDanglingReference, "references %s %q, which no file defines",
 				ref.kind.Singular(), ref.key)), e.file, ref.line, e.label)
 		}
-		if ID(target) == "" && uniqueName(target) == "" {
+		to := RefTo(target)
+		if to.Zero() {
 			return locate(fieldError(ref.field, errorf(ErrInvalidValue, "%s %q has neither id nor name",
 				ref.kind.Singular(), ref.key)), e.file, ref.line, e.label)
 		}
-		setForeignKey(e.entity, ref.field, target)
+		setRef(e.entity, ref.field, to)
 	}
 	if svc, ok := e.entity.(*kong.Service); ok {
 		for _, id := range svc.CACertificates {
-			if id == nil || r.ix.find(KindCACertificate, *id) == nil {
+			if id == nil || r.ix.Find(KindCACertificate, *id) == nil {
 				return e.fail("ca_certificates", errorf(ErrDanglingReference,
 					"references CA certificate %q, which no file defines", str(id)))
 			}
 		}
 	}
 	return nil
-}
-
-func setForeignKey(e any, field string, target any) {
-	switch v := e.(type) {
-	case *kong.Route:
-		v.Service = serviceKey(target)
-	case *kong.Plugin:
-		switch field {
-		case "service":
-			v.Service = serviceKey(target)
-		case "route":
-			v.Route = routeKey(target)
-		case "consumer":
-			v.Consumer = consumerKey(target)
-		}
-	case *kong.Service:
-		v.ClientCertificate = certificateKey(target)
-	case *kong.Upstream:
-		v.ClientCertificate = certificateKey(target)
-	case *kong.Target:
-		v.Upstream = upstreamKey(target)
-	case *kong.SNI:
-		v.Certificate = certificateKey(target)
-	case *kong.Key:
-		v.Set = keySetKey(target)
-	case *kong.KeyAuth:
-		v.Consumer = consumerKey(target)
-	case *kong.BasicAuth:
-		v.Consumer = consumerKey(target)
-	case *kong.HMACAuth:
-		v.Consumer = consumerKey(target)
-	case *kong.JWTAuth:
-		v.Consumer = consumerKey(target)
-	case *kong.ACLGroup:
-		v.Consumer = consumerKey(target)
-	case *kong.Oauth2Credential:
-		v.Consumer = consumerKey(target)
-	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

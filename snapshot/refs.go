@@ -1,148 +1,167 @@
 package snapshot
 
 import (
+	"strings"
+
 	"github.com/kong/go-kong/kong"
 )
 
-// index finds a snapshot's entities by id and by the name other entities use to reference them.
-type index struct {
-	byID   map[Kind]map[string]any
-	byName map[Kind]map[string]any
+// Ref is one foreign key an entity holds: the parent's kind and its id or, in a snapshot read from a decK file
+// written without ids, the name references use (see RefNames).
+type Ref struct {
+	Field    string // the entity's field holding it: "service", "ca_certificates"
+	Kind     Kind
+	ID, Name string
+	set      func(Ref)
 }
 
-func newIndex() *index {
-	return &index{byID: map[Kind]map[string]any{}, byName: map[Kind]map[string]any{}}
+// Zero reports whether the reference names no parent.
+func (r Ref) Zero() bool { return r.ID == "" && r.Name == "" }
+
+// SetID points the foreign key, in the entity it was read from, at the parent with id.
+func (r Ref) SetID(id string) { r.set(Ref{ID: id}) }
+
+// RefField is one reference field of an entity: at most one Ref, except for a list of references such as a
+// service's ca_certificates.
+type RefField struct {
+	Field string
+	Kind  Kind
+	List  bool
+	Refs  []Ref
 }
 
-func indexSnapshot(s *Snapshot) *index {
-	ix := newIndex()
-	for _, kind := range Kinds {
-		for _, e := range s.Entities(kind) {
-			ix.add(kind, e)
+// RefFields returns the reference fields of an entity in the table's fixed order per kind, unset ones included
+// (with no Refs), so that the fields of two entities of one kind line up.
+func RefFields(e any) []RefField {
+	info := infoOfEntity(e)
+	if info == nil {
+		return nil
+	}
+	return info.refs(e)
+}
+
+// Refs returns the foreign keys an entity holds, unset ones left out, in the order of RefFields.
+func Refs(e any) []Ref {
+	var out []Ref
+	for _, f := range RefFields(e) {
+		out = append(out, f.Refs...)
+	}
+	return out
+}
+
+// RefTo is the reference an entity's children hold to it: its id, else the first name references use.
+func RefTo(parent any) Ref {
+	r := Ref{Kind: KindOf(parent), ID: ID(parent)}
+	if r.ID == "" {
+		if names := RefNames(parent); len(names) > 0 {
+			r.Name = names[0]
 		}
 	}
-	return ix
+	return r
 }
 
-// add records e and returns an entity of the same kind already holding its id or unique name, if any.
-func (ix *index) add(kind Kind, e any) any {
-	var clash any
-	if id := ID(e); id != "" {
-		if ix.byID[kind] == nil {
-			ix.byID[kind] = map[string]any{}
-		}
-		if other, ok := ix.byID[kind][id]; ok {
-			clash = other
-		}
-		ix.byID[kind][id] = e
+// RefNames returns the names other entities may reference e by, in the order a reference prefers them (a
+// consumer's username, else its custom_id as "custom_id:…"); none for kinds referenced by id only.
+func RefNames(e any) []string {
+	info := infoOfEntity(e)
+	if info == nil {
+		return nil
 	}
-	if name := uniqueName(e); name != "" {
-		if ix.byName[kind] == nil {
-			ix.byName[kind] = map[string]any{}
-		}
-		if other, ok := ix.byName[kind][name]; ok && clash == nil {
-			clash = other
-		}
-		ix.byName[kind][name] = e
-	}
-	return clash
+	return info.refNames(e)
 }
 
-// find returns the entity of kind whose id, or else unique name, is key.
-func (ix *index) find(kind Kind, key string) any {
-	if e, ok := ix.byID[kind][key]; ok {
-		return e
-	}
-	return ix.byName[kind][key]
-}
-
-// parent returns the entity a foreign key points to: by id when it has one, else by name.
-func (ix *index) parent(kind Kind, id, name *string) any {
-	if id != nil {
-		return ix.byID[kind][*id]
-	}
-	if name != nil {
-		return ix.byName[kind][*name]
-	}
-	return nil
-}
-
-// uniqueName is the name Kong keeps unique among the entities of one kind, the one references in files use.
-func uniqueName(e any) string {
-	switch v := e.(type) {
-	case *kong.Service:
-		return str(v.Name)
-	case *kong.Route:
-		return str(v.Name)
-	case *kong.Consumer:
-		return str(v.Username)
-	case *kong.Upstream:
-		return str(v.Name)
-	case *kong.KeySet:
-		return str(v.Name)
-	case *kong.SNI:
-		return str(v.Name)
-	case *kong.Vault:
-		return str(v.Prefix)
-	case *kong.Plugin:
-		return str(v.InstanceName)
-	}
-	return ""
-}
-
-// reference is how a file names an entity: its unique name when it has one, else its id.
-func reference(e any) string {
-	if name := uniqueName(e); name != "" {
-		return name
+// ReferenceName is how a decK file names an entity in a reference: the name Kong keeps unique among its kind
+// (a service's name, a consumer's username), else its id.
+func ReferenceName(e any) string {
+	if names := RefNames(e); len(names) > 0 && !strings.HasPrefix(names[0], customIDPrefix) {
+		return names[0]
 	}
 	return ID(e)
 }
 
-// serviceKey and the functions below it return the foreign key pointing at parent: its id, or its name when it
-// has no id.
-func serviceKey(parent any) *kong.Service {
-	p := parent.(*kong.Service)
-	if p.ID != nil {
-		return &kong.Service{ID: kong.String(*p.ID)}
-	}
-	return &kong.Service{Name: kong.String(str(p.Name))}
+// setRef points an entity's reference field at to (by id when it has one, else by name); it reports false for a
+// field the kind does not have or that is a list.
+func setRef(e any, field string, to Ref) bool {
+	info := infoOfEntity(e)
+	return info != nil && info.point(e, field, to)
 }
 
-func routeKey(parent any) *kong.Route {
-	p := parent.(*kong.Route)
-	if p.ID != nil {
-		return &kong.Route{ID: kong.String(*p.ID)}
-	}
-	return &kong.Route{Name: kong.String(str(p.Name))}
+// refSpec is one reference field of a kind's go-kong type T.
+type refSpec[T any] struct {
+	field string
+	kind  Kind
+	list  bool
+	get   func(*T) []Ref // the references held, unset ones left out, each able to repoint itself
+	point func(*T, Ref)  // sets the field to a reference (nil for a list)
 }
 
-func consumerKey(parent any) *kong.Consumer {
-	p := parent.(*kong.Consumer)
-	switch {
-	case p.ID != nil:
-		return &kong.Consumer{ID: kong.String(*p.ID)}
-	case p.Username != nil:
-		return &kong.Consumer{Username: kong.String(*p.Username)}
+// namedRef is a reference held as a pointer to a go-kong struct with an id and a name.
+func namedRef[T, P any](field string, kind Kind, p func(*T) **P, read func(*P) (id, name *string),
+	build func(id, name *string) *P,
+) refSpec[T] {
+	point := func(e *T, to Ref) {
+		if to.ID != "" {
+			*p(e) = build(kong.String(to.ID), nil)
+			return
+		}
+		*p(e) = build(nil, kong.String(to.Name))
 	}
-	return &kong.Consumer{CustomID: kong.String(str(p.CustomID))}
+	return refSpec[T]{field: field, kind: kind, point: point, get: func(e *T) []Ref {
+		fk := *p(e)
+		if fk == nil {
+			return nil
+		}
+		id, name := read(fk)
+		if str(id) == "" && str(name) == "" {
+			return nil
+		}
+		return []Ref{{Kind: kind, ID: str(id), Name: str(name), set: func(to Ref) { point(e, to) }}}
+	}}
 }
 
-func upstreamKey(parent any) *kong.Upstream {
-	p := parent.(*kong.Upstream)
-	if p.ID != nil {
-		return &kong.Upstream{ID: kong.String(*p.ID)}
-	}
-	return &kong.Upstream{Name: kong.String(str(p.Name))}
+func serviceRef[T any](p func(*T) **kong.Service) refSpec[T] {
+	return namedRef("service", KindService, p, func(s *kong.Service) (id, name *string) { return s.ID, s.Name },
+		func(id, name *string) *kong.Service { return &kong.Service{ID: id, Name: name} })
 }
 
-func keySetKey(parent any) *kong.KeySet {
-	p := parent.(*kong.KeySet)
-	if p.ID != nil {
-		return &kong.KeySet{ID: kong.String(*p.ID)}
-	}
-	return &kong.KeySet{Name: kong.String(str(p.Name))}
+func keySetRef() refSpec[kong.Key] {
+	return namedRef("set", KindKeySet, func(k *kong.Key) **kong.KeySet { return &k.Set },
+		func(s *kong.KeySet) (id, name *string) { return s.ID, s.Name },
+		func(id, name *string) *kong.KeySet { return &kong.KeySet{ID: id, Name: name} })
 }
 
-func certificateKey(parent any) *kong.Certificate {
-	return &kong.Certificate{ID: kong.String(ID(parent))}
+// consumerRef is a reference to a consumer: by id, username, or (for a consumer with neither) custom_id.
+func consumerRef[T any](field string, p func(*T) **kong.Consumer) refSpec[T] {
+	return namedRef(field, KindConsumer, p, func(c *kong.Consumer) (id, name *string) {
+		if c.Username == nil {
+			return c.ID, prefixed(customIDPrefix, c.CustomID)
+		}
+		return c.ID, c.Username
+	}, func(id, name *string) *kong.Consumer {
+		if name != nil && strings.HasPrefix(*name, customIDPrefix) {
+			return &kong.Consumer{ID: id, CustomID: kong.String(strings.TrimPrefix(*name, customIDPrefix))}
+		}
+		return &kong.Consumer{ID: id, Username: name}
+	})
+}
+
+// certificateRef is a reference to a certificate, always by id: certificates have no name.
+func certificateRef[T any](field string, p func(*T) **kong.Certificate) refSpec[T] {
+	return namedRef(field, KindCertificate, p, func(c *kong.Certificate) (id, name *string) { return c.ID, nil },
+		func(id, _ *string) *kong.Certificate { return &kong.Certificate{ID: kong.String(str(id))} })
+}
+
+// caCertificatesRef is a service's list of CA certificate ids.
+func caCertificatesRef() refSpec[kong.Service] {
+	return refSpec[kong.Service]{field: "ca_certificates", kind: KindCACertificate, list: true,
+		get: func(s *kong.Service) []Ref {
+			var out []Ref
+			for i, id := range s.CACertificates {
+				if id != nil && *id != "" {
+					out = append(out, Ref{Kind: KindCACertificate, ID: *id,
+						set: func(to Ref) { s.CACertificates[i] = kong.String(to.ID) }})
+				}
+			}
+			return out
+		}}
 }

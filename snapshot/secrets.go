@@ -4,19 +4,30 @@ package snapshot
 // restore refuses to write it and diff treats it as "unknown" rather than as a change.
 const Redacted = "<redacted by kongsnap>"
 
-// SecretFields lists, per kind, the JSON paths of the fields whose values are secrets: they are encrypted (or
-// redacted) in files and never shown in diffs, logs or pull requests. "config.*" means every value under config.
-var SecretFields = map[Kind][]string{
-	KindKeyAuth:     {"key"},
-	KindBasicAuth:   {"password"},
-	KindHMACAuth:    {"secret"},
-	KindJWT:         {"secret"},
-	KindOAuth2:      {"client_secret"},
-	KindCertificate: {"key", "key_alt"},
-	KindKey:         {"jwk", "pem.private_key"},
-	KindVault:       {"config.*"},
-	// Plugins that talk to Redis (rate-limiting and kin) hold its credentials in config, and Kong 3.9 echoes them
-	// again under their deprecated flat names.
-	KindPlugin: {"config.redis.password", "config.redis.sentinel_password", "config.redis_password",
-		"config.redis_sentinel_password"},
+// SecretFields lists, per kind, the JSON paths of the fields whose values are secrets (KindInfo.Secrets): they are
+// encrypted (or redacted) in files and never shown in diffs, logs or pull requests. "config.*" means every value
+// under config.
+var SecretFields = func() map[Kind][]string {
+	m := map[Kind][]string{}
+	for _, info := range kindTable {
+		if len(info.Secrets) > 0 {
+			m[info.Kind] = info.Secrets
+		}
+	}
+	return m
+}()
+
+// SecretValues returns the secret values an entity carries (see SecretFields), to scrub from messages about it:
+// Kong's unique-violation message quotes a duplicate key-auth key, for example.
+func SecretValues(e any) []string {
+	fields, err := toFields(e)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	_ = visitSecrets(KindOf(e), fields, func(_, value string) (string, error) {
+		out = append(out, value)
+		return value, nil
+	})
+	return out
 }

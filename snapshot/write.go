@@ -126,7 +126,7 @@ func fileHeader(opts WriteOptions) *yaml.Node {
 type sectionBuilder struct {
 	s     *Snapshot
 	opts  WriteOptions
-	ix    *index
+	ix    *Index
 	scope *pluginScope
 }
 
@@ -138,7 +138,7 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string][]any, error) {
 			return nil, err
 		}
 	}
-	b := &sectionBuilder{s: s, opts: opts, ix: indexSnapshot(s)}
+	b := &sectionBuilder{s: s, opts: opts, ix: NewIndex(s)}
 	var err error
 	if b.scope, err = b.scopePlugins(); err != nil {
 		return nil, err
@@ -159,13 +159,13 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string][]any, error) {
 	if out["certificates"], err = b.certificates(); err != nil {
 		return nil, err
 	}
-	if out["ca_certificates"], err = flat(b, KindCACertificate, "id"); err != nil {
+	if out["ca_certificates"], err = flat(b, KindCACertificate); err != nil {
 		return nil, err
 	}
-	if out["vaults"], err = flat(b, KindVault, "prefix", "id"); err != nil {
+	if out["vaults"], err = flat(b, KindVault); err != nil {
 		return nil, err
 	}
-	if out["key_sets"], err = flat(b, KindKeySet, "name", "id"); err != nil {
+	if out["key_sets"], err = flat(b, KindKeySet); err != nil {
 		return nil, err
 	}
 	if out["keys"], err = b.keys(); err != nil {
@@ -186,12 +186,32 @@ func (b *sectionBuilder) fields(e any) (entityFields, error) {
 	return entityFields(m), nil
 }
 
+// parent returns the entity e's reference field points at, nil when the field is unset. A parent the snapshot
+// does not hold is an error: a file naming it could not be read back.
+func (b *sectionBuilder) parent(e any, field string) (any, error) {
+	for _, f := range RefFields(e) {
+		if f.Field != field {
+			continue
+		}
+		for _, r := range f.Refs {
+			p := b.ix.Resolve(r)
+			if p == nil {
+				return nil, danglingWrite(e, field, f.Kind)
+			}
+			if !f.List {
+				return p, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
 func danglingWrite(child any, field string, parent Kind) error {
 	return fmt.Errorf("writing %s: field %s points at a %s the snapshot does not hold: %w",
 		Describe(child), field, parent.Singular(), ErrDanglingReference)
 }
 
-func flat(b *sectionBuilder, kind Kind, sortBy ...string) ([]any, error) {
+func flat(b *sectionBuilder, kind Kind) ([]any, error) {
 	var items []entityFields
 	for _, e := range b.s.Entities(kind) {
 		f, err := b.fields(e)
@@ -200,7 +220,7 @@ func flat(b *sectionBuilder, kind Kind, sortBy ...string) ([]any, error) {
 		}
 		items = append(items, f)
 	}
-	return sorted(items, sortBy...), nil
+	return sorted(items, kind.Info().SortBy...), nil
 }
 
 // pluginScope sorts plugins: those with exactly one parent nest under it, the others (global, several parents)
@@ -235,34 +255,16 @@ func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
 }
 
 func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer any, err error) {
-	if p.Service != nil {
-		if service = b.ix.parent(KindService, p.Service.ID, p.Service.Name); service == nil {
-			return nil, nil, nil, danglingWrite(p, "service", KindService)
-		}
+	if service, err = b.parent(p, "service"); err != nil {
+		return nil, nil, nil, err
 	}
-	if p.Route != nil {
-		if route = b.ix.parent(KindRoute, p.Route.ID, p.Route.Name); route == nil {
-			return nil, nil, nil, danglingWrite(p, "route", KindRoute)
-		}
+	if route, err = b.parent(p, "route"); err != nil {
+		return nil, nil, nil, err
 	}
-	if p.Consumer != nil {
-		if consumer = b.consumerParent(p.Consumer); consumer == nil {
-			return nil, nil, nil, danglingWrite(p, "consumer", KindConsumer)
-		}
+	if consumer, err = b.parent(p, "consumer"); err != nil {
+		return nil, nil, nil, err
 	}
 	return service, route, consumer, nil
-}
-
-func (b *sectionBuilder) consumerParent(fk *kong.Consumer) any {
-	if fk.ID != nil || fk.Username != nil {
-		return b.ix.parent(KindConsumer, fk.ID, fk.Username)
-	}
-	for _, c := range b.s.Consumers {
-		if fk.CustomID != nil && c.CustomID != nil && *c.CustomID == *fk.CustomID {
-			return c
-		}
-	}
-	return nil
 }
 
 // nestedPlugins renders the plugins of one parent, without the foreign key the nesting already says.
@@ -285,13 +287,13 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 	routesOf := map[any][]*kong.Route{}
 	var loose []*kong.Route
 	for _, r := range b.s.Routes {
-		if r.Service == nil {
+		parent, err := b.parent(r, "service")
+		if err != nil {
+			return nil, nil, err
+		}
+		if parent == nil {
 			loose = append(loose, r)
 			continue
-		}
-		parent := b.ix.parent(KindService, r.Service.ID, r.Service.Name)
-		if parent == nil {
-			return nil, nil, danglingWrite(r, "service", KindService)
 		}
 		routesOf[parent] = append(routesOf[parent], r)
 	}
@@ -308,7 +310,7 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 			}
 			items = append(items, f)
 		}
-		return sorted(items, "name", "id"), nil
+		return sorted(items, KindRoute.Info().SortBy...), nil
 	}
 	var items []entityFields
 	for _, svc := range b.s.Services {
@@ -316,14 +318,13 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if svc.ClientCertificate != nil {
-			if b.ix.parent(KindCertificate, svc.ClientCertificate.ID, nil) == nil {
-				return nil, nil, danglingWrite(svc, "client_certificate", KindCertificate)
-			}
-			f["client_certificate"] = *svc.ClientCertificate.ID
+		if cert, err := b.parent(svc, "client_certificate"); err != nil {
+			return nil, nil, err
+		} else if cert != nil {
+			f["client_certificate"] = ID(cert)
 		}
 		for _, id := range svc.CACertificates {
-			if id == nil || b.ix.parent(KindCACertificate, id, nil) == nil {
+			if id == nil || b.ix.ByID(KindCACertificate, *id) == nil {
 				return nil, nil, danglingWrite(svc, "ca_certificates", KindCACertificate)
 			}
 		}
@@ -343,7 +344,7 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return sorted(items, "name", "id"), looseRoutes, nil
+	return sorted(items, KindService.Info().SortBy...), looseRoutes, nil
 }
 
 // nest renders children with render and stores them under key, leaving the key out when there are none.
@@ -377,7 +378,7 @@ func (b *sectionBuilder) topPlugins() ([]any, error) {
 			if parent == nil {
 				continue
 			}
-			ref := reference(parent)
+			ref := ReferenceName(parent)
 			if ref == "" {
 				return nil, fmt.Errorf("writing %s: its %s has neither name nor id to reference it by",
 					Describe(p), field)
@@ -396,10 +397,9 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 			continue
 		}
 		for _, cred := range b.s.Entities(kind) {
-			fk := CredentialConsumer(cred)
-			var parent any
-			if fk != nil {
-				parent = b.consumerParent(fk)
+			parent, err := b.parent(cred, "consumer")
+			if err != nil {
+				return nil, err
 			}
 			if parent == nil {
 				return nil, danglingWrite(cred, "consumer", KindConsumer)
@@ -426,31 +426,22 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 				delete(cf, "consumer")
 				rendered = append(rendered, cf)
 			}
-			f[string(kind)] = sorted(rendered, credentialSortKeys[kind]...)
+			f[string(kind)] = sorted(rendered, kind.Info().SortBy...)
 		}
 		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
 			return nil, err
 		}
 		items = append(items, f)
 	}
-	return sorted(items, "username", "custom_id", "id"), nil
-}
-
-var credentialSortKeys = map[Kind][]string{
-	KindKeyAuth:   {"id"},
-	KindBasicAuth: {"username", "id"},
-	KindHMACAuth:  {"username", "id"},
-	KindJWT:       {"key", "id"},
-	KindACL:       {"group", "id"},
-	KindOAuth2:    {"client_id", "name", "id"},
+	return sorted(items, KindConsumer.Info().SortBy...), nil
 }
 
 func (b *sectionBuilder) upstreams() ([]any, error) {
 	targetsOf := map[any][]entityFields{}
 	for _, t := range b.s.Targets {
-		var parent any
-		if t.Upstream != nil {
-			parent = b.ix.parent(KindUpstream, t.Upstream.ID, t.Upstream.Name)
+		parent, err := b.parent(t, "upstream")
+		if err != nil {
+			return nil, err
 		}
 		if parent == nil {
 			return nil, danglingWrite(t, "upstream", KindUpstream)
@@ -468,23 +459,23 @@ func (b *sectionBuilder) upstreams() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u.ClientCertificate != nil && b.ix.parent(KindCertificate, u.ClientCertificate.ID, nil) == nil {
-			return nil, danglingWrite(u, "client_certificate", KindCertificate)
+		if _, err := b.parent(u, "client_certificate"); err != nil {
+			return nil, err
 		}
 		if targets := targetsOf[u]; len(targets) > 0 {
-			f["targets"] = sorted(targets, "target", "id")
+			f["targets"] = sorted(targets, KindTarget.Info().SortBy...)
 		}
 		items = append(items, f)
 	}
-	return sorted(items, "name", "id"), nil
+	return sorted(items, KindUpstream.Info().SortBy...), nil
 }
 
 func (b *sectionBuilder) certificates() ([]any, error) {
 	snisOf := map[any][]entityFields{}
 	for _, sni := range b.s.SNIs {
-		var parent any
-		if sni.Certificate != nil {
-			parent = b.ix.parent(KindCertificate, sni.Certificate.ID, nil)
+		parent, err := b.parent(sni, "certificate")
+		if err != nil {
+			return nil, err
 		}
 		if parent == nil {
 			return nil, danglingWrite(sni, "certificate", KindCertificate)
@@ -504,11 +495,11 @@ func (b *sectionBuilder) certificates() ([]any, error) {
 		}
 		delete(f, "snis")
 		if snis := snisOf[c]; len(snis) > 0 {
-			f["snis"] = sorted(snis, "name", "id")
+			f["snis"] = sorted(snis, KindSNI.Info().SortBy...)
 		}
 		items = append(items, f)
 	}
-	return sorted(items, "id"), nil
+	return sorted(items, KindCertificate.Info().SortBy...), nil
 }
 
 func (b *sectionBuilder) keys() ([]any, error) {
@@ -518,20 +509,20 @@ func (b *sectionBuilder) keys() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if k.Set != nil {
-			parent := b.ix.parent(KindKeySet, k.Set.ID, k.Set.Name)
-			if parent == nil {
-				return nil, danglingWrite(k, "set", KindKeySet)
-			}
-			if name := uniqueName(parent); name != "" {
-				f["set"] = map[string]any{"name": name}
+		parent, err := b.parent(k, "set")
+		if err != nil {
+			return nil, err
+		}
+		if parent != nil {
+			if names := RefNames(parent); len(names) > 0 {
+				f["set"] = map[string]any{"name": names[0]}
 			} else {
 				f["set"] = map[string]any{"id": ID(parent)}
 			}
 		}
 		items = append(items, f)
 	}
-	return sorted(items, "name", "kid", "id"), nil
+	return sorted(items, KindKey.Info().SortBy...), nil
 }
 
 // sorted orders entries by the given fields, then by their whole content, so that the order never depends on the

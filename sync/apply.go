@@ -238,11 +238,11 @@ func repoint(e any, adopted map[string]string) any {
 	}
 	var out any
 	for i, r := range refsOf(e) {
-		if live, ok := adopted[r.id]; ok {
+		if live, ok := adopted[r.ID]; ok {
 			if out == nil {
 				out = clone(e)
 			}
-			refsOf(out)[i].set(live)
+			refsOf(out)[i].SetID(live)
 		}
 	}
 	if out == nil {

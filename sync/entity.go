@@ -7,109 +7,27 @@ import (
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
-// ref is one foreign key an entity holds: the parent's kind, its id or (in a decK file written without ids) its
-// name, and a way to point the key at another parent id.
-type ref struct {
-	kind     snapshot.Kind
-	id, name string
-	set      func(id string)
-}
-
-// refsOf returns the foreign keys e holds, unset ones left out. Consumer groups (Enterprise) are not among them:
-// no snapshot holds that kind, so a plugin's consumer_group is written as the snapshot has it.
-func refsOf(e any) []ref {
-	var out []ref
-	add := func(kind snapshot.Kind, id, name *string, set func(string)) {
-		if deref(id) != "" || deref(name) != "" {
-			out = append(out, ref{kind: kind, id: deref(id), name: deref(name), set: set})
+// refsOf returns the foreign keys e holds, unset ones left out (snapshot.Refs). References to kinds no snapshot
+// holds (a plugin's Enterprise consumer_group) are not among them: they are written as the snapshot has them.
+func refsOf(e any) []snapshot.Ref {
+	var out []snapshot.Ref
+	for _, r := range snapshot.Refs(e) {
+		if r.Kind.Info() != nil {
+			out = append(out, r)
 		}
-	}
-	service := func(p **kong.Service) {
-		if *p != nil {
-			add(snapshot.KindService, (*p).ID, (*p).Name, func(id string) { *p = &kong.Service{ID: kong.String(id)} })
-		}
-	}
-	consumer := func(p **kong.Consumer) {
-		if *p != nil {
-			add(snapshot.KindConsumer, (*p).ID, consumerName(*p), func(id string) { *p = &kong.Consumer{ID: kong.String(id)} })
-		}
-	}
-	certificate := func(p **kong.Certificate) {
-		if *p != nil {
-			add(snapshot.KindCertificate, (*p).ID, nil, func(id string) { *p = &kong.Certificate{ID: kong.String(id)} })
-		}
-	}
-	switch v := e.(type) {
-	case *kong.Service:
-		certificate(&v.ClientCertificate)
-		for i := range v.CACertificates {
-			add(snapshot.KindCACertificate, v.CACertificates[i], nil, func(id string) { v.CACertificates[i] = kong.String(id) })
-		}
-	case *kong.Route:
-		service(&v.Service)
-	case *kong.Plugin:
-		service(&v.Service)
-		if v.Route != nil {
-			add(snapshot.KindRoute, v.Route.ID, v.Route.Name, func(id string) { v.Route = &kong.Route{ID: kong.String(id)} })
-		}
-		consumer(&v.Consumer)
-	case *kong.Upstream:
-		certificate(&v.ClientCertificate)
-	case *kong.Target:
-		if v.Upstream != nil {
-			add(snapshot.KindUpstream, v.Upstream.ID, v.Upstream.Name, func(id string) { v.Upstream = &kong.Upstream{ID: kong.String(id)} })
-		}
-	case *kong.SNI:
-		certificate(&v.Certificate)
-	case *kong.Key:
-		if v.Set != nil {
-			add(snapshot.KindKeySet, v.Set.ID, v.Set.Name, func(id string) { v.Set = &kong.KeySet{ID: kong.String(id)} })
-		}
-	case *kong.KeyAuth:
-		consumer(&v.Consumer)
-	case *kong.BasicAuth:
-		consumer(&v.Consumer)
-	case *kong.HMACAuth:
-		consumer(&v.Consumer)
-	case *kong.JWTAuth:
-		consumer(&v.Consumer)
-	case *kong.ACLGroup:
-		consumer(&v.Consumer)
-	case *kong.Oauth2Credential:
-		consumer(&v.Consumer)
 	}
 	return out
 }
 
-// consumerName is the name a reference to a consumer carries: its username, else its custom_id marked as such.
-func consumerName(c *kong.Consumer) *string {
-	switch {
-	case c.Username != nil:
-		return c.Username
-	case c.CustomID != nil:
-		return kong.String(customIDPrefix + *c.CustomID)
+// uniqueKeys returns the keys Kong keeps unique among the entities of e's kind (snapshot.UniqueKeys) as
+// "field=value", foreign keys by id: e's references must be ids, as they are in live entities and in the entities
+// a plan writes.
+func uniqueKeys(e any) []string {
+	var out []string
+	for _, k := range snapshot.UniqueKeys(e, snapshot.ByID) {
+		out = append(out, k.String())
 	}
-	return nil
-}
-
-const customIDPrefix = "custom_id:"
-
-// nameOf is the name other entities of a snapshot use to reference e, as refsOf reports it; "" when references to
-// e's kind carry ids only.
-func nameOf(e any) string {
-	switch v := e.(type) {
-	case *kong.Service:
-		return deref(v.Name)
-	case *kong.Route:
-		return deref(v.Name)
-	case *kong.Consumer:
-		return deref(consumerName(v))
-	case *kong.Upstream:
-		return deref(v.Name)
-	case *kong.KeySet:
-		return deref(v.Name)
-	}
-	return ""
+	return out
 }
 
 // clone returns a deep copy of a go-kong entity; every kind a snapshot holds has go-kong's generated DeepCopy.

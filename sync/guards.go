@@ -39,7 +39,7 @@ func list(items []string) string {
 
 // guards checks the plan's size and the entities it writes.
 func (p *planner) guards(current *snapshot.Snapshot) {
-	live, want := p.live.total(p.opts.in), p.tgt.total(p.opts.in)
+	live, want := total(current, p.opts.in), total(p.m.Target, p.opts.in)
 	if !p.opts.AllowEmpty && live > 0 && (want == 0 || want*10 < live) {
 		p.refused.empty = fmt.Errorf("%w: it holds %d entities in the sections, the gateway %d; "+
 			"check the snapshot, or allow an empty target to delete them", ErrEmptyTarget, want, live)

@@ -150,20 +150,19 @@ func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	if opts.NewID == nil {
 		opts.NewID = newUUID
 	}
+	m := diff.Match(current, target)
 	p := &planner{
-		opts:        opts,
-		live:        newIndex(current, true),
-		tgt:         newIndex(target, false),
-		counterpart: map[any]any{},
-		targetOf:    map[any]any{},
-		finalID:     map[any]string{},
-		written:     map[any]any{},
-		opsOn:       map[any][]*op{},
-		creates:     map[string]*op{},
-		temps:       map[any]*op{},
+		opts:    opts,
+		m:       m,
+		live:    newIndex(current),
+		tgt:     snapshot.NewIndex(target),
+		finalID: map[any]string{},
+		written: map[any]any{},
+		opsOn:   map[any][]*op{},
+		creates: map[string]*op{},
+		temps:   map[any]*op{},
 	}
-	changes := dropHashedPasswords(diff.Compare(current, target, opts.Diff))
-	p.match(target, changes)
+	changes := dropHashedPasswords(m.Compare(opts.Diff))
 	p.resolve(target)
 	p.operations(changes)
 	p.replaceChildren()
@@ -184,10 +183,11 @@ type op struct {
 }
 
 type planner struct {
-	opts      Options
-	live, tgt *index
-	// counterpart maps a target entity to the live entity it is matched with; targetOf is the reverse.
-	counterpart, targetOf map[any]any
+	opts Options
+	// m pairs target entities with live ones: the plan reads every pairing from it.
+	m    *diff.Matching
+	live *index
+	tgt  *snapshot.Index
 	// finalID is the id a target entity has once the plan is applied ("" for one outside the sections that live
 	// lacks); written is the entity a create or update of it writes.
 	finalID map[any]string
@@ -199,42 +199,25 @@ type planner struct {
 	refused refusals
 }
 
-// index finds a snapshot's entities by id, by the name references use and by their unique keys.
+// index finds the live entities by id and by the name references use (snapshot.Index), and adds what planning
+// needs on top: the holder of each unique key, and each entity's children.
 type index struct {
-	byID, byName, byKey map[snapshot.Kind]map[string]any
-	children            map[any][]any // parent → entities referencing it by id
-	count               map[snapshot.Kind]int
+	*snapshot.Index
+	byKey    map[snapshot.Kind]map[string]any
+	children map[any][]any // parent → entities referencing it by id
 }
 
-// newIndex indexes s by id and name, and when full by unique key and children too.
-func newIndex(s *snapshot.Snapshot, full bool) *index {
-	ix := &index{
-		byID: map[snapshot.Kind]map[string]any{}, byName: map[snapshot.Kind]map[string]any{},
-		byKey: map[snapshot.Kind]map[string]any{}, children: map[any][]any{}, count: map[snapshot.Kind]int{},
-	}
+func newIndex(s *snapshot.Snapshot) *index {
+	ix := &index{Index: snapshot.NewIndex(s), byKey: map[snapshot.Kind]map[string]any{}, children: map[any][]any{}}
 	for _, kind := range snapshot.Kinds {
 		entities := s.Entities(kind)
-		ix.count[kind] = len(entities)
-		ix.byID[kind], ix.byName[kind], ix.byKey[kind] = map[string]any{}, map[string]any{}, map[string]any{}
+		ix.byKey[kind] = map[string]any{}
 		for _, e := range entities {
-			if id := snapshot.ID(e); id != "" {
-				ix.byID[kind][id] = e
-			}
-			if name := nameOf(e); name != "" {
-				ix.byName[kind][name] = e
-			}
-		}
-	}
-	if !full {
-		return ix
-	}
-	for _, kind := range snapshot.Kinds {
-		for _, e := range s.Entities(kind) {
 			for _, k := range uniqueKeys(e) {
 				ix.byKey[kind][k] = e
 			}
 			for _, r := range refsOf(e) {
-				if parent := ix.find(r); parent != nil {
+				if parent := ix.Resolve(r); parent != nil {
 					ix.children[parent] = append(ix.children[parent], e)
 				}
 			}
@@ -243,53 +226,15 @@ func newIndex(s *snapshot.Snapshot, full bool) *index {
 	return ix
 }
 
-// find returns the entity a reference points to: by id when it has one, else by name.
-func (ix *index) find(r ref) any {
-	if r.id != "" {
-		return ix.byID[r.kind][r.id]
-	}
-	return ix.byName[r.kind][r.name]
-}
-
-func (ix *index) total(in func(snapshot.Kind) bool) int {
+// total counts a snapshot's entities of the kinds in.
+func total(s *snapshot.Snapshot, in func(snapshot.Kind) bool) int {
 	n := 0
-	for kind, c := range ix.count {
+	for _, kind := range snapshot.Kinds {
 		if in(kind) {
-			n += c
+			n += len(s.Entities(kind))
 		}
 	}
 	return n
-}
-
-// match pairs target entities with live ones: as diff matched the changed ones, by id for the others.
-// Unchanged entities without an id (decK files written without them) are matched by unique key in resolve, once
-// their references are ids.
-func (p *planner) match(target *snapshot.Snapshot, changes diff.Changes) {
-	for _, ch := range changes {
-		if ch.Action == diff.Changed {
-			p.pair(ch.Target, ch.Current)
-		}
-	}
-	for _, kind := range snapshot.Kinds {
-		for _, e := range target.Entities(kind) {
-			if _, ok := p.counterpart[e]; ok {
-				continue
-			}
-			if l := p.live.byID[kind][snapshot.ID(e)]; l != nil && snapshot.ID(e) != "" {
-				p.pair(e, l)
-			}
-		}
-	}
-	for _, ch := range changes {
-		if ch.Action == diff.Added {
-			p.counterpart[ch.Target] = nil
-		}
-	}
-}
-
-func (p *planner) pair(target, live any) {
-	p.counterpart[target] = live
-	p.targetOf[live] = target
 }
 
 // resolve decides every target entity's final id and checks its references. Kinds go in dependency order, so
@@ -303,13 +248,7 @@ func (p *planner) resolve(target *snapshot.Snapshot) {
 					p.parentID(e, r, true)
 				}
 			}
-			live, matched := p.counterpart[e]
-			if !matched {
-				if l := p.live.byKey[kind][firstKey(p.withRefs(e))]; l != nil && p.targetOf[l] == nil {
-					p.pair(e, l)
-					live = l
-				}
-			}
+			live := p.m.CurrentOf(e)
 			id := snapshot.ID(e)
 			switch {
 			case !inSections && live != nil:
@@ -345,25 +284,17 @@ func (p *planner) withRefs(e any) any {
 	w := clone(e)
 	for _, r := range refsOf(w) {
 		if id, ok := p.parentID(e, r, false); ok {
-			r.set(id)
+			r.SetID(id)
 		}
 	}
 	return w
 }
 
-// firstKey is an entity's first unique key, the one matching falls back to; "" when it has none.
-func firstKey(e any) string {
-	if keys := uniqueKeys(e); len(keys) > 0 {
-		return keys[0]
-	}
-	return "\x00none"
-}
-
 // parentID returns the id a target entity's reference resolves to. A parent in the target gives its final id; one
 // only live gives its live id when the plan leaves it in place (its kind is outside the sections, or nothing is
 // deleted). Anything else is refused when check is set (for entities in the sections).
-func (p *planner) parentID(e any, r ref, check bool) (string, bool) {
-	if parent := p.tgt.find(r); parent != nil {
+func (p *planner) parentID(e any, r snapshot.Ref, check bool) (string, bool) {
+	if parent := p.tgt.Resolve(r); parent != nil {
 		if id := p.finalID[parent]; id != "" {
 			return id, true
 		}
@@ -373,16 +304,16 @@ func (p *planner) parentID(e any, r ref, check bool) (string, bool) {
 		}
 		return "", false
 	}
-	if parent := p.live.find(r); parent != nil && (!p.opts.in(r.kind) || p.opts.NoDelete) {
+	if parent := p.live.Resolve(r); parent != nil && (!p.opts.in(r.Kind) || p.opts.NoDelete) {
 		return snapshot.ID(parent), true
 	}
 	if check {
-		name := r.name
-		if r.id != "" {
-			name = "id " + r.id
+		name := r.Name
+		if r.ID != "" {
+			name = "id " + r.ID
 		}
 		p.refused.dangling = append(p.refused.dangling, fmt.Sprintf("%s references %s %s, which the target does not hold",
-			snapshot.Describe(e), r.kind.Singular(), name))
+			snapshot.Describe(e), r.Kind.Singular(), name))
 	}
 	return "", false
 }
@@ -489,7 +420,7 @@ func (p *planner) replaceChildren() {
 			if p.deleted(child) {
 				continue
 			}
-			target := p.targetOf[child]
+			target := p.m.TargetOf(child)
 			kind := snapshot.KindOf(child)
 			switch {
 			case !p.opts.in(kind):
@@ -556,7 +487,7 @@ func (p *planner) dependencies() {
 			}
 		case Create, Update:
 			for _, r := range refsOf(o.Entity) {
-				if c := p.creates[refKey(r.kind, r.id)]; c != nil && c != o {
+				if c := p.creates[refKey(r.Kind, r.ID)]; c != nil && c != o {
 					o.deps[c] = true
 				}
 			}
