@@ -6,5 +6,8 @@
 // repository with a checkout (for example a CI workspace) without disturbing it. Pushes never force a branch: when a
 // remote branch moved because another run pushed first, the local snapshots are recommitted on top of it.
 //
+// A log branch (see [Store.AppendLog]) is the other kind: its commits add lines to append-only .jsonl files, and
+// [Store.PushLog] merges a concurrent run's lines instead of recommitting over them, so no line is ever lost.
+//
 // [Retain] decides which snapshot tags a grandfather-father-son policy keeps; it is pure and does no git I/O.
 package gitstore
