@@ -61,8 +61,12 @@ func TestEveryRunLeavesARecordOnTheStatusBranch(t *testing.T) {
 	if _, err := Prune(ctx, env.Env, PruneOptions{Connections: []string{"good"}}); err != nil {
 		t.Fatal(err)
 	}
+	env.RunID = "run-3"
+	if _, err := Restore(ctx, env.Env, RestoreOptions{Connection: "good", To: "kong/good", DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
 	records := remoteHistory(t, remoteDir)
-	want := "run-1 backup broken failed\nrun-1 backup good completed\nrun-2 prune good unchanged"
+	want := "run-1 backup broken failed\nrun-1 backup good completed\nrun-2 prune good unchanged\nrun-3 restore good unchanged"
 	if got := describeRecords(records); got != want {
 		t.Fatalf("remote history:\n%s\nwant:\n%s", got, want)
 	}
@@ -276,5 +280,41 @@ func TestAFailingWebhookLeavesTheBackupCompletedWithAWarning(t *testing.T) {
 	}
 	if got := describeRecords(remoteHistory(t, remoteDir)); got != "run-1 backup prod completed" {
 		t.Errorf("remote history: %s", got)
+	}
+}
+
+func TestDriftIsToldOnceAndDriftRunsAreRecorded(t *testing.T) {
+	ctx := context.Background()
+	gw := newGateway(t)
+	gw.seed(t)
+	hook, srv := newHook(t)
+	remoteDir, remoteURL := gittest.NewBare(t)
+	cfg := connectionsYAML(filepath.Join(t.TempDir(), "repo"), remoteURL, map[string]string{"prod": gw.url}, "") +
+		"notify:\n  - url: " + srv.URL + "\n    format: json\n    on: [drift, failed, recovered]\n"
+	env := newEnv(t, cfg, map[string]string{"KONGSNAP_KEY": testKey})
+	if _, err := Backup(ctx, env.Env, BackupOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	gw.addService(t, "changed-by-hand")
+	for i, id := range []string{"drift-1", "drift-2"} {
+		env.RunID = id
+		rep, err := Drift(ctx, env.Env, DriftOptions{All: true, RenderDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := status(t, rep, "prod"); !r.Drift {
+			t.Fatalf("run %s found no drift: %+v", id, r)
+		}
+		got, _ := hook.take()
+		switch {
+		case i == 0 && (len(got) != 1 || got[0].Event != notify.Drift || !got[0].Record.Drift || got[0].Record.Command != "drift"):
+			t.Errorf("the first drift posted %+v, want one drift event with the drift run's record", got)
+		case i == 1 && len(got) != 0:
+			t.Errorf("the same drift again posted %+v, want nothing", got)
+		}
+	}
+	want := "drift-1 drift prod completed\ndrift-2 drift prod completed\nrun-1 backup prod completed"
+	if got := describeRecords(remoteHistory(t, remoteDir)); got != want {
+		t.Errorf("remote history:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -56,7 +56,8 @@ type Webhook struct {
 
 // Detect returns the events rec raises for a webhook with slowAfter, given the earlier records of the same
 // connection and command, oldest first: failed when it failed, recovered on the first success after a failure,
-// drift when it found drift, slow when it took longer than slowAfter.
+// drift when it found drift other than the last run's (a drift left open is told once, and again when it
+// changes), slow when it took longer than slowAfter.
 func Detect(rec history.Record, earlier []history.Record, slowAfter SlowAfter) []Event {
 	var events []Event
 	if rec.Status == history.Failed {
@@ -65,13 +66,22 @@ func Detect(rec history.Record, earlier []history.Record, slowAfter SlowAfter) [
 	if rec.Succeeded() && len(earlier) > 0 && earlier[len(earlier)-1].Status == history.Failed {
 		events = append(events, Recovered)
 	}
-	if rec.Drift {
+	if rec.Drift && !sameDrift(rec, earlier) {
 		events = append(events, Drift)
 	}
 	if limit := slowLimit(earlier, slowAfter); limit > 0 && rec.Duration() > limit {
 		events = append(events, Slow)
 	}
 	return events
+}
+
+// sameDrift reports whether the run before rec found the very drift rec found.
+func sameDrift(rec history.Record, earlier []history.Record) bool {
+	if len(earlier) == 0 {
+		return false
+	}
+	last := earlier[len(earlier)-1]
+	return last.Drift && last.Summary == rec.Summary
 }
 
 // slowLimit is the duration past which a run is slow; zero when there is no limit yet.

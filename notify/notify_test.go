@@ -23,7 +23,9 @@ func TestDetect(t *testing.T) {
 	ok, failed := rec(history.Completed, 10*time.Second), rec(history.Failed, time.Second)
 	steady := []history.Record{ok, ok, ok}
 	drift := rec(history.Completed, 10*time.Second)
-	drift.Drift = true
+	drift.Drift, drift.Summary = true, "drift: 1 service changed"
+	otherDrift := drift
+	otherDrift.Summary = "drift: 2 services changed"
 	for _, tc := range []struct {
 		name    string
 		rec     history.Record
@@ -38,6 +40,9 @@ func TestDetect(t *testing.T) {
 		{"unchanged counts as a success", rec(history.Unchanged, time.Second), []history.Record{failed}, notify.SlowAfter{}, []notify.Event{notify.Recovered}},
 		{"second success does not recover again", ok, append(steady, failed, ok), notify.SlowAfter{Factor: 2}, nil},
 		{"drift", drift, steady, notify.SlowAfter{Factor: 2}, []notify.Event{notify.Drift}},
+		{"the same drift again is told once", drift, append(steady, drift), notify.SlowAfter{Factor: 2}, nil},
+		{"a changed drift is told again", otherDrift, append(steady, drift), notify.SlowAfter{Factor: 2}, []notify.Event{notify.Drift}},
+		{"drift back after a clean run", drift, append(steady, drift, ok), notify.SlowAfter{Factor: 2}, []notify.Event{notify.Drift}},
 		{"2x the median is slow", rec(history.Completed, 21*time.Second), steady, notify.SlowAfter{Factor: 2}, []notify.Event{notify.Slow}},
 		{"just under 2x is not", rec(history.Completed, 20*time.Second), steady, notify.SlowAfter{Factor: 2}, nil},
 		{"a median needs three runs", rec(history.Completed, time.Hour), []history.Record{ok, ok}, notify.SlowAfter{Factor: 2}, nil},
