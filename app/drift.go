@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/kongsnap/kongsnap/config"
@@ -258,7 +260,7 @@ func unifiedFiles(current, target snapshot.Files) string {
 	// The manifest's counts and checksums only echo the files' own changes.
 	delete(names, snapshot.ManifestName)
 	out := ""
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		out += diff.Unified(n, current[n], target[n])
 	}
 	return out

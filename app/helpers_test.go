@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -146,7 +148,7 @@ func connectionsYAML(repoPath, remoteURL string, conns map[string]string, extra 
 		fmt.Fprintf(&b, "  remotes:\n    - name: backup\n      url: %s\n", remoteURL)
 	}
 	b.WriteString("encryption:\n  key_env: KONGSNAP_KEY\nconnections:\n")
-	for _, name := range sortedKeys(conns) {
+	for _, name := range slices.Sorted(maps.Keys(conns)) {
 		fmt.Fprintf(&b, "  - name: %s\n    admin_url: %s\n    retries: -1\n%s", name, conns[name], extra)
 	}
 	return b.String()

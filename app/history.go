@@ -3,7 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/kongsnap/kongsnap/gitstore"
@@ -82,17 +83,8 @@ func Show(ctx context.Context, env *Env, ref, file string) error {
 		fmt.Fprintf(w, "tag         %s\n", tag)
 	}
 	fmt.Fprintln(w, "files:")
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(w, "  %-24s %d bytes\n", name, len(files[name]))
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

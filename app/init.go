@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/examples"
@@ -23,7 +25,7 @@ func Init(dir string, force bool, out io.Writer) error {
 	for _, e := range entries {
 		files["workflows/"+e.Name()] = filepath.Join(".github", "workflows", e.Name())
 	}
-	for _, src := range sortedKeys(files) {
+	for _, src := range slices.Sorted(maps.Keys(files)) {
 		dst := filepath.Join(dir, files[src])
 		if _, err := os.Stat(dst); err == nil && !force {
 			return fmt.Errorf("%s exists; use --force to overwrite it", dst)
@@ -31,7 +33,7 @@ func Init(dir string, force bool, out io.Writer) error {
 			return err
 		}
 	}
-	for _, src := range sortedKeys(files) {
+	for _, src := range slices.Sorted(maps.Keys(files)) {
 		data, err := examples.Files.ReadFile(src)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ package interop
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -60,7 +61,7 @@ func (c *comparer) addf(format string, args ...any) {
 
 // maps compares two mappings. at is the position for messages, keyPath the dotted path for Options.Ignore.
 func (c *comparer) maps(at, keyPath string, target, current map[string]any) {
-	for _, k := range sortedKeys(target) {
+	for _, k := range slices.Sorted(maps.Keys(target)) {
 		childKeyPath := join(keyPath, k)
 		if c.skipped(k, childKeyPath) {
 			continue
@@ -72,7 +73,7 @@ func (c *comparer) maps(at, keyPath string, target, current map[string]any) {
 		}
 		c.values(join(at, k), childKeyPath, target[k], got)
 	}
-	for _, k := range sortedKeys(current) {
+	for _, k := range slices.Sorted(maps.Keys(current)) {
 		if _, ok := target[k]; ok || !entityLists[k] || c.skipped(k, join(keyPath, k)) {
 			continue
 		}
@@ -254,15 +255,6 @@ func short(v any) string {
 		s = s[:57] + "..."
 	}
 	return strings.ReplaceAll(s, "\n", `\n`)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func join(a, b string) string {
