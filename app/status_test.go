@@ -14,6 +14,7 @@ import (
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/gitstore/gittest"
 	"github.com/kongsnap/kongsnap/history"
+	"github.com/kongsnap/kongsnap/report"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files")
@@ -124,5 +125,11 @@ func TestStatusAfterRealBackups(t *testing.T) {
 	env.clock.Set(env.now().Add(2 * time.Hour))
 	if err := Status(ctx, env.Env, StatusOptions{FailIfOlder: time.Hour}); !errors.Is(err, ErrStale) {
 		t.Errorf("status two hours later with --fail-if-older 1h: %v, want ErrStale", err)
+	}
+}
+
+func TestHistoryJSONSharesTheReportSchemaVersion(t *testing.T) {
+	if history.SchemaVersion != report.SchemaVersion {
+		t.Errorf("history.SchemaVersion = %d, report.SchemaVersion = %d: every JSON document shares one", history.SchemaVersion, report.SchemaVersion)
 	}
 }

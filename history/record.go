@@ -18,7 +18,8 @@ import (
 // Branch is the status branch of the snapshot repository: records, STATUS.md and badges, nothing else.
 const Branch = "kongsnap/status"
 
-// SchemaVersion is the version of the record and status JSON; it grows only when a field changes meaning.
+// SchemaVersion is the version of the record and status JSON, kept equal to report.SchemaVersion (every JSON
+// document kongsnap writes shares one): it changes only when a key is removed or changes meaning.
 const SchemaVersion = 1
 
 // Statuses a record can hold; they are the run report's.

@@ -41,6 +41,7 @@ const (
 // Status is the summary of every connection's backups, as `kongsnap status` prints it.
 type Status struct {
 	SchemaVersion int       `json:"schema_version"`
+	Command       string    `json:"command"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	// Since is the window success rate and median duration are taken over.
 	Since        string    `json:"since"`
@@ -79,7 +80,7 @@ type Run struct {
 // rate and median duration are over the backups that started within since before now.
 func Summarize(records []Record, conns []Connection, now time.Time, since time.Duration) Status {
 	st := Status{
-		SchemaVersion: SchemaVersion, GeneratedAt: now.UTC(), Since: FormatAge(since),
+		SchemaVersion: SchemaVersion, Command: "status", GeneratedAt: now.UTC(), Since: FormatAge(since),
 		SinceSeconds: int64(since / time.Second), Connections: []Summary{},
 	}
 	for _, c := range conns {
