@@ -1,6 +1,8 @@
-// Package githubpr opens, updates and closes kongsnap's drift pull requests on GitHub (or GitHub Enterprise)
-// through go-github. It writes only when something differs, so a repeated run with the same drift sends no
-// write request, and it retries nothing: every failure is returned to the caller.
+// Package githubpr opens, updates, closes and merges kongsnap's drift pull requests on GitHub (or GitHub
+// Enterprise) through go-github, and speaks in them: comments, reactions, review requests, the permission of a
+// commenter, and the issue_comment events that carry "/kongsnap" commands. It writes only when something differs,
+// so a repeated run with the same drift sends no write request, and it retries nothing: every failure is returned
+// to the caller.
 package githubpr
 
 import (
@@ -57,16 +59,25 @@ func New(opts Options) (*Client, error) {
 	return &Client{gh: gh, owner: owner, name: name}, nil
 }
 
-// PullRequest is the part of an open GitHub pull request that kongsnap reads.
+// PullRequest is the part of a GitHub pull request that kongsnap reads.
 type PullRequest struct {
 	Number  int
 	URL     string // the web page, for logs and messages
 	Title   string
-	Body    string
+	Body    string // as written by Ensure: the marker (see Tree) is not part of it
 	Head    string // branch the changes come from
 	Base    string // branch the changes go into
 	HeadSHA string
 	Labels  []string
+	Open    bool
+	Merged  bool
+	// Tree is the marker Ensure hid in the body (Spec.Tree), "" when there is none.
+	Tree string
+}
+
+// HasLabel reports whether the pull request carries label name; GitHub matches label names ignoring case.
+func (p *PullRequest) HasLabel(name string) bool {
+	return len(missingLabels(p.Labels, []string{name})) == 0
 }
 
 // Spec is the pull request Ensure makes exist: Head and Base are branches of the Client's repository.
@@ -76,6 +87,14 @@ type Spec struct {
 	Head   string
 	Base   string
 	Labels []string // added when missing; labels that people added by hand are left alone
+	// Tree identifies the content the pull request shows (kongsnap passes a digest of the snapshot's files). It is
+	// kept in the body as an HTML comment, invisible on the page, so a later run can tell which content a closed
+	// pull request showed. At most MaxTreeChars characters of [A-Za-z0-9:._-].
+	Tree string
+	// Reviewers (user logins) and TeamReviewers (team slugs) are asked for a review when the pull request is
+	// created, never again: a review that was requested once and dismissed by a person stays dismissed.
+	Reviewers     []string
+	TeamReviewers []string
 }
 
 // Find returns the open pull request from branch head into branch base, or nil when there is none.
@@ -112,6 +131,9 @@ func (c *Client) Ensure(ctx context.Context, spec Spec) (pr *PullRequest, change
 	if spec.Title == "" || spec.Head == "" || spec.Base == "" {
 		return nil, false, fmt.Errorf("pull request in %s needs a title, a head and a base branch", c.repository())
 	}
+	if !validTree(spec.Tree) {
+		return nil, false, fmt.Errorf("pull request in %s: tree marker %q is not [A-Za-z0-9:._-]{0,%d}", c.repository(), spec.Tree, MaxTreeChars)
+	}
 	pr, changed, err = c.ensure(ctx, spec)
 	if err != nil {
 		return nil, false, fmt.Errorf("ensuring pull request %s → %s in %s: %w", spec.Head, spec.Base, c.repository(), err)
@@ -144,7 +166,7 @@ func (c *Client) create(ctx context.Context, spec Spec) (*PullRequest, error) {
 		Title: github.String(spec.Title),
 		Head:  github.String(spec.Head),
 		Base:  github.String(spec.Base),
-		Body:  github.String(spec.Body),
+		Body:  github.String(withTree(spec.Body, spec.Tree)),
 	})
 	if err != nil {
 		return nil, explain(err)
@@ -155,16 +177,26 @@ func (c *Client) create(ctx context.Context, spec Spec) (*PullRequest, error) {
 			return nil, fmt.Errorf("labelling new pull request #%d: %w", pr.Number, err)
 		}
 	}
+	if len(spec.Reviewers) > 0 || len(spec.TeamReviewers) > 0 {
+		_, _, err := c.gh.PullRequests.RequestReviewers(ctx, c.owner, c.name, pr.Number, github.ReviewersRequest{
+			Reviewers: spec.Reviewers, TeamReviewers: spec.TeamReviewers,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("pull request #%d is open, but requesting reviews from %s failed (fix the "+
+				"reviewers and request them on the pull request by hand): %w", pr.Number,
+				reviewerList(spec.Reviewers, spec.TeamReviewers), explain(err))
+		}
+	}
 	return pr, nil
 }
 
 // update writes only what differs between the open pull request and spec.
 func (c *Client) update(ctx context.Context, pr *PullRequest, spec Spec) (*PullRequest, bool, error) {
 	changed := false
-	if pr.Title != spec.Title || pr.Body != spec.Body {
+	if pr.Title != spec.Title || pr.Body != spec.Body || pr.Tree != spec.Tree {
 		edited, _, err := c.gh.PullRequests.Edit(ctx, c.owner, c.name, pr.Number, &github.PullRequest{
 			Title: github.String(spec.Title),
-			Body:  github.String(spec.Body),
+			Body:  github.String(withTree(spec.Body, spec.Tree)),
 		})
 		if err != nil {
 			return nil, false, fmt.Errorf("editing pull request #%d: %w", pr.Number, explain(err))
@@ -234,14 +266,19 @@ func (c *Client) Close(ctx context.Context, number int, comment string) error {
 func (c *Client) repository() string { return c.owner + "/" + c.name }
 
 func fromGitHub(p *github.PullRequest) *PullRequest {
+	body, tree := splitTree(p.GetBody())
 	pr := &PullRequest{
 		Number:  p.GetNumber(),
 		URL:     p.GetHTMLURL(),
 		Title:   p.GetTitle(),
-		Body:    p.GetBody(),
+		Body:    body,
 		Head:    p.GetHead().GetRef(),
 		Base:    p.GetBase().GetRef(),
 		HeadSHA: p.GetHead().GetSHA(),
+		Open:    p.GetState() == "open",
+		// The list endpoint sends merged_at but not merged.
+		Merged: p.GetMerged() || p.MergedAt != nil,
+		Tree:   tree,
 	}
 	for _, l := range p.Labels {
 		pr.Labels = append(pr.Labels, l.GetName())

@@ -231,22 +231,163 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, bodyTooLong("IssueComment"))
 		return
 	}
-	s.comments[p.Number] = append(s.comments[p.Number], in.Body)
+	c := s.addComment(p, BotLogin, in.Body)
+	writeJSON(w, http.StatusCreated, s.commentJSON(p, c))
+}
+
+func (s *Server) addComment(p *pull, login, body string) *comment {
 	s.nextID++
-	id := s.nextID
-	now := timestamp(time.Now())
-	writeJSON(w, http.StatusCreated, commentJSON{
-		ID:                id,
-		NodeID:            fmt.Sprintf("IC_fake%d", id),
-		URL:               s.apiURL("issues/comments/%d", id),
-		HTMLURL:           s.webURL("pull/%d#issuecomment-%d", p.Number, id),
-		IssueURL:          s.apiURL("issues/%d", p.Number),
-		Body:              in.Body,
-		User:              botUser(),
-		CreatedAt:         now,
-		UpdatedAt:         now,
-		AuthorAssociation: "NONE",
+	c := &comment{Comment: Comment{ID: s.nextID, User: login, Body: body}, number: p.Number, created: time.Now()}
+	s.comments[p.Number] = append(s.comments[p.Number], c)
+	p.updated = c.created
+	return c
+}
+
+// mergePull merges as GitHub's merge button does, refusing what GitHub refuses: a pull request that is not open
+// or not mergeable (405), and a head that moved since the caller looked (409).
+func (s *Server) mergePull(w http.ResponseWriter, r *http.Request) {
+	p := s.pathPull(w, r)
+	if p == nil {
+		return
+	}
+	var in struct {
+		SHA         string `json:"sha"`
+		MergeMethod string `json:"merge_method"`
+		CommitTitle string `json:"commit_title"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	switch {
+	case in.MergeMethod != "" && in.MergeMethod != "merge" && in.MergeMethod != "squash" && in.MergeMethod != "rebase":
+		writeValidation(w, validation{Resource: "PullRequest", Field: "merge_method", Code: "invalid"})
+		return
+	case p.State != "open":
+		writeError(w, http.StatusMethodNotAllowed, "Pull Request is not mergeable",
+			"https://docs.github.com/rest/pulls/pulls#merge-a-pull-request")
+		return
+	case in.SHA != "" && in.SHA != p.HeadSHA:
+		writeError(w, http.StatusConflict, "Head branch was modified. Review and try the merge again.",
+			"https://docs.github.com/rest/pulls/pulls#merge-a-pull-request")
+		return
+	}
+	sha := fmt.Sprintf("%040x", 0xfade0000+p.Number)
+	if s.onMerge != nil {
+		got, err := s.onMerge(p.PullRequest)
+		if err != nil {
+			writeError(w, http.StatusMethodNotAllowed, "Pull Request is not mergeable",
+				"https://docs.github.com/rest/pulls/pulls#merge-a-pull-request")
+			return
+		}
+		sha = got
+	}
+	now := time.Now()
+	p.State, p.Merged, p.mergedAt, p.closed, p.updated = "closed", true, now, now, now
+	writeJSON(w, http.StatusOK, map[string]any{"sha": sha, "merged": true, "message": "Pull Request successfully merged"})
+}
+
+// requestReviewers asks collaborators and teams for a review. Like GitHub it refuses the author and anyone who
+// is not a collaborator, as one 422 for the whole request.
+func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request) {
+	p := s.pathPull(w, r)
+	if p == nil {
+		return
+	}
+	var in struct {
+		Reviewers     []string `json:"reviewers"`
+		TeamReviewers []string `json:"team_reviewers"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	notCollaborator := validation{Resource: "PullRequest", Code: "custom", Message: fmt.Sprintf("Reviews may only "+
+		"be requested from collaborators. One or more of the users or teams you specified is not a collaborator "+
+		"of the %s/%s repository.", Owner, Name)}
+	for _, login := range in.Reviewers {
+		if strings.EqualFold(login, BotLogin) {
+			writeValidation(w, validation{Resource: "PullRequest", Code: "custom",
+				Message: "Review cannot be requested from pull request author."})
+			return
+		}
+		if perm, ok := s.perms[strings.ToLower(login)]; !ok || perm == "none" {
+			writeValidation(w, notCollaborator)
+			return
+		}
+	}
+	for _, slug := range in.TeamReviewers {
+		if !s.teams[strings.ToLower(slug)] {
+			writeValidation(w, notCollaborator)
+			return
+		}
+	}
+	for _, login := range in.Reviewers {
+		if !slices.Contains(p.RequestedReviewers, login) {
+			p.RequestedReviewers = append(p.RequestedReviewers, login)
+		}
+	}
+	for _, slug := range in.TeamReviewers {
+		if !slices.Contains(p.RequestedTeams, slug) {
+			p.RequestedTeams = append(p.RequestedTeams, slug)
+		}
+	}
+	p.updated = time.Now()
+	writeJSON(w, http.StatusCreated, s.pullJSON(p, true))
+}
+
+var reactionContents = []string{"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"}
+
+// createReaction reacts as the token's user: 201 for a new reaction, 200 when that user already reacted so.
+func (s *Server) createReaction(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var c *comment
+	for _, list := range s.comments {
+		for _, cc := range list {
+			if err == nil && cc.ID == id {
+				c = cc
+			}
+		}
+	}
+	if c == nil {
+		writeError(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/reactions/reactions")
+		return
+	}
+	var in struct {
+		Content string `json:"content"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if !slices.Contains(reactionContents, in.Content) {
+		writeValidation(w, validation{Resource: "Reaction", Field: "content", Code: "invalid"})
+		return
+	}
+	status := http.StatusOK
+	if !slices.Contains(c.Reactions, in.Content) {
+		c.Reactions = append(c.Reactions, in.Content)
+		status = http.StatusCreated
+	}
+	s.nextID++
+	writeJSON(w, status, map[string]any{
+		"id": s.nextID, "node_id": fmt.Sprintf("REA_fake%d", s.nextID), "user": botUser(), "content": in.Content,
+		"created_at": timestamp(time.Now()),
 	})
+}
+
+// permission answers GitHub's collaborator permission check. The legacy permission field folds maintain into
+// write and triage into read; role_name keeps the real role.
+func (s *Server) permission(w http.ResponseWriter, r *http.Request) {
+	login := r.PathValue("username")
+	role, ok := s.perms[strings.ToLower(login)]
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found",
+			"https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user")
+		return
+	}
+	legacy := map[string]string{"maintain": "write", "triage": "read"}[role]
+	if legacy == "" {
+		legacy = role
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"permission": legacy, "role_name": role, "user": user(login, 100)})
 }
 
 // pathPull returns the pull request named by the {number} path value, or answers 404 and returns nil.
@@ -340,8 +481,87 @@ type userJSON struct {
 	SiteAdmin bool   `json:"site_admin"`
 }
 
-func botUser() userJSON {
-	return userJSON{Login: "kongsnap-bot", ID: 41, NodeID: "U_fake41", Type: "User"}
+func botUser() userJSON { return user(BotLogin, 41) }
+
+func user(login string, id int64) userJSON {
+	return userJSON{Login: login, ID: id, NodeID: fmt.Sprintf("U_fake%d", id), Type: "User"}
+}
+
+// commentJSON is GitHub's issue comment object.
+func (s *Server) commentJSON(p *pull, c *comment) commentJSON {
+	at := timestamp(c.created)
+	association := "NONE"
+	switch s.perms[strings.ToLower(c.User)] {
+	case "admin", "maintain", "write", "triage", "read":
+		association = "COLLABORATOR"
+	}
+	u := botUser()
+	if c.User != BotLogin {
+		u = user(c.User, 1000+int64(len(c.User)))
+	}
+	return commentJSON{
+		ID:                c.ID,
+		NodeID:            fmt.Sprintf("IC_fake%d", c.ID),
+		URL:               s.apiURL("issues/comments/%d", c.ID),
+		HTMLURL:           s.webURL("pull/%d#issuecomment-%d", p.Number, c.ID),
+		IssueURL:          s.apiURL("issues/%d", p.Number),
+		Body:              c.Body,
+		User:              u,
+		CreatedAt:         at,
+		UpdatedAt:         at,
+		AuthorAssociation: association,
+	}
+}
+
+// commentEvent is the issue_comment "created" webhook payload for comment c: GitHub sends the pull request as an
+// issue, with a pull_request object marking it as one, the repository and the sender.
+func (s *Server) commentEvent(p *pull, c *comment) map[string]any {
+	pj := s.pullJSON(p, false)
+	issue := map[string]any{
+		"url":                s.apiURL("issues/%d", p.Number),
+		"repository_url":     s.srv.URL + prefix + "/repos/" + Owner + "/" + Name,
+		"labels_url":         s.apiURL("issues/%d/labels{/name}", p.Number),
+		"comments_url":       s.apiURL("issues/%d/comments", p.Number),
+		"events_url":         s.apiURL("issues/%d/events", p.Number),
+		"html_url":           pj.HTMLURL,
+		"id":                 int64(9000 + p.Number),
+		"node_id":            fmt.Sprintf("PR_fake%d", p.Number),
+		"number":             p.Number,
+		"title":              p.Title,
+		"user":               pj.User,
+		"labels":             pj.Labels,
+		"state":              p.State,
+		"locked":             false,
+		"assignee":           nil,
+		"assignees":          []any{},
+		"milestone":          nil,
+		"comments":           len(s.comments[p.Number]),
+		"created_at":         pj.CreatedAt,
+		"updated_at":         pj.UpdatedAt,
+		"closed_at":          pj.ClosedAt,
+		"author_association": "NONE",
+		"active_lock_reason": nil,
+		"draft":              false,
+		"pull_request": map[string]any{
+			"url":       pj.URL,
+			"html_url":  pj.HTMLURL,
+			"diff_url":  pj.HTMLURL + ".diff",
+			"patch_url": pj.HTMLURL + ".patch",
+			"merged_at": pj.MergedAt,
+		},
+		"body":                     pj.Body,
+		"timeline_url":             s.apiURL("issues/%d/timeline", p.Number),
+		"performed_via_github_app": nil,
+		"state_reason":             nil,
+	}
+	cj := s.commentJSON(p, c)
+	return map[string]any{
+		"action":     "created",
+		"issue":      issue,
+		"comment":    cj,
+		"repository": pj.Base.Repo,
+		"sender":     cj.User,
+	}
 }
 
 type repoJSON struct {
@@ -410,9 +630,18 @@ type pullJSON struct {
 	Head              refJSON     `json:"head"`
 	Base              refJSON     `json:"base"`
 
+	RequestedReviewers []userJSON `json:"requested_reviewers"`
+	RequestedTeams     []teamJSON `json:"requested_teams"`
+
 	Merged         *bool   `json:"merged,omitempty"`
 	MergeableState *string `json:"mergeable_state,omitempty"`
 	Comments       *int    `json:"comments,omitempty"`
+}
+
+type teamJSON struct {
+	ID   int64  `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
 }
 
 func (s *Server) pullJSON(p *pull, single bool) pullJSON {
@@ -434,6 +663,13 @@ func (s *Server) pullJSON(p *pull, single bool) pullJSON {
 		AuthorAssociation: "NONE",
 		Head:              s.refJSON(p.Head, p.HeadSHA),
 		Base:              s.refJSON(p.Base, s.branches[p.Base]),
+	}
+	out.RequestedReviewers, out.RequestedTeams = []userJSON{}, []teamJSON{}
+	for _, login := range p.RequestedReviewers {
+		out.RequestedReviewers = append(out.RequestedReviewers, user(login, 1000+int64(len(login))))
+	}
+	for i, slug := range p.RequestedTeams {
+		out.RequestedTeams = append(out.RequestedTeams, teamJSON{ID: int64(500 + i), Slug: slug, Name: slug})
 	}
 	if p.Body != "" { // GitHub sends null for an empty body
 		out.Body = &p.Body

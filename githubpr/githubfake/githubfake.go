@@ -1,13 +1,17 @@
 // Package githubfake is an in-memory GitHub for tests: an httptest server speaking the part of the REST API
-// that kongsnap's pull request client uses (pull requests, issue labels, issue comments), with GitHub's JSON
-// shapes and status codes, a request log, and knobs that make it fail the way GitHub fails.
+// that kongsnap's pull request client uses (pull requests: list, create, edit, close, merge, review requests;
+// issue labels, comments and comment reactions; collaborator permissions), with GitHub's JSON shapes and status
+// codes, a request log, and knobs that make it fail the way GitHub fails. [Server.UserComment] plays a person
+// commenting and returns the issue_comment event payload GitHub Actions would hand a workflow.
 //
 // It serves one repository, [Owner]/[Name], under the path prefix "/api/v3/" (as GitHub Enterprise does), so
 // a client that builds absolute URLs fails the test. It does not know git: a pull request's head SHA is
-// whatever [Server.SetBranch] last said.
+// whatever [Server.SetBranch] last said, and a merge through the API moves no branch unless [Server.OnMerge]
+// does it.
 package githubfake
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -47,7 +51,23 @@ type PullRequest struct {
 	State   string // "open" or "closed"
 	Merged  bool
 	Labels  []string
+	// RequestedReviewers and RequestedTeams are the reviews requested through the API, in order.
+	RequestedReviewers []string
+	RequestedTeams     []string
 }
+
+// Comment is one comment on a pull request's conversation.
+type Comment struct {
+	ID   int64
+	User string // login; the token's user is BotLogin
+	Body string
+	// Reactions are the reactions on the comment, in GitHub's names ("eyes", "+1", "-1"), in the order given.
+	Reactions []string
+}
+
+// BotLogin is the user the fake's token belongs to: the author of every pull request and comment made through
+// the API.
+const BotLogin = "kongsnap-bot"
 
 // FaultKind is a way GitHub fails.
 type FaultKind int
@@ -87,8 +107,11 @@ type Server struct {
 
 	mu        sync.Mutex
 	pulls     []*pull
-	comments  map[int][]string
-	labels    map[string]label // by lower-case name: GitHub matches label names ignoring case
+	comments  map[int][]*comment
+	labels    map[string]label  // by lower-case name: GitHub matches label names ignoring case
+	perms     map[string]string // collaborator login (lower case) → admin, maintain, write, triage, read, none
+	teams     map[string]bool
+	onMerge   func(PullRequest) (string, error)
 	branches  map[string]string
 	requests  []Request
 	faults    []*Fault
@@ -99,6 +122,12 @@ type Server struct {
 type label struct {
 	id   int64
 	name string
+}
+
+type comment struct {
+	Comment
+	number  int
+	created time.Time
 }
 
 type pull struct {
@@ -115,8 +144,10 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		t:         t,
 		mux:       http.NewServeMux(),
-		comments:  map[int][]string{},
+		comments:  map[int][]*comment{},
 		labels:    map[string]label{},
+		perms:     map[string]string{},
+		teams:     map[string]bool{},
 		branches:  map[string]string{},
 		remaining: 5000,
 	}
@@ -126,6 +157,10 @@ func New(t testing.TB) *Server {
 	s.handle("PATCH /repos/{owner}/{repo}/pulls/{number}", s.editPull)
 	s.handle("POST /repos/{owner}/{repo}/issues/{number}/labels", s.addLabels)
 	s.handle("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
+	s.handle("PUT /repos/{owner}/{repo}/pulls/{number}/merge", s.mergePull)
+	s.handle("POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers", s.requestReviewers)
+	s.handle("POST /repos/{owner}/{repo}/issues/comments/{id}/reactions", s.createReaction)
+	s.handle("GET /repos/{owner}/{repo}/collaborators/{username}/permission", s.permission)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -172,7 +207,88 @@ func (s *Server) PullRequests() []PullRequest {
 func (s *Server) Comments(number int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.comments[number])
+	var bodies []string
+	for _, c := range s.comments[number] {
+		bodies = append(bodies, c.Body)
+	}
+	return bodies
+}
+
+// CommentsWithReactions returns the comments on pull request number, oldest first, with their authors and
+// reactions.
+func (s *Server) CommentsWithReactions(number int) []Comment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Comment
+	for _, c := range s.comments[number] {
+		cc := c.Comment
+		cc.Reactions = slices.Clone(c.Reactions)
+		out = append(out, cc)
+	}
+	return out
+}
+
+// SetPermission makes login a collaborator with permission admin, maintain, write, triage, read or none. A
+// login never set is unknown to GitHub: its permission check answers 404.
+func (s *Server) SetPermission(login, permission string) {
+	s.t.Helper()
+	if !slices.Contains([]string{"admin", "maintain", "write", "triage", "read", "none"}, permission) {
+		s.t.Fatalf("githubfake: unknown permission %q", permission)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.perms[strings.ToLower(login)] = permission
+}
+
+// AddTeam makes a team of the owner organisation, with slug, able to be asked for reviews.
+func (s *Server) AddTeam(slug string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.teams[strings.ToLower(slug)] = true
+}
+
+// OnMerge is called, with the pull request, when a merge through the API is accepted; it returns the merge
+// commit's SHA, or an error to refuse the merge as not mergeable (405). Moving the base branch in a test's git
+// remote is its job. Without it the merge SHA is made up.
+func (s *Server) OnMerge(f func(PullRequest) (string, error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMerge = f
+}
+
+// Close closes pull request number without merging it, as a reviewer pressing "Close pull request" does.
+func (s *Server) Close(number int) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pull(number)
+	if p == nil || p.State != "open" {
+		s.t.Fatalf("githubfake: cannot close pull request #%d: not open", number)
+		return
+	}
+	now := time.Now()
+	p.State, p.closed, p.updated = "closed", now, now
+}
+
+// UserComment posts body as login on pull request number, as a person typing in the conversation would, and
+// returns the payload of the issue_comment "created" event GitHub sends for it (what $GITHUB_EVENT_PATH holds in
+// a workflow run on: issue_comment).
+func (s *Server) UserComment(number int, login, body string) []byte {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pull(number)
+	if p == nil {
+		s.t.Fatalf("githubfake: no pull request #%d to comment on", number)
+		return nil
+	}
+	c := s.addComment(p, login, body)
+	payload, err := json.Marshal(s.commentEvent(p, c))
+	if err != nil {
+		s.t.Fatalf("githubfake: encoding the issue_comment event: %v", err)
+	}
+	return payload
 }
 
 // Merge marks pull request number merged and closed, as pressing the merge button does. Moving the base
