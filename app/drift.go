@@ -22,8 +22,11 @@ import (
 // PullRequests is what drift needs from GitHub.
 type PullRequests interface {
 	Find(ctx context.Context, head, base string) (*githubpr.PullRequest, error)
+	LastClosed(ctx context.Context, head, base string) (*githubpr.PullRequest, error)
 	Ensure(ctx context.Context, spec githubpr.Spec) (*githubpr.PullRequest, bool, error)
 	Close(ctx context.Context, number int, comment string) error
+	Comment(ctx context.Context, number int, body string) error
+	Label(ctx context.Context, number int, labels ...string) error
 }
 
 // TrailerBaseline records, on a drift commit, the environment branch head the drift was measured against.
@@ -48,7 +51,8 @@ type DriftOptions struct {
 
 // Drift compares each due connection's live gateway with its branch. With on_drift pull-request, a drift is
 // committed to the connection's drift branch and shown in one pull request, kept up to date run after run and closed
-// when the drift is gone; with on_drift commit, the live state is committed to the branch as a backup would.
+// when the drift is gone; merging it accepts the live state, closing it unmerged rejects it (see review.go); with
+// on_drift commit, the live state is committed to the branch as a backup would.
 func Drift(ctx context.Context, env *Env, opts DriftOptions) (*report.Report, error) {
 	sel := selection{names: opts.Connections, all: opts.All, window: opts.Window, parallelism: opts.Parallelism}
 	return fanOut(ctx, env, "drift", TriggerDrift, sel, opts.OnChange, func(run runShared) oneRun {
@@ -112,6 +116,16 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	if err := d.dropStaleDrift(ctx, c, head, res.Branch, baseCommit.Hash); err != nil {
 		return fail(err)
 	}
+	review, err := d.review(ctx, c, head, res.Branch)
+	if err != nil {
+		return fail(err)
+	}
+	if review.rejected != nil {
+		if done, out := d.onRejected(ctx, c, review, res, changes, files); done {
+			out.Duration = d.env.now().Sub(start)
+			return out
+		}
+	}
 	rec, err := Record(ctx, d.store, Entry{
 		Connection: c.Name, Branch: head, Base: res.Branch, Files: files, Summary: c.Name + ": drift: " + changes.Summary(),
 		KongVersion: version, Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start, NoTag: true,
@@ -129,11 +143,11 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	}
 	body := drift.PullRequestBody{
 		Connection: c.Name, Branch: res.Branch, BaselineCommit: baseCommit.Hash, DriftBranch: head, Changes: changes,
-		Unified: unifiedFiles(baseFiles, files), RestoreWorkflow: d.opts.RestoreWorkflow,
+		Unified: unifiedFiles(baseFiles, files), RestoreWorkflow: d.opts.RestoreWorkflow, Rejected: review.link(),
 		DetectedAt: seen.Time, RunURL: d.runURL(seen.Trailer(TrailerRunID)),
 	}
 	res.Status, res.Drift, res.Summary = report.Completed, true, "drift: "+changes.Summary()
-	url, err := d.publish(ctx, c, head, res.Branch, body)
+	url, err := d.publish(ctx, c, head, res.Branch, body, files)
 	if err != nil {
 		return fail(err)
 	}
@@ -142,7 +156,6 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	return res
 }
 
-// publish opens or updates the connection's pull request, or renders it to a file when there is no GitHub.
 // runURL links the GitHub Actions run with the given id, when kongsnap runs under Actions.
 func (d *driftRun) runURL(runID string) string {
 	server, repo := d.env.getenv("GITHUB_SERVER_URL"), d.env.getenv("GITHUB_REPOSITORY")
@@ -152,7 +165,9 @@ func (d *driftRun) runURL(runID string) string {
 	return server + "/" + repo + "/actions/runs/" + runID
 }
 
-func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base string, r drift.PullRequestBody) (string, error) {
+// publish opens or updates the connection's pull request, or renders it to a file when there is no GitHub.
+func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base string, r drift.PullRequestBody,
+	files snapshot.Files) (string, error) {
 	if d.opts.PullRequests == nil {
 		if d.opts.RenderDir == "" {
 			return "", nil
@@ -167,8 +182,10 @@ func (d *driftRun) publish(ctx context.Context, c *config.Connection, head, base
 		}
 		return path, nil
 	}
+	r.MaxChars = githubpr.MaxBodyChars - githubpr.TreeMarkerChars
 	pr, _, err := d.opts.PullRequests.Ensure(ctx, githubpr.Spec{
-		Title: r.Title(), Body: r.Body(), Head: head, Base: base, Labels: r.Labels(),
+		Title: r.Title(), Body: r.Body(), Head: head, Base: base, Labels: r.Labels(), Tree: treeDigest(files),
+		Reviewers: c.Reviewers, TeamReviewers: c.TeamReviewers,
 	})
 	if err != nil {
 		return "", fmt.Errorf("connection %q: drift pull request: %w", c.Name, err)

@@ -25,10 +25,16 @@ type driftFixture struct {
 
 func newDriftFixture(t *testing.T) *driftFixture {
 	t.Helper()
+	return newDriftFixtureWith(t, "")
+}
+
+// newDriftFixtureWith is newDriftFixture with extra connection settings (indented YAML lines).
+func newDriftFixtureWith(t *testing.T, extra string) *driftFixture {
+	t.Helper()
 	gw := newGateway(t)
 	gw.seed(t)
 	remoteDir, remoteURL := gittest.NewBare(t)
-	env := newEnv(t, connectionsYAML(filepath.Join(t.TempDir(), "repo"), remoteURL, map[string]string{"prod": gw.url}, ""),
+	env := newEnv(t, connectionsYAML(filepath.Join(t.TempDir(), "repo"), remoteURL, map[string]string{"prod": gw.url}, extra),
 		map[string]string{"KONGSNAP_KEY": testKey})
 	if rep, err := Backup(context.Background(), env.Env, BackupOptions{All: true}); err != nil || rep.Failed() {
 		t.Fatalf("baseline backup: %v %+v", err, rep)

@@ -158,6 +158,13 @@ type Connection struct {
 	Retries   *int      `yaml:"retries"`
 	// Ignore silences known noise in drift: kind plus field path with globs.
 	Ignore []IgnoreRule `yaml:"ignore"`
+
+	// OnReject is what a run does after a reviewer closed the drift pull request without merging it: keep (default)
+	// leaves the gateway as it is, restore converges it back to the branch.
+	OnReject string `yaml:"on_reject"`
+	// Reviewers (GitHub logins) and TeamReviewers (team slugs) are asked to review a drift pull request when it opens.
+	Reviewers     []string `yaml:"reviewers"`
+	TeamReviewers []string `yaml:"team_reviewers"`
 }
 
 // TLS configures how the Admin API's certificate is checked and which client certificate is shown.
@@ -205,6 +212,12 @@ const (
 const (
 	OnDriftPullRequest = "pull-request"
 	OnDriftCommit      = "commit"
+)
+
+// Rejection actions.
+const (
+	OnRejectKeep    = "keep"
+	OnRejectRestore = "restore"
 )
 
 // Load reads and validates a configuration file, expanding ${VAR} references from the environment.
@@ -415,6 +428,9 @@ func (c *Connection) setDefaults() error {
 	default:
 		return fmt.Errorf("on_drift must be pull-request or commit, not %q", c.OnDrift)
 	}
+	if err := c.setReviewDefaults(); err != nil {
+		return err
+	}
 	if c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {
 			return fmt.Errorf("schedule %q: %w", c.Schedule, err)
@@ -436,6 +452,28 @@ func (c *Connection) setDefaults() error {
 	}
 	if c.Retention.Days < 0 || c.Retention.Weeks < 0 || c.Retention.Months < 0 {
 		return errors.New("retention counts cannot be negative")
+	}
+	return nil
+}
+
+// setReviewDefaults checks how the connection's drift pull requests are reviewed.
+func (c *Connection) setReviewDefaults() error {
+	switch c.OnReject {
+	case "":
+		c.OnReject = OnRejectKeep
+	case OnRejectKeep, OnRejectRestore:
+	default:
+		return fmt.Errorf("on_reject must be keep or restore, not %q", c.OnReject)
+	}
+	for i, r := range c.Reviewers {
+		if r == "" || strings.ContainsAny(r, " /@") {
+			return fmt.Errorf("reviewers[%d]: %q is not a GitHub login (write it without @)", i, r)
+		}
+	}
+	for i, t := range c.TeamReviewers {
+		if t == "" || strings.ContainsAny(t, " /@") {
+			return fmt.Errorf("team_reviewers[%d]: %q is not a team slug (write the slug only, without org/ or @)", i, t)
+		}
 	}
 	return nil
 }

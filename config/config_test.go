@@ -22,7 +22,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cfg.Connections[0]
-	if c.Secrets != SecretsEncrypt || c.OnDrift != OnDriftPullRequest || !c.IsEnabled() {
+	if c.Secrets != SecretsEncrypt || c.OnDrift != OnDriftPullRequest || c.OnReject != OnRejectKeep || !c.IsEnabled() {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 	if c.Retention != (Retention{Days: 30, Weeks: 12, Months: 12}) {
@@ -54,6 +54,9 @@ connections:
 		{"duplicate", minimal + "  - name: prod\n    admin_url: http://x:1\n", nil, "defined twice"},
 		{"no connections", "repository:\n  path: x\n", nil, "no connections"},
 		{"malformed", "connections: [", nil, "malformed YAML"},
+		{"bad on_reject", minimal + "    on_reject: revert\n", nil, `connection "prod": on_reject must be keep or restore, not "revert"`},
+		{"reviewer with @", minimal + "    reviewers: ['@alice']\n", nil, `reviewers[0]: "@alice" is not a GitHub login`},
+		{"team with org", minimal + "    team_reviewers: [acme/owners]\n", nil, `team_reviewers[0]: "acme/owners" is not a team slug`},
 		{"bad name", "connections:\n  - name: Prod Env\n    admin_url: http://x:1\n", nil, "name must be lowercase"},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,8 @@ type PullRequestBody struct {
 	RunURL     string
 	// RestoreWorkflow is the workflow file that restores a connection (kongsnap-restore.yml), for the footer.
 	RestoreWorkflow string
+	// Rejected, when set, is the drift pull request (its URL) a reviewer closed without merging before this one.
+	Rejected string
 	// MaxChars caps the body; default MaxBody.
 	MaxChars int
 }
@@ -81,6 +83,9 @@ func (r PullRequestBody) Body() string {
 			fmt.Fprintf(&head, " by [this run](%s)", r.RunURL)
 		}
 		head.WriteString(".\n\n")
+	}
+	if r.Rejected != "" {
+		fmt.Fprintf(&head, "> A different drift than the one rejected in %s (closed without merging).\n\n", r.Rejected)
 	}
 	writeCounts(&head, r.Changes)
 	footer := r.footer()

@@ -17,7 +17,8 @@ import (
 // Status is where one connection's run stands.
 type Status string
 
-// A connection moves pending → running → completed | unchanged | failed, or is skipped when it is not due.
+// A connection moves pending → running → completed | unchanged | failed, or is skipped when it is not due. A drift
+// run reports rejected drift while the gateway still holds a drift a reviewer closed without merging.
 const (
 	Pending   Status = "pending"
 	Running   Status = "running"
@@ -25,6 +26,7 @@ const (
 	Unchanged Status = "unchanged"
 	Failed    Status = "failed"
 	Skipped   Status = "skipped"
+	Rejected  Status = "rejected drift"
 )
 
 // Result is one connection's outcome.
@@ -237,6 +239,8 @@ func icon(s Status) string {
 		return "❌"
 	case Skipped:
 		return "⏭️"
+	case Rejected:
+		return "🚫"
 	}
 	return "⏳"
 }
