@@ -56,10 +56,13 @@ func (e *Env) recordRun(ctx context.Context, store *gitstore.Store, rep *report.
 			return
 		}
 	}
-	earlier, err := readHistory(ctx, store)
+	earlier, damage, err := parseHistory(ctx, store)
 	if err != nil {
 		log.Warn("reading the run history failed; recording this run anyway, without alerts that need history",
 			"branch", history.Branch, "error", err)
+	}
+	for _, d := range damage {
+		log.Warn("damaged run history line left out", "branch", history.Branch, "error", d)
 	}
 	if err := appendHistory(ctx, store, rep, records); err != nil {
 		log.Warn("run history not fully recorded; the next run pushes what is committed locally",
@@ -97,14 +100,24 @@ func (e *Env) historyRecords(rep *report.Report, times *runTimes) []history.Reco
 
 // readHistory reads every record on the status branch; a repository without one has no history yet.
 func readHistory(ctx context.Context, store *gitstore.Store) ([]history.Record, error) {
+	records, damage, err := parseHistory(ctx, store)
+	if err == nil && len(damage) > 0 {
+		err = damage[0]
+	}
+	return records, err
+}
+
+// parseHistory is readHistory that sets damaged lines aside (history.Parse).
+func parseHistory(ctx context.Context, store *gitstore.Store) ([]history.Record, []error, error) {
 	files, _, err := store.Files(ctx, history.Branch)
 	if errors.Is(err, gitstore.ErrUnknownRef) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return history.Read(files)
+	records, damage := history.Parse(files)
+	return records, damage, nil
 }
 
 func appendHistory(ctx context.Context, store *gitstore.Store, rep *report.Report, records []history.Record) error {

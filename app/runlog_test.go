@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
+	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/gitstore/gittest"
 	"github.com/kongsnap/kongsnap/history"
 	"github.com/kongsnap/kongsnap/notify"
@@ -316,5 +317,39 @@ func TestDriftIsToldOnceAndDriftRunsAreRecorded(t *testing.T) {
 	want := "drift-1 drift prod completed\ndrift-2 drift prod completed\nrun-1 backup prod completed"
 	if got := describeRecords(remoteHistory(t, remoteDir)); got != want {
 		t.Errorf("remote history:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestADamagedHistoryLineNeverStopsNewRecords(t *testing.T) {
+	ctx := context.Background()
+	gw := newGateway(t)
+	gw.seed(t)
+	remoteDir, remoteURL := gittest.NewBare(t)
+	env := newEnv(t, connectionsYAML(filepath.Join(t.TempDir(), "repo"), remoteURL, map[string]string{"prod": gw.url}, ""),
+		map[string]string{"KONGSNAP_KEY": testKey})
+	store, err := env.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone edited the history by hand and broke a line.
+	if _, err := store.AppendLog(ctx, gitstore.Append{Branch: history.Branch, Summary: "hand edit",
+		Lines: map[string][]byte{"history/prod/2026-11.jsonl": []byte("{broken\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PushLog(ctx, history.Branch, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Backup(ctx, env.Env, BackupOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if log := gittest.Git(t, remoteDir, "show", history.Branch+":history/prod/2026-11.jsonl"); !strings.Contains(log, `"run_id":"run-1"`) {
+		t.Errorf("the backup's record did not land beside the damaged line:\n%s", log)
+	}
+	if !strings.Contains(env.logs.String(), "damaged run history line left out") {
+		t.Errorf("no warning about the damaged line:\n%s", env.logs.String())
+	}
+	err = Status(ctx, env.Env, StatusOptions{})
+	if err == nil || !strings.Contains(err.Error(), "history/prod/2026-11.jsonl line 1: not a history record") {
+		t.Errorf("status over a damaged history: %v, want the file and line named", err)
 	}
 }

@@ -265,3 +265,19 @@ func sorted(s []string) []string {
 	}
 	return out
 }
+
+func TestRenderLeavesDamagedLinesOutAndSaysSo(t *testing.T) {
+	files := crafted(t)
+	files["history/prod/2026-11.jsonl"] = append([]byte("{oops\n"), files["history/prod/2026-11.jsonl"]...)
+	out, err := history.Render(files)
+	if err != nil {
+		t.Fatalf("Render: %v; damage must not stop rendering (new records must still land)", err)
+	}
+	page := string(out["STATUS.md"])
+	if !strings.Contains(page, "**1 damaged history lines are left out**") || !strings.Contains(page, "history/prod/2026-11.jsonl line 1") {
+		t.Errorf("STATUS.md does not name the damage:\n%s", page)
+	}
+	if !strings.Contains(page, "| prod | ![prod: passing]") {
+		t.Errorf("the good records were not rendered:\n%s", page)
+	}
+}

@@ -86,8 +86,25 @@ func Lines(records []Record) (map[string][]byte, error) {
 // Read parses every record file of the status branch, oldest record first. A line that is not a record is an
 // error naming its file and line: history is written only by kongsnap, so a bad line is damage to look at.
 func Read(files map[string][]byte) ([]Record, error) {
+	records, damage := Parse(files)
+	if len(damage) > 0 {
+		return nil, damage[0]
+	}
+	return records, nil
+}
+
+// Parse is Read that sets aside each line that is not a record, returning the damage beside the records:
+// recording and rendering must go on (so new records still land) while a person looks at what Read reports.
+func Parse(files map[string][]byte) ([]Record, []error) {
 	var records []Record
-	for name, data := range files {
+	var damage []error
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		data := files[name]
 		if !isRecordFile(name) {
 			continue
 		}
@@ -100,19 +117,21 @@ func Read(files map[string][]byte) ([]Record, error) {
 			}
 			var r Record
 			if err := json.Unmarshal(line, &r); err != nil {
-				return nil, fmt.Errorf("%s line %d: not a history record: %w", name, n, err)
+				damage = append(damage, fmt.Errorf("%s line %d: not a history record: %w", name, n, err))
+				continue
 			}
 			if r.Connection == "" || r.Command == "" || r.Status == "" {
-				return nil, fmt.Errorf("%s line %d: a history record needs connection, command and status", name, n)
+				damage = append(damage, fmt.Errorf("%s line %d: a history record needs connection, command and status", name, n))
+				continue
 			}
 			records = append(records, r)
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
+			damage = append(damage, fmt.Errorf("reading %s: %w", name, err))
 		}
 	}
 	sortRecords(records)
-	return records, nil
+	return records, damage
 }
 
 // sortRecords orders records by start, then run, command and connection, so every reader sees one order whatever

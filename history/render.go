@@ -15,12 +15,10 @@ const sparkPoints = 30
 // Render computes the files derived from the records on the status branch: STATUS.md, one badge per connection
 // (badges/<connection>.svg) and one sparkline of entity counts per connection (badges/<connection>-entities.svg).
 // It reads only the records, so the same history always renders the same bytes, and a merge of two runs' records
-// renders once more from their union.
+// renders once more from their union. A line that is not a record is left out and named on the page, so damage
+// never stops new records from landing.
 func Render(files map[string][]byte) (map[string][]byte, error) {
-	records, err := Read(files)
-	if err != nil {
-		return nil, err
-	}
+	records, damage := Parse(files)
 	byConn := map[string][]Record{}
 	for _, r := range records {
 		byConn[r.Connection] = append(byConn[r.Connection], r)
@@ -69,6 +67,10 @@ func Render(files map[string][]byte) (map[string][]byte, error) {
 	}
 	if len(names) == 0 {
 		page.WriteString("| (no runs recorded yet) | | | | |\n")
+	}
+	if len(damage) > 0 {
+		fmt.Fprintf(&page, "\n**%d damaged history lines are left out** (`kongsnap status` names them), the first: %s\n",
+			len(damage), cell(truncate(damage[0].Error(), 200)))
 	}
 	out[StatusFile] = []byte(page.String())
 	return out, nil
