@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/kongsnap/kongsnap/diff"
@@ -14,8 +13,6 @@ type DiffOptions struct {
 	Connection string
 	// Ref is the snapshot to compare against: a SHA, tag or branch. Default the connection's branch.
 	Ref string
-	// Output is text or json.
-	Output string
 }
 
 // DiffResult is the comparison of a connection's live gateway (current) with a snapshot (target).
@@ -31,14 +28,17 @@ type DiffResult struct {
 // ChangeSummary is one changed entity as the diff command shows it: identity and changed fields, never whole
 // entities, so no secret value can reach the output.
 type ChangeSummary struct {
-	Kind     snapshot.Kind      `json:"kind"`
-	Action   diff.Action        `json:"action"`
+	Kind   snapshot.Kind `json:"kind"`
+	Action diff.Action   `json:"action"`
+	// Identity names the entity for people; ID and Name are its own id and name (or username, key), when it has them.
 	Identity string             `json:"identity"`
+	ID       string             `json:"id"`
+	Name     string             `json:"name"`
 	Fields   []diff.FieldChange `json:"fields,omitempty"`
 }
 
-// Diff compares a connection's live gateway with its branch or a given snapshot and prints what differs. It
-// reports drift through DiffResult.Changes; the caller decides the exit code.
+// Diff compares a connection's live gateway with its branch or a given snapshot. It reports drift through
+// DiffResult.Changes; the caller shows them and decides the exit code.
 func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) {
 	conns, repo, err := env.openFor(ctx, []string{opts.Connection})
 	if err != nil {
@@ -73,51 +73,12 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	changes := diff.Compare(stored.Only(kinds), live, diff.Options{Defaults: defaults, Ignore: ignoreRules(c)})
 	res := &DiffResult{Connection: c.Name, Ref: ref, Commit: commit.Hash, Summary: changes.Summary(), Drift: !changes.Empty()}
 	for _, ch := range changes {
-		res.Changes = append(res.Changes, ChangeSummary{Kind: ch.Kind, Action: ch.Action, Identity: ch.Identity, Fields: ch.Fields})
-	}
-	if opts.Output == "json" {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return res, enc.Encode(res)
-	}
-	if changes.Empty() {
-		fmt.Fprintf(env.Stdout, "%s: no drift from %s (%s)\n", c.Name, ref, short(commit.Hash))
-		return res, nil
-	}
-	fmt.Fprintf(env.Stdout, "%s: live differs from %s (%s): %s\n\n", c.Name, ref, short(commit.Hash), changes.Summary())
-	for _, ch := range res.Changes {
-		fmt.Fprintf(env.Stdout, "%s %s\n", actionMark(ch.Action), ch.Identity)
-		for _, f := range ch.Fields {
-			if f.Secret {
-				fmt.Fprintf(env.Stdout, "    %s: (secret changed)\n", f.Path)
-				continue
-			}
-			fmt.Fprintf(env.Stdout, "    %s: %s → %s\n", f.Path, compact(f.From), compact(f.To))
+		e := ch.Target
+		if e == nil {
+			e = ch.Current
 		}
+		res.Changes = append(res.Changes, ChangeSummary{Kind: ch.Kind, Action: ch.Action, Identity: ch.Identity,
+			ID: snapshot.ID(e), Name: snapshot.Name(e), Fields: ch.Fields})
 	}
 	return res, nil
-}
-
-func actionMark(a diff.Action) string {
-	switch a {
-	case diff.Added:
-		return "+ added on gateway:"
-	case diff.Removed:
-		return "- removed from gateway:"
-	}
-	return "~ changed:"
-}
-
-func compact(v any) string {
-	if v == nil {
-		return "null"
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
 }

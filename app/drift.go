@@ -147,6 +147,7 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 		DetectedAt: seen.Time, RunURL: d.runURL(seen.Trailer(TrailerRunID)),
 	}
 	res.Status, res.Drift, res.Summary = report.Completed, true, "drift: "+changes.Summary()
+	res.Counts = driftCounts(changes)
 	url, err := d.publish(ctx, c, head, res.Branch, body, files)
 	if err != nil {
 		return fail(err)
@@ -302,4 +303,22 @@ func NewPullRequests(env *Env) (*githubpr.Client, error) {
 		base = env.getenv("GITHUB_API_URL")
 	}
 	return githubpr.New(githubpr.Options{Token: token, BaseURL: base, Repository: repo})
+}
+
+// driftCounts is a drift per kind (as people name kinds) and action, for the step summary.
+func driftCounts(changes diff.Changes) []report.Count {
+	counts := changes.Counts()
+	var out []report.Count
+	for _, k := range snapshot.Kinds {
+		n, ok := counts[k]
+		if !ok {
+			continue
+		}
+		for _, c := range []report.Count{{Action: "added on gateway", Count: n.Added},
+			{Action: "removed from gateway", Count: n.Removed}, {Action: "changed", Count: n.Changed}} {
+			c.Kind = k.Singular() + "s"
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -149,6 +149,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 			"and run the same restore again: it converges from wherever the gateway is now: %w", short(source.Hash), err)
 	}
 	res.Summary = plan.Summary()
+	res.Counts = planCounts(plan)
 	if dry {
 		res.Status = report.Unchanged
 		if plan.Empty() {
@@ -256,4 +257,19 @@ func acceptAdopted(left diff.Changes, applied *kongsync.Result, out io.Writer) d
 		kept = append(kept, ch)
 	}
 	return kept
+}
+
+// planCounts is a plan per kind (as people name kinds) and action, for the step summary.
+func planCounts(plan *kongsync.Plan) []report.Count {
+	counts := plan.Counts()
+	var out []report.Count
+	for _, k := range snapshot.Kinds {
+		if counts[k] == nil {
+			continue
+		}
+		for _, a := range []kongsync.Action{kongsync.Create, kongsync.Update, kongsync.Delete} {
+			out = append(out, report.Count{Kind: k.Singular() + "s", Action: string(a), Count: counts[k][a]})
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,23 +32,33 @@ const (
 
 // Result is one connection's outcome.
 type Result struct {
-	Connection  string        `json:"connection"`
-	Status      Status        `json:"status"`
-	Reason      string        `json:"reason,omitempty"`
-	Summary     string        `json:"summary,omitempty"`
-	Commit      string        `json:"commit,omitempty"`
-	Tag         string        `json:"tag,omitempty"`
-	Branch      string        `json:"branch,omitempty"`
-	KongVersion string        `json:"kong_version,omitempty"`
-	Entities    int           `json:"entities,omitempty"`
-	Drift       bool          `json:"drift,omitempty"`
-	PullRequest string        `json:"pull_request,omitempty"`
-	Duration    time.Duration `json:"duration_ns,omitempty"`
+	Connection  string `json:"connection"`
+	Status      Status `json:"status"`
+	Reason      string `json:"reason,omitempty"`
+	Summary     string `json:"summary,omitempty"`
+	Commit      string `json:"commit,omitempty"`
+	Tag         string `json:"tag,omitempty"`
+	Branch      string `json:"branch,omitempty"`
+	KongVersion string `json:"kong_version,omitempty"`
+	Entities    int    `json:"entities,omitempty"`
+	Drift       bool   `json:"drift,omitempty"`
+	PullRequest string `json:"pull_request,omitempty"`
+	// Counts is the drift (added, removed, changed) or the restore plan (create, update, delete) per kind, in
+	// the order shown.
+	Counts   []Count       `json:"counts,omitempty"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
 
 // SchemaVersion is the version of every JSON document kongsnap prints or writes (run reports, --output json). It
 // changes only when a key is removed or changes meaning; new keys may appear in any version.
 const SchemaVersion = 1
+
+// Count is how many entities of one kind one action touches.
+type Count struct {
+	Kind   string `json:"kind"`
+	Action string `json:"action"`
+	Count  int    `json:"count"`
+}
 
 // Report is the outcome of one run over several connections. It is safe for concurrent use.
 type Report struct {
@@ -130,15 +141,22 @@ func Scrub(s string, secrets []string) string {
 }
 
 // WriteTable prints one line per connection.
-func (r *Report) WriteTable(w io.Writer) error {
+func (r *Report) WriteTable(w io.Writer) error { return r.WriteColourTable(w, nil) }
+
+// WriteColourTable is WriteTable with each status word passed through colour (nil for none), for a terminal.
+// colour must add the same number of bytes to every word, the header included, so the columns stay aligned.
+func (r *Report) WriteColourTable(w io.Writer, colour func(header bool, s Status) string) error {
+	if colour == nil {
+		colour = func(_ bool, s Status) string { return string(s) }
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONNECTION\tSTATUS\tENTITIES\tCOMMIT\tDETAIL")
+	fmt.Fprintf(tw, "CONNECTION\t%s\tENTITIES\tCOMMIT\tDETAIL\n", colour(true, "STATUS"))
 	for _, res := range r.Snapshot() {
 		detail := res.Summary
 		if res.Reason != "" {
 			detail = res.Reason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res.Connection, res.Status, count(res.Entities), short(res.Commit), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res.Connection, colour(false, res.Status), count(res.Entities), short(res.Commit), detail)
 	}
 	return tw.Flush()
 }
@@ -182,13 +200,58 @@ func (r *Report) Markdown() string {
 		if res.Reason != "" {
 			detail = res.Reason
 		}
+		detail = escapeCell(detail)
 		if res.PullRequest != "" {
-			detail = strings.TrimSpace(detail + " " + res.PullRequest)
+			detail = strings.TrimSpace(detail + " " + link(res.PullRequest))
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n", res.Connection, icon(res.Status), res.Status,
-			count(res.Entities), code(short(res.Commit)), escapeCell(detail))
+			count(res.Entities), code(short(res.Commit)), detail)
+	}
+	for _, res := range r.Snapshot() {
+		writeCounts(&b, res)
 	}
 	return b.String()
+}
+
+// link shows a pull request as a link; a rendered file (no GitHub) as its path.
+func link(url string) string {
+	if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") {
+		return "[pull request](" + url + ")"
+	}
+	return code(url)
+}
+
+// writeCounts adds a connection's table of counts per kind and action: its drift, or its restore plan.
+func writeCounts(b *strings.Builder, res Result) {
+	if len(res.Counts) == 0 {
+		return
+	}
+	var kinds, actions []string
+	cells := map[[2]string]int{}
+	for _, c := range res.Counts {
+		if !slices.Contains(kinds, c.Kind) {
+			kinds = append(kinds, c.Kind)
+		}
+		if !slices.Contains(actions, c.Action) {
+			actions = append(actions, c.Action)
+		}
+		cells[[2]string{c.Kind, c.Action}] += c.Count
+	}
+	what := "changes"
+	if res.Drift {
+		what = "drift"
+	} else if slices.Contains(actions, "create") || slices.Contains(actions, "update") || slices.Contains(actions, "delete") {
+		what = "plan"
+	}
+	fmt.Fprintf(b, "\n#### %s: %s\n\n| kind | %s |\n|---|%s\n", res.Connection, what, strings.Join(actions, " | "),
+		strings.Repeat("---:|", len(actions)))
+	for _, k := range kinds {
+		row := make([]string, len(actions))
+		for i, a := range actions {
+			row[i] = fmt.Sprint(cells[[2]string{k, a}])
+		}
+		fmt.Fprintf(b, "| %s | %s |\n", k, strings.Join(row, " | "))
+	}
 }
 
 // AppendStepSummary appends the Markdown report to the file GitHub Actions names in GITHUB_STEP_SUMMARY; it does
@@ -209,12 +272,19 @@ func (r *Report) AppendStepSummary(getenv func(string) string) error {
 	return f.Close()
 }
 
-// WriteAnnotations prints a GitHub Actions ::error:: line for each failed connection, so failures show on the run
-// page without opening the log.
+// WriteAnnotations prints a GitHub Actions ::error:: line for each failed connection and a ::warning:: line for
+// each drifted one, so both show on the run page without opening the log.
 func (r *Report) WriteAnnotations(w io.Writer) {
 	for _, res := range r.Snapshot() {
-		if res.Status == Failed {
+		switch {
+		case res.Status == Failed:
 			fmt.Fprintf(w, "::error title=kongsnap %s %s failed::%s\n", r.Command, res.Connection, escapeAnnotation(res.Reason))
+		case res.Drift:
+			msg := res.Summary
+			if res.PullRequest != "" {
+				msg += " (" + res.PullRequest + ")"
+			}
+			fmt.Fprintf(w, "::warning title=kongsnap %s %s: drift::%s\n", r.Command, res.Connection, escapeAnnotation(msg))
 		}
 	}
 }

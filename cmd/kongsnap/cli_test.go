@@ -77,7 +77,7 @@ func TestFlagsBecomeOptions(t *testing.T) {
 		{
 			name: "diff",
 			args: []string{"diff", "--connection", "prod", "--ref", "kong/prod~1", "--output", "json"},
-			want: &diffOptions{App: app.DiffOptions{Connection: "prod", Ref: "kong/prod~1", Output: "json"}},
+			want: &diffOptions{App: app.DiffOptions{Connection: "prod", Ref: "kong/prod~1"}, Output: "json"},
 		},
 		{
 			name: "restore",

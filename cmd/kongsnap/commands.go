@@ -32,7 +32,9 @@ type dumpOptions struct {
 }
 
 type diffOptions struct {
-	App app.DiffOptions
+	App    app.DiffOptions
+	Report string
+	Output string
 }
 
 type restoreOptions struct {
@@ -222,6 +224,9 @@ func newCmdDiff(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if err := g.publishDiff(res, opts.Report, opts.Output); err != nil {
+					return err
+				}
 				if res.Drift {
 					return errDrift
 				}
@@ -232,7 +237,8 @@ func newCmdDiff(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.App.Connection, "connection", "", "connection to compare")
 	f.StringVar(&opts.App.Ref, "ref", "", "snapshot to compare with: SHA, tag or branch (default the connection's branch)")
-	check = outputFlags(f, &opts.App.Output)
+	f.StringVar(&opts.Report, "report", "", "also write the comparison as JSON to this file (- for stdout)")
+	check = outputFlags(f, &opts.Output)
 	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
 	completeOutput(cmd)
 	return cmd

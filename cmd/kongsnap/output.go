@@ -20,7 +20,7 @@ func (g *globals) publish(rep *report.Report, reportPath, output string) error {
 	if asJSON {
 		err = rep.WriteJSON(g.stdout)
 	} else {
-		err = rep.WriteTable(g.stdout)
+		err = rep.WriteColourTable(g.stdout, g.colours().status)
 	}
 	if err != nil {
 		return err
@@ -103,4 +103,19 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// status colours a status word: green done, red failed, yellow running, grey unchanged or skipped.
+func (p palette) status(header bool, s report.Status) string {
+	switch {
+	case header:
+		return p.plain(string(s))
+	case s == report.Completed:
+		return p.green(string(s))
+	case s == report.Failed:
+		return p.red(string(s))
+	case s == report.Unchanged || s == report.Skipped:
+		return p.dim(string(s))
+	}
+	return p.yellow(string(s))
 }
