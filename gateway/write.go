@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"reflect"
 
-	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -68,7 +67,7 @@ func (c *Client) put(ctx context.Context, e any) (any, error) {
 		err = c.send(ctx, http.MethodPost, path, e, out)
 	} else {
 		err = c.send(ctx, http.MethodPut, path+"/"+url.PathEscape(id), e, out)
-		if _, isTarget := e.(*kong.Target); isTarget && isStatus(err, http.StatusNotFound) {
+		if snapshot.KindOf(e).Info().PostIfPutMissing && isStatus(err, http.StatusNotFound) {
 			err = c.send(ctx, http.MethodPost, path, e, out)
 		}
 	}

@@ -35,6 +35,13 @@ type KindInfo struct {
 	Since  string
 	Plugin string
 
+	// PostIfPutMissing: Kong answers a PUT by id of a new entity of the kind with 404 (Kong 3.9's targets), so
+	// it is created by a POST carrying the id, as go-kong does.
+	PostIfPutMissing bool
+	// Rename is the go-kong field holding the kind's unique name, which a plan may change for a moment so that two
+	// entities can trade names; "" when the kind has none to borrow.
+	Rename string
+
 	// TopLevel marks the kinds a decK file lists at top level; NestedIn are the kinds a decK file nests this one
 	// under (a route in its service), the nesting setting the reference to that parent.
 	TopLevel bool
@@ -77,7 +84,7 @@ var kindTable = []*KindInfo{
 			keys: []keySpec[kong.CACertificate]{{field: "cert_digest", lookup: LookupList,
 				value: func(c *kong.CACertificate, _ refValue) string { return CACertDigest(c) }}},
 		}),
-	entry(KindInfo{Kind: KindConsumer, Singular: "consumer", Section: "consumers", Level: 0, Path: "/consumers",
+	entry(KindInfo{Kind: KindConsumer, Rename: "Username", Singular: "consumer", Section: "consumers", Level: 0, Path: "/consumers",
 		TopLevel: true, SortBy: []string{"username", "custom_id", "id"}},
 		kindSpec[kong.Consumer]{
 			slice:    func(s *Snapshot) *[]*kong.Consumer { return &s.Consumers },
@@ -88,7 +95,7 @@ var kindTable = []*KindInfo{
 				{field: "custom_id", lookup: LookupQuery, value: field(func(c *kong.Consumer) *string { return c.CustomID })},
 			},
 		}),
-	entry(KindInfo{Kind: KindVault, Singular: "vault", Section: "vaults", Level: 0, Path: "/vaults", Since: "3.0", TopLevel: true, SortBy: []string{"prefix", "id"},
+	entry(KindInfo{Kind: KindVault, Rename: "Prefix", Singular: "vault", Section: "vaults", Level: 0, Path: "/vaults", Since: "3.0", TopLevel: true, SortBy: []string{"prefix", "id"},
 		Secrets: []string{"config.*"}},
 		kindSpec[kong.Vault]{
 			slice:    func(s *Snapshot) *[]*kong.Vault { return &s.Vaults },
@@ -97,7 +104,7 @@ var kindTable = []*KindInfo{
 			keys: []keySpec[kong.Vault]{{field: "prefix", lookup: LookupEndpoint,
 				value: field(func(v *kong.Vault) *string { return v.Prefix })}},
 		}),
-	entry(KindInfo{Kind: KindKeySet, Singular: "key set", Section: "keys", Level: 0, Path: "/key-sets", Since: "3.1", TopLevel: true, SortBy: []string{"name", "id"}},
+	entry(KindInfo{Kind: KindKeySet, Rename: "Name", Singular: "key set", Section: "keys", Level: 0, Path: "/key-sets", Since: "3.1", TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.KeySet]{
 			slice:    func(s *Snapshot) *[]*kong.KeySet { return &s.KeySets },
 			name:     func(k *kong.KeySet) string { return str(k.Name) },
@@ -105,7 +112,7 @@ var kindTable = []*KindInfo{
 			keys:     []keySpec[kong.KeySet]{nameKey(func(k *kong.KeySet) *string { return k.Name })},
 		}),
 
-	entry(KindInfo{Kind: KindSNI, Singular: "SNI", Section: "certificates", Level: 1, Path: "/snis",
+	entry(KindInfo{Kind: KindSNI, Rename: "Name", Singular: "SNI", Section: "certificates", Level: 1, Path: "/snis",
 		NestedIn: []Kind{KindCertificate}, SortBy: []string{"name", "id"}},
 		kindSpec[kong.SNI]{
 			slice:    func(s *Snapshot) *[]*kong.SNI { return &s.SNIs },
@@ -114,7 +121,7 @@ var kindTable = []*KindInfo{
 			refs:     []refSpec[kong.SNI]{certificateRef("certificate", func(v *kong.SNI) **kong.Certificate { return &v.Certificate })},
 			keys:     []keySpec[kong.SNI]{nameKey(func(v *kong.SNI) *string { return v.Name })},
 		}),
-	entry(KindInfo{Kind: KindService, Singular: "service", Section: "services", Level: 1, Path: "/services",
+	entry(KindInfo{Kind: KindService, Rename: "Name", Singular: "service", Section: "services", Level: 1, Path: "/services",
 		TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Service]{
 			slice:    func(s *Snapshot) *[]*kong.Service { return &s.Services },
@@ -126,7 +133,7 @@ var kindTable = []*KindInfo{
 			},
 			keys: []keySpec[kong.Service]{nameKey(func(v *kong.Service) *string { return v.Name })},
 		}),
-	entry(KindInfo{Kind: KindUpstream, Singular: "upstream", Section: "upstreams", Level: 1, Path: "/upstreams",
+	entry(KindInfo{Kind: KindUpstream, Rename: "Name", Singular: "upstream", Section: "upstreams", Level: 1, Path: "/upstreams",
 		TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Upstream]{
 			slice:    func(s *Snapshot) *[]*kong.Upstream { return &s.Upstreams },
@@ -221,7 +228,7 @@ var kindTable = []*KindInfo{
 				value: field(func(v *kong.Oauth2Credential) *string { return v.ClientID })}},
 		}),
 
-	entry(KindInfo{Kind: KindRoute, Singular: "route", Section: "services", Level: 2, Path: "/routes",
+	entry(KindInfo{Kind: KindRoute, Rename: "Name", Singular: "route", Section: "services", Level: 2, Path: "/routes",
 		TopLevel: true, NestedIn: []Kind{KindService}, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Route]{
 			slice:    func(s *Snapshot) *[]*kong.Route { return &s.Routes },
@@ -230,7 +237,7 @@ var kindTable = []*KindInfo{
 			refs:     []refSpec[kong.Route]{serviceRef(func(v *kong.Route) **kong.Service { return &v.Service })},
 			keys:     []keySpec[kong.Route]{nameKey(func(v *kong.Route) *string { return v.Name })},
 		}),
-	entry(KindInfo{Kind: KindTarget, Singular: "target", Section: "upstreams", Level: 2, Owner: "upstream",
+	entry(KindInfo{Kind: KindTarget, PostIfPutMissing: true, Singular: "target", Section: "upstreams", Level: 2, Owner: "upstream",
 		Segment: "targets", NestedIn: []Kind{KindUpstream}, SortBy: []string{"target", "id"}},
 		kindSpec[kong.Target]{
 			slice: func(s *Snapshot) *[]*kong.Target { return &s.Targets },

@@ -1,6 +1,12 @@
 // Package snapshot is kongsnap's model of one gateway's configuration and its decK file form: a Snapshot holds every
 // entity a Kong Admin API returns (as go-kong types, flat, foreign keys by id), and the files in this package turn
 // it into deterministic decK YAML and back.
+//
+// Everything kind-specific lives in one place, the kinds table (kinds.go): per kind its go-kong type, Admin API
+// collection, section, dependency level, reference fields, unique keys, the names messages and references use and
+// its secret fields. The rest of kongsnap asks the table (Kind.Info, RefFields, Refs, UniqueKeys, MatchKey,
+// SecretValues) instead of switching on types, and resolves references through one Index. Adding a kind is one
+// table entry, plus kongsim's schema for it.
 package snapshot
 
 import (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -504,7 +505,7 @@ func (p *planner) keyDependencies(o *op) {
 		}
 		freed := false
 		for _, h := range p.opsOn[holder] {
-			if h.Action == Delete || !contains(uniqueKeys(h.Entity), key) {
+			if h.Action == Delete || !slices.Contains(uniqueKeys(h.Entity), key) {
 				freed = true
 				if t := p.swap(o, h); t != nil {
 					o.deps[t] = true
@@ -540,7 +541,7 @@ func (p *planner) swap(o, h *op) *op {
 		return t
 	}
 	e := clone(h.live)
-	name := reflect.ValueOf(e).Elem().FieldByName(renamable[h.Kind])
+	name := reflect.ValueOf(e).Elem().FieldByName(h.Kind.Info().Rename)
 	if !name.IsValid() || name.IsNil() {
 		return nil
 	}
@@ -550,21 +551,6 @@ func (p *planner) swap(o, h *op) *op {
 	h.deps[t] = true
 	p.temps[h.live] = t
 	return t
-}
-
-// renamable names the field holding each kind's unique name, the one a swap renames temporarily.
-var renamable = map[snapshot.Kind]string{
-	snapshot.KindService: "Name", snapshot.KindRoute: "Name", snapshot.KindUpstream: "Name", snapshot.KindKeySet: "Name",
-	snapshot.KindSNI: "Name", snapshot.KindConsumer: "Username", snapshot.KindVault: "Prefix",
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // order sorts the operations so that each comes after those it depends on, creates and updates by dependency
