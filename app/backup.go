@@ -2,14 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/diff"
-	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -172,12 +173,14 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	if err != nil {
 		return fail(err)
 	}
+	res.Status, res.Summary = report.Completed, joinNotes(summary, rec.pendingNote())
 	if rec.Unchanged {
-		res.Status, res.Summary = report.Unchanged, "no change since the last snapshot"
-		res.Duration = b.env.now().Sub(start)
-		return res
+		res.Status, res.Summary = report.Unchanged, joinNotes("no change since the last snapshot", rec.pendingNote())
+		if rec.Pending > 0 || rec.PendingTags > 0 {
+			// Nothing new was read, but the remotes received a snapshot they lacked.
+			res.Status = report.Completed
+		}
 	}
-	res.Status, res.Summary = report.Completed, summary
 	res.Duration = b.env.now().Sub(start)
 	return res
 }
@@ -202,6 +205,14 @@ func (r runShared) summary(ctx context.Context, c *config.Connection, live *snap
 	return c.Name + ": " + changes.Summary()
 }
 
+// joinNotes appends a note to a summary, when there is one.
+func joinNotes(summary, note string) string {
+	if note == "" {
+		return summary
+	}
+	return summary + "; " + note
+}
+
 // writeSnapshot renders a connection's snapshot as files with its secrets mode.
 func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, keys *snapshot.Keyring) (snapshot.Files, error) {
 	files, err := snapshot.Write(s, snapshot.WriteOptions{
@@ -216,36 +227,16 @@ func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, k
 	return files, nil
 }
 
-// freeTag returns name, or when another snapshot already has it (two runs in the same second, on two machines
-// sharing a remote), name suffixed with the run id and a counter: still unique, still sorted by time.
-func freeTag(ctx context.Context, store *gitstore.Store, name, runID string) (string, error) {
-	tags, err := store.Tags(ctx, name)
-	if err != nil {
-		return "", err
+// SnapshotTag names a snapshot kongsnap/<connection>/<UTC time to the millisecond>-<digest of its files>, sortable
+// by name and unique without coordination: two runners tagging the same connection in the same millisecond get
+// the same name only for the same files.
+func SnapshotTag(connection string, at time.Time, files snapshot.Files) string {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))
+		h.Write(files[name])
 	}
-	taken := map[string]bool{}
-	for _, t := range tags {
-		taken[t.Name] = true
-	}
-	candidate := name
-	for i := 1; taken[candidate]; i++ {
-		candidate = fmt.Sprintf("%s-%s-%d", name, tagSafe(runID), i)
-	}
-	return candidate, nil
-}
-
-func tagSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-			return r
-		}
-		return '-'
-	}, s)
-}
-
-// SnapshotTag names a snapshot: kongsnap/<connection>/<UTC time>, sortable by name.
-func SnapshotTag(connection string, at time.Time) string {
-	return fmt.Sprintf("kongsnap/%s/%s", connection, at.UTC().Format("2006-01-02T150405Z"))
+	return fmt.Sprintf("kongsnap/%s/%s-%x", connection, at.UTC().Format("2006-01-02T150405.000Z"), h.Sum(nil)[:4])
 }
 
 func short(sha string) string {

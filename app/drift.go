@@ -248,9 +248,9 @@ func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res
 	case err != nil:
 		res.Status, res.Reason = report.Failed, err.Error()
 	case rec.Unchanged:
-		res.Status, res.Summary = report.Unchanged, "no drift"
+		res.Status, res.Summary = report.Unchanged, joinNotes("no drift", rec.pendingNote())
 	default:
-		res.Status, res.Summary, res.Drift = report.Completed, summary, true
+		res.Status, res.Summary, res.Drift = report.Completed, joinNotes(summary, rec.pendingNote()), true
 	}
 	res.Duration = d.env.now().Sub(start)
 	return res

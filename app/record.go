@@ -43,6 +43,29 @@ type Recorded struct {
 	Tag string
 	// Unchanged says the entry's tree equals the branch head's, so no commit was made.
 	Unchanged bool
+	// Pending counts the earlier snapshots (and PendingTags their tags) this push published besides the entry:
+	// commits made while a remote was unreachable. For an unchanged entry, Commit and Tag are then the newest.
+	Pending     int
+	PendingTags int
+}
+
+// pendingNote says what a push published beyond the entry itself, for a report's summary; "" when nothing.
+func (r Recorded) pendingNote() string {
+	if r.Pending == 0 && r.PendingTags == 0 {
+		return ""
+	}
+	note := "pushed " + count(r.Pending, "pending snapshot")
+	if r.PendingTags > 0 && r.PendingTags != r.Pending {
+		note += " and " + count(r.PendingTags, "pending tag")
+	}
+	return note
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // NotPushedError says an entry was committed to the local repository but a remote could not be updated: the
@@ -59,24 +82,29 @@ func (e *NotPushedError) Error() string {
 
 func (e *NotPushedError) Unwrap() error { return e.Err }
 
-// Record commits an entry with kongsnap's trailers and a snapshot tag, then publishes it to every remote. An entry
-// whose tree equals the branch head's is not an error: Recorded.Unchanged says so. A failed push returns a
-// *NotPushedError carrying the local commit.
+// Record commits an entry with kongsnap's trailers and a snapshot tag, then publishes the branch to every remote.
+// An entry whose tree equals the branch head's is not an error: Recorded.Unchanged says so. Either way, snapshots
+// committed earlier that a remote still lacks (it was unreachable then) are pushed too, and Recorded counts them.
+// A failed push returns a *NotPushedError carrying the local commit.
+//
+// The repository stays locked from the commit to the end of its push, so what is pushed and reported is this
+// entry's commit, whatever other processes do with the same repository.
 func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, error) {
 	req := gitstore.CommitRequest{
 		Branch: e.Branch, Base: e.Base, Files: e.Files, Summary: e.Summary, Body: e.Body, Trailers: e.trailers(),
 	}
 	if !e.NoTag {
-		tag, err := freeTag(ctx, store, SnapshotTag(e.Connection, e.At), e.RunID)
-		if err != nil {
-			return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
-		}
-		req.Tag = tag
+		req.Tag = SnapshotTag(e.Connection, e.At, e.Files)
 	}
+	unlock, err := store.Lock(ctx)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
+	}
+	defer unlock()
 	commit, err := store.Save(ctx, req)
 	switch {
 	case errors.Is(err, gitstore.ErrUnchanged):
-		return Recorded{Unchanged: true}, nil
+		return publishPending(ctx, store, e)
 	case err != nil:
 		return Recorded{}, fmt.Errorf("connection %q: committing snapshot: %w", e.Connection, err)
 	}
@@ -86,6 +114,30 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		return rec, &NotPushedError{Connection: e.Connection, Commit: commit.Hash, Err: err}
 	}
 	rec.Commit = published.Commit.Hash
+	rec.Pending = max(published.Snapshots-1, 0)
+	rec.PendingTags = len(published.Tags) - min(len(commit.Tags), len(published.Tags))
+	return rec, nil
+}
+
+// publishPending pushes an unchanged entry's branch, which publishes what earlier runs committed but could not
+// push; with nothing pending, Push contacts no remote.
+func publishPending(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, error) {
+	rec := Recorded{Unchanged: true}
+	head, err := store.Head(ctx, e.Branch)
+	if err != nil {
+		return rec, fmt.Errorf("connection %q: %w", e.Connection, err)
+	}
+	published, err := store.Push(ctx, e.Branch)
+	if err != nil {
+		return rec, &NotPushedError{Connection: e.Connection, Commit: head.Hash, Err: err}
+	}
+	rec.Pending, rec.PendingTags = published.Snapshots, len(published.Tags)
+	if rec.Pending > 0 || rec.PendingTags > 0 {
+		rec.Commit = published.Commit.Hash
+		if len(published.Commit.Tags) > 0 {
+			rec.Tag = published.Commit.Tags[0]
+		}
+	}
 	return rec, nil
 }
 

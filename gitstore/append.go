@@ -39,8 +39,11 @@ func (s *Store) AppendLog(ctx context.Context, a Append) (Commit, error) {
 	if err := ctx.Err(); err != nil {
 		return Commit{}, fmt.Errorf("appending to %s: %w", a.Branch, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Commit{}, s.secrets.errorf("appending to %s: %w", a.Branch, err)
+	}
+	defer done()
 	c, err := s.appendLog(a)
 	if err != nil {
 		return Commit{}, s.secrets.errorf("appending to %s: %w", a.Branch, err)
@@ -105,8 +108,11 @@ func (s *Store) appendLog(a Append) (Commit, error) {
 // PushRetries times. Every remote is tried; the error names each one that failed, and the commits stay local, to
 // be merged and pushed by the next PushLog.
 func (s *Store) PushLog(ctx context.Context, branch string, derive Derive) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return s.secrets.errorf("pushing %s: %w", branch, err)
+	}
+	defer done()
 	name, err := branchRef(branch)
 	if err != nil {
 		return fmt.Errorf("pushing: %w", err)
@@ -119,7 +125,7 @@ func (s *Store) PushLog(ctx context.Context, branch string, derive Derive) error
 	}
 	var errs []error
 	for _, r := range s.remotes {
-		if err := s.pushTo(ctx, r, name, nil, merge); err != nil {
+		if _, _, err := s.pushTo(ctx, r, name, nil, merge); err != nil {
 			errs = append(errs, fmt.Errorf("pushing %s to %s: %w", branch, r.display, err))
 		}
 	}

@@ -30,8 +30,11 @@ func (s *Store) Files(ctx context.Context, ref string) (map[string][]byte, Commi
 	if err := ctx.Err(); err != nil {
 		return nil, Commit{}, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return nil, Commit{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	defer done()
 	files, c, err := s.files(ref)
 	if err != nil {
 		return nil, Commit{}, fmt.Errorf("reading %s: %w", ref, err)
@@ -79,8 +82,11 @@ func (s *Store) Head(ctx context.Context, branch string) (Commit, error) {
 	if err := ctx.Err(); err != nil {
 		return Commit{}, fmt.Errorf("reading branch %s: %w", branch, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading branch %s: %w", branch, err)
+	}
+	defer done()
 	c, err := s.head(branch)
 	if err != nil {
 		return Commit{}, fmt.Errorf("reading branch %s: %w", branch, err)
@@ -114,8 +120,11 @@ func (s *Store) Log(ctx context.Context, ref string, limit int) ([]Commit, error
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reading log of %s: %w", ref, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading log of %s: %w", ref, err)
+	}
+	defer done()
 	commits, err := s.logOf(ref, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading log of %s: %w", ref, err)
@@ -150,10 +159,13 @@ func (s *Store) Tags(ctx context.Context, prefix string) ([]TagInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("listing tags %s*: %w", prefix, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing tags %s*: %w", prefix, err)
+	}
+	defer done()
 	var infos []TagInfo
-	err := s.forEachTag(func(name string, commit *object.Commit) error {
+	err = s.forEachTag(func(name string, commit *object.Commit) error {
 		if strings.HasPrefix(name, prefix) {
 			infos = append(infos, TagInfo{Name: name, Hash: commit.Hash.String(), Time: commit.Author.When})
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	git "github.com/go-git/go-git/v5"
@@ -18,17 +20,32 @@ type Published struct {
 	// Commit is the branch head as pushed: the last local commit, or its recommit on top of a remote branch that
 	// moved (or, when that remote head already had the same tree, the remote head itself).
 	Commit Commit
+	// Snapshots counts the commits the push gave the remote that lacked the most: 1 for a fresh snapshot, more when
+	// earlier ones were still pending (committed while a remote was unreachable), 0 when every remote had the head.
+	Snapshots int
+	// Tags names the tags pushed: the ones asked for and those of pending commits, sorted.
+	Tags []string
 }
 
-// Push publishes branch and the given tags to every remote, without ever forcing the branch. When a remote's
-// branch moved since this store last saw it (another run pushed first), the local commits it lacks are recommitted
-// on top of it with the same trees, messages and authors, their tags are moved to the new commits, and the push is
-// retried, up to PushRetries times. A local commit whose tree equals the remote head's is dropped, its tags moving
-// to the remote head. Every remote is tried; the error names each one that failed, and the commits stay local.
-// It returns the commit it published, so a caller never reads the branch again to learn it.
+// Push publishes branch and the given tags to every remote, without ever forcing the branch or a tag.
+//
+// Whatever the local branch has that a remote lacks is pushed, not only the newest commit: a snapshot committed
+// while the remote was unreachable goes out with the next Push, with its tags. A remote whose branch and tags are
+// as the local ones (as of the last fetch or push) is not contacted.
+//
+// When a remote's branch moved since this store last saw it (another run pushed first), the local commits it lacks
+// are recommitted on top of it with the same trees, messages and authors, their tags are moved to the new commits
+// (unless a remote already has the tag: a published tag never moves), and the push is retried, up to PushRetries
+// times. A local commit whose tree equals the remote head's is dropped, its tags moving to the remote head. A tag
+// that a remote already has at another commit is never overwritten: the push of that remote fails, naming it.
+// Every remote is tried; the error names each one that failed, and the commits stay local. Push returns what it
+// published, so a caller never reads the branch again to learn it.
 func (s *Store) Push(ctx context.Context, branch string, tags ...string) (Published, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Published{}, s.secrets.errorf("pushing %s: %w", branch, err)
+	}
+	defer done()
 	name, err := branchRef(branch)
 	if err != nil {
 		return Published{}, fmt.Errorf("pushing: %w", err)
@@ -45,17 +62,27 @@ func (s *Store) Push(ctx context.Context, branch string, tags ...string) (Publis
 			return Published{}, fmt.Errorf("pushing %s: tag: %w", branch, unknownIfNotFound(err, tag))
 		}
 	}
-	var errs []error
+	var (
+		errs   []error
+		pub    Published
+		pushed = map[string]bool{}
+	)
 	for _, r := range s.remotes {
-		if err := s.pushTo(ctx, r, name, tagNames, s.rebase); err != nil {
+		n, sent, err := s.pushTo(ctx, r, name, tagNames, s.rebase)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("pushing %s to %s: %w", branch, r.display, err))
+			continue
+		}
+		pub.Snapshots = max(pub.Snapshots, n)
+		for _, t := range sent {
+			pushed[t.Short()] = true
 		}
 	}
-	head, err := s.head(branch)
-	if err != nil {
+	pub.Tags = slices.Sorted(maps.Keys(pushed))
+	if pub.Commit, err = s.head(branch); err != nil {
 		errs = append(errs, fmt.Errorf("pushing %s: %w", branch, err))
 	}
-	return Published{Commit: head}, s.secrets.error(errors.Join(errs...))
+	return pub, s.secrets.error(errors.Join(errs...))
 }
 
 func unknownIfNotFound(err error, ref string) error {
@@ -65,10 +92,14 @@ func unknownIfNotFound(err error, ref string) error {
 	return err
 }
 
-// pushTo pushes to one remote: fetch its branch, put the local commits on top of it with onto when it moved,
-// push; repeat while a failed push turns out to be caused by the branch moving again.
+// pushTo pushes to one remote: fetch its branch, put the local commits on top of it with onto when it moved, push
+// them with the asked-for tags and theirs; repeat while a failed push turns out to be caused by the branch moving
+// again. It returns how many commits and which tags it sent.
 func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName,
-	onto func(branch plumbing.ReferenceName, remoteHead plumbing.Hash, r *remote) error) error {
+	onto func(branch plumbing.ReferenceName, remoteHead plumbing.Hash, r *remote) error) (int, []plumbing.ReferenceName, error) {
+	if s.upToDate(r, branch, tags) {
+		return 0, nil, nil
+	}
 	var (
 		pushErr error
 		basedOn plumbing.Hash
@@ -77,26 +108,131 @@ func (s *Store) pushTo(ctx context.Context, r *remote, branch plumbing.Reference
 		remoteHead, err := s.fetchBranch(ctx, r, branch)
 		if err != nil {
 			if pushErr != nil {
-				return fmt.Errorf("%w (fetching after the failed push: %v)", pushErr, err)
+				return 0, nil, fmt.Errorf("%w (fetching after the failed push: %v)", pushErr, err)
 			}
-			return fmt.Errorf("fetching: %w", err)
+			return 0, nil, fmt.Errorf("fetching: %w", err)
 		}
 		if pushErr != nil && remoteHead == basedOn {
-			return pushErr // the branch did not move, so retrying cannot help
+			return 0, nil, pushErr // the branch did not move, so retrying cannot help
+		}
+		pendingTags, err := s.pendingTags(branch, remoteHead)
+		if err != nil {
+			return 0, nil, err
 		}
 		if err := onto(branch, remoteHead, r); err != nil {
-			return err
+			return 0, nil, err
 		}
 		basedOn = remoteHead
-		pushErr = s.push(ctx, r, branch, tags)
+		pending, err := s.localOnly(branch, remoteHead)
+		if err != nil {
+			return 0, nil, err
+		}
+		var sent []plumbing.ReferenceName
+		sent, pushErr = s.push(ctx, r, branch, unionRefs(tags, pendingTags))
 		if pushErr == nil {
-			return nil
+			return len(pending), sent, nil
 		}
 		if ctx.Err() != nil {
-			return pushErr
+			return 0, nil, pushErr
 		}
 	}
-	return fmt.Errorf("branch kept moving, gave up after %d attempts: %w", s.retries+1, pushErr)
+	return 0, nil, fmt.Errorf("branch kept moving, gave up after %d attempts: %w", s.retries+1, pushErr)
+}
+
+// upToDate reports whether, as of the last fetch or push, r has branch at the local head and every tag at the
+// local tag's commit: then there is nothing to push.
+func (s *Store) upToDate(r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName) bool {
+	same := func(local, remote plumbing.ReferenceName) bool {
+		l, err := s.repo.Storer.Reference(local)
+		if err != nil {
+			return false
+		}
+		rr, err := s.repo.Storer.Reference(remote)
+		return err == nil && rr.Hash() == l.Hash()
+	}
+	if !same(branch, trackingRef(r.Name, branch)) {
+		return false
+	}
+	for _, tag := range tags {
+		if !same(tag, remoteTagRef(r.Name, tag)) {
+			return false
+		}
+	}
+	return true
+}
+
+func remoteTagRef(remoteName string, tag plumbing.ReferenceName) plumbing.ReferenceName {
+	return plumbing.ReferenceName(remoteTagsPrefix(remoteName) + tag.Short())
+}
+
+func unionRefs(a, b []plumbing.ReferenceName) []plumbing.ReferenceName {
+	out := slices.Clone(a)
+	for _, r := range b {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// localOnly lists, newest first, the first-parent commits of the local branch that onto (a remote head, zero when
+// the remote has no such branch) lacks.
+func (s *Store) localOnly(branch plumbing.ReferenceName, onto plumbing.Hash) ([]*object.Commit, error) {
+	head, err := s.repo.Storer.Reference(branch)
+	if err != nil {
+		return nil, fmt.Errorf("reading local branch: %w", err)
+	}
+	if head.Hash() == onto {
+		return nil, nil
+	}
+	local, err := object.GetCommit(s.repo.Storer, head.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("reading local head: %w", err)
+	}
+	isBase := map[plumbing.Hash]bool{}
+	if !onto.IsZero() {
+		target, err := object.GetCommit(s.repo.Storer, onto)
+		if err != nil {
+			return nil, fmt.Errorf("reading remote head: %w", err)
+		}
+		bases, err := local.MergeBase(target)
+		if err != nil {
+			return nil, fmt.Errorf("finding merge base with %s: %w", onto, err)
+		}
+		for _, b := range bases {
+			isBase[b.Hash] = true
+		}
+	}
+	var pending []*object.Commit
+	for c := local; !isBase[c.Hash]; {
+		pending = append(pending, c)
+		if c.NumParents() == 0 {
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, fmt.Errorf("reading history: %w", err)
+		}
+	}
+	return pending, nil
+}
+
+// pendingTags lists the lightweight tags on the local commits that onto lacks: snapshots committed while a remote
+// was unreachable keep their tags and publish them with the commits. Tags on commits a remote already has are
+// left alone, so a tag pruned on the remote is not pushed back.
+func (s *Store) pendingTags(branch plumbing.ReferenceName, onto plumbing.Hash) ([]plumbing.ReferenceName, error) {
+	pending, err := s.localOnly(branch, onto)
+	if err != nil || len(pending) == 0 {
+		return nil, err
+	}
+	tagsAt, err := s.lightweightTags()
+	if err != nil {
+		return nil, err
+	}
+	var tags []plumbing.ReferenceName
+	for _, c := range pending {
+		tags = append(tags, tagsAt[c.Hash]...)
+	}
+	return tags, nil
 }
 
 // fetchBranch updates the remote-tracking ref of branch and returns the remote's head, zero when the remote has no
@@ -129,7 +265,7 @@ func trackingRef(remoteName string, branch plumbing.ReferenceName) plumbing.Refe
 
 // rebase makes the local branch a descendant of onto (a remote head) by recommitting, in order, the first-parent
 // commits onto lacks. Snapshots are whole trees, so a recommit is the same tree with a new parent; it never
-// conflicts. Lightweight tags on recommitted commits follow them.
+// conflicts. Lightweight tags on recommitted commits follow them, unless a remote already has the tag.
 func (s *Store) rebase(branch plumbing.ReferenceName, onto plumbing.Hash, r *remote) error {
 	head, err := s.repo.Storer.Reference(branch)
 	if err != nil {
@@ -155,24 +291,9 @@ func (s *Store) rebase(branch plumbing.ReferenceName, onto plumbing.Hash, r *rem
 		// Everything local is already on the remote, which went further: follow it.
 		return s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, onto), head)
 	}
-
-	bases, err := local.MergeBase(target)
+	pending, err := s.localOnly(branch, onto)
 	if err != nil {
-		return fmt.Errorf("finding merge base with %s: %w", onto, err)
-	}
-	isBase := map[plumbing.Hash]bool{}
-	for _, b := range bases {
-		isBase[b.Hash] = true
-	}
-	var pending []*object.Commit // local-only commits, newest first
-	for c := local; !isBase[c.Hash]; {
-		pending = append(pending, c)
-		if c.NumParents() == 0 {
-			break
-		}
-		if c, err = c.Parent(0); err != nil {
-			return fmt.Errorf("reading history: %w", err)
-		}
+		return err
 	}
 	tagsAt, err := s.lightweightTags()
 	if err != nil {
@@ -196,6 +317,9 @@ func (s *Store) rebase(branch plumbing.ReferenceName, onto plumbing.Hash, r *rem
 			}
 		}
 		for _, tag := range tagsAt[old.Hash] {
+			if s.published(tag) {
+				continue // a tag a remote has never moves
+			}
 			ref := plumbing.NewHashReference(tag, parent.Hash)
 			if err := s.repo.Storer.CheckAndSetReference(ref, plumbing.NewHashReference(tag, old.Hash)); err != nil {
 				return fmt.Errorf("moving tag %s to %s: %w", tag.Short(), parent.Hash, err)
@@ -226,18 +350,71 @@ func (s *Store) lightweightTags() (map[plumbing.Hash][]plumbing.ReferenceName, e
 	return tags, err
 }
 
-// push sends branch and tags in one atomic update, never forced.
-func (s *Store) push(ctx context.Context, r *remote, branch plumbing.ReferenceName, tags []plumbing.ReferenceName) error {
-	specs := []config.RefSpec{config.RefSpec(branch + ":" + branch)}
-	for _, tag := range tags {
-		specs = append(specs, config.RefSpec(tag+":"+tag))
+// published reports whether any remote is known to have tag.
+func (s *Store) published(tag plumbing.ReferenceName) bool {
+	for _, r := range s.remotes {
+		if _, err := s.repo.Storer.Reference(remoteTagRef(r.Name, tag)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// push sends branch and the tags r does not have yet in one atomic update, never forced, and returns the tags
+// sent. A tag r has at another commit fails the push: a published tag is never moved (git's client refuses that
+// too; go-git would move a tag forward like a branch).
+func (s *Store) push(ctx context.Context, r *remote, branch plumbing.ReferenceName,
+	tags []plumbing.ReferenceName) ([]plumbing.ReferenceName, error) {
+	var (
+		specs = []config.RefSpec{config.RefSpec(branch + ":" + branch)}
+		sent  []plumbing.ReferenceName
+	)
+	if len(tags) > 0 {
+		advertised, err := r.git.ListContext(ctx, &git.ListOptions{Auth: r.Auth})
+		if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+			return nil, fmt.Errorf("listing remote refs: %w", err)
+		}
+		onRemote := map[plumbing.ReferenceName]plumbing.Hash{}
+		for _, ref := range advertised {
+			onRemote[ref.Name()] = ref.Hash()
+		}
+		for _, tag := range tags {
+			local, err := s.repo.Storer.Reference(tag)
+			if err != nil {
+				return nil, fmt.Errorf("reading tag %s: %w", tag.Short(), err)
+			}
+			switch have, ok := onRemote[tag]; {
+			case !ok:
+				specs = append(specs, config.RefSpec(tag+":"+tag))
+				sent = append(sent, tag)
+			case have != local.Hash():
+				return nil, fmt.Errorf("tag %s already exists on the remote at %s (here it is %s): a published "+
+					"tag is never moved", tag.Short(), have, local.Hash())
+			}
+		}
 	}
 	err := r.git.PushContext(ctx, &git.PushOptions{RemoteName: r.Name, RefSpecs: specs, Auth: r.Auth, Atomic: true})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return err
+		return nil, err
 	}
-	s.log.Debug("pushed", "branch", branch.Short(), "remote", r.display, "tags", len(tags))
-	return nil
+	head, err := s.repo.Storer.Reference(branch)
+	if err != nil {
+		return nil, fmt.Errorf("reading local branch: %w", err)
+	}
+	if err := s.repo.Storer.SetReference(plumbing.NewHashReference(trackingRef(r.Name, branch), head.Hash())); err != nil {
+		return nil, fmt.Errorf("recording what %s has: %w", r.display, err)
+	}
+	for _, tag := range tags {
+		local, err := s.repo.Storer.Reference(tag)
+		if err == nil {
+			err = s.repo.Storer.SetReference(plumbing.NewHashReference(remoteTagRef(r.Name, tag), local.Hash()))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recording what %s has: %w", r.display, err)
+		}
+	}
+	s.log.Debug("pushed", "branch", branch.Short(), "remote", r.display, "tags", len(sent))
+	return sent, nil
 }
 
 // Fetch brings every remote's branches into remote-tracking refs (refs/remotes/<remote>/...), pruning those the
@@ -246,8 +423,11 @@ func (s *Store) push(ctx context.Context, r *remote, branch plumbing.ReferenceNa
 // and tags are never overwritten, and the branch checked out in a working tree is left alone. Every remote is
 // tried; the error names each one that failed.
 func (s *Store) Fetch(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return s.secrets.errorf("fetching: %w", err)
+	}
+	defer done()
 	var errs []error
 	for _, r := range s.remotes {
 		if err := s.fetchRemote(ctx, r); err != nil {
@@ -361,8 +541,11 @@ func (s *Store) checkedOutBranch() plumbing.ReferenceName {
 // DeleteTags deletes the named tags locally and on every remote. Tags already absent are not an error, so a
 // partly failed prune can simply be run again. The error names each remote that failed.
 func (s *Store) DeleteTags(ctx context.Context, names []string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return s.secrets.errorf("deleting tags: %w", err)
+	}
+	defer done()
 	refs := make([]plumbing.ReferenceName, len(names))
 	for i, name := range names {
 		var err error
@@ -392,8 +575,11 @@ func (s *Store) DeleteTags(ctx context.Context, names []string) error {
 // DeleteBranch deletes branch locally and on every remote; a branch already absent is not an error. It refuses the
 // branch checked out in a working tree. The error names each remote that failed.
 func (s *Store) DeleteBranch(ctx context.Context, branch string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return s.secrets.errorf("deleting branch %s: %w", branch, err)
+	}
+	defer done()
 	ref, err := branchRef(branch)
 	if err != nil {
 		return fmt.Errorf("deleting branch: %w", err)

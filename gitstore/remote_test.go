@@ -603,3 +603,70 @@ func TestDeleteBranchAndTagsOnRemotes(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 §2: a tag a remote already has is never moved, not even forward along the branch (go-git alone would
+// move it like a branch); the push fails naming it, and the remote keeps its tag.
+func TestPushNeverMovesATagTheRemoteHas(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			url := tr.newRemote(t)
+			a, b, _ := twoStores(t, url)
+			snapA := snapshot("kong/prod", "prod: run a", map[string]string{"kong.yaml": "a\n"})
+			snapA.Tag = "kongsnap/prod/same-name"
+			ca := save(t, a, snapA)
+			snapB := snapshot("kong/prod", "prod: run b", map[string]string{"kong.yaml": "b\n"})
+			snapB.Tag = snapA.Tag // b has not fetched a's tag: it cannot know the name is taken
+			save(t, b, snapB)
+			push(t, a, "kong/prod", snapA.Tag)
+
+			_, err := b.Push(context.Background(), "kong/prod", snapB.Tag)
+			if err == nil || !strings.Contains(err.Error(), "tag kongsnap/prod/same-name already exists on the remote") {
+				t.Fatalf("push of a tag the remote has elsewhere: %v", err)
+			}
+			if got := gittest.Tags(t, url, "kongsnap/prod/")[snapA.Tag]; got != ca.Hash {
+				t.Errorf("remote tag moved to %s, want it kept at %s", got, ca.Hash)
+			}
+		})
+	}
+}
+
+// Issue 12 §2 (c): a snapshot committed while the remote was unreachable is published, with its tag, by the next
+// Push even when nothing new was committed; Push then counts it. An up-to-date branch contacts no remote.
+func TestPushPublishesPendingSnapshots(t *testing.T) {
+	var requests atomic.Int32
+	url := gittest.NewHTTP(t, gittest.WithRequestHook(func(*http.Request) { requests.Add(1) }))
+	down := closedURL(t, "")
+	s, path, _ := testStore(t, gitstore.Options{Remotes: []gitstore.Remote{{Name: "origin", URL: url}}})
+	save(t, s, snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "a\n"}))
+	push(t, s, "kong/prod")
+
+	// The same repository, opened with the remote unreachable, commits a tagged snapshot it cannot push.
+	offline, _, _ := testStore(t, gitstore.Options{Path: path, Remotes: []gitstore.Remote{{Name: "origin", URL: down}}})
+	snap := snapshot("kong/prod", "prod: while away", map[string]string{"kong.yaml": "b\n"})
+	snap.Tag = "kongsnap/prod/while-away"
+	pending := save(t, offline, snap)
+	if _, err := offline.Push(context.Background(), "kong/prod", snap.Tag); err == nil {
+		t.Fatal("push to an unreachable remote succeeded")
+	}
+
+	published, err := s.Push(context.Background(), "kong/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if published.Snapshots != 1 || published.Commit.Hash != pending.Hash ||
+		strings.Join(published.Tags, ",") != snap.Tag {
+		t.Errorf("Push = %+v, want the pending %s with its tag %s", published, pending.Hash, snap.Tag)
+	}
+	if got := gittest.Tags(t, url, "kongsnap/prod/")[snap.Tag]; got != pending.Hash {
+		t.Errorf("remote tag %s = %q, want %s", snap.Tag, got, pending.Hash)
+	}
+
+	requests.Store(0)
+	published, err = s.Push(context.Background(), "kong/prod")
+	if err != nil || published.Snapshots != 0 || len(published.Tags) != 0 {
+		t.Errorf("Push of an up-to-date branch = %+v, %v", published, err)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("an up-to-date Push made %d requests, want none", n)
+	}
+}

@@ -44,8 +44,11 @@ func (s *Store) Save(ctx context.Context, snap CommitRequest) (Commit, error) {
 	if err := ctx.Err(); err != nil {
 		return Commit{}, fmt.Errorf("saving snapshot to %s: %w", snap.Branch, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Commit{}, s.secrets.errorf("saving snapshot to %s: %w", snap.Branch, err)
+	}
+	defer done()
 	c, err := s.save(snap)
 	if err != nil {
 		return Commit{}, s.secrets.errorf("saving snapshot to %s: %w", snap.Branch, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -67,6 +66,9 @@ type Options struct {
 	PushRetries int
 	// Clock gives commit times; default time.Now. Fixing it makes commits reproducible.
 	Clock func() time.Time
+	// LockWait bounds how long an operation waits for another process (or Store) holding the repository's lock
+	// file (LockFile); default DefaultLockWait.
+	LockWait time.Duration
 	// Logger receives progress at debug level and retries at info level; default slog.Default(). Credentials
 	// are never logged.
 	Logger *slog.Logger
@@ -74,7 +76,9 @@ type Options struct {
 
 // Store is a git repository holding snapshots. It is safe for concurrent use; operations run one at a time.
 type Store struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // one operation at a time
+	hold    sync.Mutex // one Lock holder at a time
+	lock    *repoLock
 	repo    *git.Repository
 	remotes []*remote
 	prefix  string
@@ -103,6 +107,16 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, s.secrets.errorf("opening repository %s: %w", opts.Path, err)
 	}
+	lockFile, err := lockPath(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("opening repository %s: %w", opts.Path, err)
+	}
+	s.lock = newRepoLock(lockFile, cmp.Or(opts.LockWait, DefaultLockWait), s.log)
+	release, err := s.lock.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("opening repository %s: %w", opts.Path, err)
+	}
+	defer release()
 	repo, created, err := s.openOrCreate(opts.Path)
 	if err != nil {
 		return nil, s.secrets.error(err)
@@ -181,7 +195,7 @@ func remoteConfigs(opts Options) ([]remoteConfig, error) {
 }
 
 // removeIncompleteClone empties path, which Open found missing or empty, so the next Open clones again instead of
-// opening an empty repository.
+// opening an empty repository. The lock file goes too: a waiter on it notices and takes a fresh one.
 func (s *Store) removeIncompleteClone(path string) {
 	entries, err := os.ReadDir(path)
 	for _, e := range entries {
@@ -223,11 +237,14 @@ func requireEmptyDir(path string) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := f.Readdirnames(1); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return err
+	names, err := f.Readdirnames(0)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if name != LockFile {
+			return errors.New("directory is not empty and is not a git repository")
 		}
-		return errors.New("directory is not empty and is not a git repository")
 	}
 	return nil
 }
