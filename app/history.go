@@ -53,16 +53,33 @@ func logEntry(c gitstore.Commit) LogEntry {
 	}
 }
 
-// Show prints a snapshot's commit and contents summary, or one of its files.
-func Show(ctx context.Context, env *Env, ref, file string) error {
+// SnapshotInfo is what `kongsnap show` says about a snapshot: its commit and the size of each file.
+type SnapshotInfo struct {
+	Entry  LogEntry
+	Commit gitstore.Commit
+	Files  map[string][]byte
+}
+
+// ReadSnapshot reads a snapshot (commit SHA, tag or branch) for show.
+func ReadSnapshot(ctx context.Context, env *Env, ref string) (*SnapshotInfo, error) {
 	repo, err := env.openRepository(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files, commit, err := repo.store.Files(ctx, ref)
 	if err != nil {
+		return nil, err
+	}
+	return &SnapshotInfo{Entry: logEntry(commit), Commit: commit, Files: files}, nil
+}
+
+// Show prints a snapshot's commit and contents summary, or one of its files.
+func Show(ctx context.Context, env *Env, ref, file string) error {
+	info, err := ReadSnapshot(ctx, env, ref)
+	if err != nil {
 		return err
 	}
+	files, commit := info.Files, info.Commit
 	if file != "" {
 		data, ok := files[file]
 		if !ok {
@@ -71,7 +88,7 @@ func Show(ctx context.Context, env *Env, ref, file string) error {
 		_, err := env.Stdout.Write(data)
 		return err
 	}
-	e := logEntry(commit)
+	e := info.Entry
 	w := env.Stdout
 	fmt.Fprintf(w, "commit      %s\n", commit.Hash)
 	fmt.Fprintf(w, "time        %s\n", commit.Time.UTC().Format(time.RFC3339))

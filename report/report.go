@@ -79,7 +79,7 @@ type Report struct {
 // of defence behind code that never puts a credential in an error in the first place. onChange, when not nil, is
 // called on every status change.
 func New(command, runID, trigger string, started time.Time, secrets []string, onChange func(Result)) *Report {
-	return &Report{SchemaVersion: SchemaVersion, Command: command, RunID: runID, Trigger: trigger, Started: started, secrets: secrets, onChange: onChange}
+	return &Report{SchemaVersion: SchemaVersion, Results: []Result{}, Command: command, RunID: runID, Trigger: trigger, Started: started, secrets: secrets, onChange: onChange}
 }
 
 // Set records a connection's result, replacing an earlier one for the same connection.

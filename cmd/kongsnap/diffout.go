@@ -71,15 +71,23 @@ func scopeOf(identity string) string {
 		return "global"
 	}
 	rest := identity
-	if i := strings.IndexByte(rest, '"'); i >= 0 {
-		if q, err := strconv.QuotedPrefix(rest[i:]); err == nil {
-			rest = rest[i+len(q):]
+	sep := func(s string) int { // the first " on ", " of " or " in ", and its length
+		first := -1
+		for _, sep := range []string{" on ", " of ", " in "} {
+			if i := strings.Index(s, sep); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
+		}
+		return first
+	}
+	// The entity's own name is quoted and may hold a separator; skip it when it comes first.
+	if q := strings.IndexByte(rest, '"'); q >= 0 && (sep(rest) < 0 || q < sep(rest)) {
+		if name, err := strconv.QuotedPrefix(rest[q:]); err == nil {
+			rest = rest[q+len(name):]
 		}
 	}
-	for _, sep := range []string{" on ", " of ", " in "} {
-		if i := strings.Index(rest, sep); i >= 0 {
-			return rest[i+len(sep):]
-		}
+	if i := sep(rest); i >= 0 {
+		return rest[i+4:]
 	}
 	return ""
 }

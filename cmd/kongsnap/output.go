@@ -96,7 +96,14 @@ func (g *globals) writeLog(connection string, entries []app.LogEntry, output str
 }
 
 func (g *globals) show(ctx context.Context, env *app.Env, opts showOptions) error {
-	return app.Show(ctx, env, opts.Ref, opts.File)
+	if opts.Output != "json" || opts.File != "" {
+		return app.Show(ctx, env, opts.Ref, opts.File)
+	}
+	info, err := app.ReadSnapshot(ctx, env, opts.Ref)
+	if err != nil {
+		return err
+	}
+	return writeJSON(g.stdout, newShowJSON(opts.Ref, info))
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -72,4 +74,39 @@ func nonNil[T any](s []T) []T {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// showJSON is `kongsnap show REF --output json`.
+type showJSON struct {
+	SchemaVersion int           `json:"schema_version"`
+	Command       string        `json:"command"`
+	Ref           string        `json:"ref"`
+	Snapshot      snapshotJSON  `json:"snapshot"`
+	Trailers      []trailerJSON `json:"trailers"`
+	Files         []fileJSON    `json:"files"`
+}
+
+type trailerJSON struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type fileJSON struct {
+	Name  string `json:"name"`
+	Bytes int    `json:"bytes"`
+}
+
+func newShowJSON(ref string, info *app.SnapshotInfo) showJSON {
+	e := info.Entry
+	out := showJSON{SchemaVersion: report.SchemaVersion, Command: "show", Ref: ref,
+		Snapshot: snapshotJSON{Commit: e.Commit, Time: e.Time.UTC(), KongVersion: e.KongVersion, Entities: atoi(e.Entities),
+			Trigger: e.Trigger, Summary: e.Summary, Tags: nonNil(e.Tags)},
+		Trailers: []trailerJSON{}, Files: []fileJSON{}}
+	for _, t := range info.Commit.Trailers {
+		out.Trailers = append(out.Trailers, trailerJSON{Key: t.Key, Value: t.Value})
+	}
+	for _, name := range slices.Sorted(maps.Keys(info.Files)) {
+		out.Files = append(out.Files, fileJSON{Name: name, Bytes: len(info.Files[name])})
+	}
+	return out
 }
