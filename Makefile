@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint vet actionlint demo bench interop
+.PHONY: build test lint vet actionlint demo bench interop conformance
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -27,3 +27,7 @@ interop: build
 
 demo: build
 	bash scripts/demo.sh
+
+# go-kong v0.78.0's own kong/ tests against kongsim, or against KONG_ADMIN_URL when set.
+conformance:
+	bash scripts/conformance.sh

@@ -3,6 +3,7 @@ module github.com/kongsnap/kongsnap
 go 1.26.0
 
 require (
+	github.com/dlclark/regexp2 v1.11.5
 	github.com/go-git/go-git/v5 v5.19.3
 	github.com/gofrs/flock v0.13.2
 	github.com/google/go-github/v60 v60.0.0

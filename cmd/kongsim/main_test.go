@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +95,27 @@ func TestRunRejects(t *testing.T) {
 				t.Fatalf("run(%v) = %v, want error containing %q", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+// `kongsim --help` prints the usage and exits 0 (the test re-runs its own binary as kongsim).
+func TestHelpExitsZero(t *testing.T) {
+	if os.Getenv("KONGSIM_TEST_MAIN") == "1" {
+		os.Args = []string{"kongsim", "--help"}
+		main()
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelpExitsZero$")
+	cmd.Env = append(os.Environ(), "KONGSIM_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kongsim --help: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Usage: kongsim") || !strings.Contains(string(out), "-listen") {
+		t.Errorf("kongsim --help printed %q", out)
+	}
+	var logs bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, &logs); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("run --help = %v, want flag.ErrHelp", err)
 	}
 }

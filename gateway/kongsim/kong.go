@@ -26,6 +26,24 @@ func (s *Server) handshake(*request) (int, any) {
 		}
 	}
 	s.mu.RUnlock()
+	conf := map[string]any{
+		"database":               "postgres",
+		"role":                   "traditional",
+		"router_flavor":          "traditional_compatible",
+		"wasm":                   false,
+		"new_dns_client":         false,
+		"plugins":                []any{"bundled"},
+		"loaded_plugins":         loadedPlugins(names),
+		"pg_host":                "127.0.0.1",
+		"pg_port":                5432,
+		"pg_database":            "kong",
+		"pg_user":                "kong",
+		"pg_password":            "******",
+		"log_level":              "notice",
+		"prefix":                 "/usr/local/kong",
+		"nginx_worker_processes": "auto",
+	}
+	addListeners(conf)
 	return http.StatusOK, map[string]any{
 		"tagline":     "Welcome to kong",
 		"version":     s.version,
@@ -39,24 +57,7 @@ func (s *Server) handshake(*request) (int, any) {
 			"available_on_server": available,
 			"enabled_in_cluster":  inUse,
 		},
-		"configuration": map[string]any{
-			"database":               "postgres",
-			"role":                   "traditional",
-			"router_flavor":          "traditional_compatible",
-			"wasm":                   false,
-			"plugins":                []any{"bundled"},
-			"loaded_plugins":         loadedPlugins(names),
-			"admin_listen":           []any{"0.0.0.0:8001"},
-			"proxy_listen":           []any{"0.0.0.0:8000", "0.0.0.0:8443 ssl"},
-			"pg_host":                "127.0.0.1",
-			"pg_port":                5432,
-			"pg_database":            "kong",
-			"pg_user":                "kong",
-			"pg_password":            "******",
-			"log_level":              "notice",
-			"prefix":                 "/usr/local/kong",
-			"nginx_worker_processes": "auto",
-		},
+		"configuration": conf,
 	}
 }
 
@@ -106,8 +107,8 @@ func (s *Server) schemas(q *request) (int, any) {
 	segs := q.segs
 	switch {
 	case len(segs) == 2 && q.Method == http.MethodGet:
-		if sch, ok := schema.Entity(segs[1]); ok {
-			return http.StatusOK, sch.Served()
+		if served, ok := servedSchema(segs[1]); ok {
+			return http.StatusOK, served
 		}
 		return http.StatusNotFound, map[string]any{"message": "No entity named '" + segs[1] + "'"}
 	case len(segs) == 3 && segs[1] == "plugins" && segs[2] != "validate" && q.Method == http.MethodGet:
@@ -120,6 +121,9 @@ func (s *Server) schemas(q *request) (int, any) {
 			return http.StatusOK, sch.Served()
 		}
 		return http.StatusNotFound, map[string]any{"message": "No vault named '" + segs[2] + "'"}
+	case len(segs) == 3 && segs[1] == "filters" && q.Method == http.MethodGet:
+		// kong/api/routes/kong.lua: with wasm off no filter is loaded.
+		return http.StatusNotFound, map[string]any{"message": "Filter '" + segs[2] + "' not found"}
 	case len(segs) == 3 && segs[2] == "validate" && q.Method == http.MethodPost:
 		return s.validate(q, segs[1])
 	case len(segs) == 2, len(segs) == 3:
@@ -137,7 +141,7 @@ func (s *Server) validate(q *request, entity string) (int, any) {
 	if k == nil {
 		return http.StatusNotFound, map[string]any{"message": "No entity named '" + entity + "'"}
 	}
-	body, err := q.body()
+	body, err := q.body(k.kind)
 	if err != nil {
 		return 0, err
 	}

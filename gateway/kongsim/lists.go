@@ -33,7 +33,7 @@ type pageOptions struct {
 
 // parsePage validates size, tags and offset in the order Kong does, with its error bodies.
 func parsePage(q *request, withTags bool) (pageOptions, *apiError) {
-	args := q.URL.Query()
+	args := ngxDecodeArgs(q.URL.RawQuery)
 	opts := pageOptions{size: defaultPageSize}
 	raw, hasTags := args["tags"]
 	if withTags && hasTags && raw[0] == "" {
@@ -167,7 +167,7 @@ func (s *Server) list(q *request, k *kind, parent *parentRef) (int, any) {
 		return http.StatusOK, body
 	}
 	body["offset"] = offset
-	args := q.URL.Query()
+	args := ngxDecodeArgs(q.URL.RawQuery)
 	if parent == nil {
 		next := "/" + k.path + "?offset=" + escapeURI(offset)
 		if tags, ok := args["tags"]; ok {
@@ -219,13 +219,15 @@ func (s *Server) targetRoutes(q *request) (int, any) {
 		})
 	case len(q.segs) == 4:
 		return s.targetEntity(q, parent)
+	case (len(q.segs) == 5 || len(q.segs) == 6) && (q.segs[len(q.segs)-1] == "healthy" || q.segs[len(q.segs)-1] == "unhealthy"):
+		return s.setTargetHealth(q, parent)
 	}
 	return http.StatusNotFound, errNotFound
 }
 
 // listTargets pages an upstream's targets newest first, with a numeric offset (kong/db/dao/targets.lua).
 func (s *Server) listTargets(q *request, parent *parentRef) (int, any) {
-	args := q.URL.Query()
+	args := ngxDecodeArgs(q.URL.RawQuery)
 	size := defaultPageSize
 	if v, ok := args["size"]; ok {
 		n, err := strconv.ParseFloat(strings.TrimSpace(v[0]), 64)
@@ -284,7 +286,7 @@ func (s *Server) targetEntity(q *request, parent *parentRef) (int, any) {
 	case http.MethodGet, http.MethodDelete:
 	case http.MethodPut, http.MethodPatch:
 		var err *apiError
-		if body, err = q.body(); err != nil {
+		if body, err = q.body(s.byPath["targets"]); err != nil {
 			return 0, err
 		}
 	default:

@@ -18,22 +18,35 @@ func (s *Server) route(r *http.Request) (int, any) {
 		return only(q, http.MethodGet, s.handshake)
 	}
 	switch head := segs[0]; {
+	case wasmRoute(segs):
+		return 0, errWasmDisabled
 	case head == "status" && len(segs) == 1:
 		return only(q, http.MethodGet, s.status)
+	case head == "status" && len(segs) == 2 && segs[1] == "dns":
+		return only(q, http.MethodGet, func(*request) (int, any) {
+			return http.StatusNotImplemented, map[string]any{"message": "not implemented with the legacy DNS client"}
+		})
+	case head == "tags" && len(segs) <= 2:
+		return s.tags(q)
+	case head == "endpoints" && len(segs) == 1:
+		return only(q, http.MethodGet, s.endpointList)
+	case head == "timers" && len(segs) == 1:
+		return only(q, http.MethodGet, s.timers)
 	case head == "schemas":
 		return s.schemas(q)
 	case head == "plugins" && len(segs) == 2 && segs[1] == "enabled":
 		return only(q, http.MethodGet, s.enabledPlugins)
 	case head == "targets":
 		return http.StatusNotFound, errNotFound
-	case head == "filter-chains":
-		return http.StatusBadRequest, map[string]any{"message": "this endpoint is only available when wasm is enabled"}
 	case enterpriseOnly[head]:
 		return http.StatusNotFound, errNotFound
 	}
 	k, ok := s.byPath[segs[0]]
 	if !ok {
 		return http.StatusNotFound, errNotFound
+	}
+	if k.name == "upstreams" && len(segs) == 3 && segs[2] == "health" {
+		return s.upstreamHealth(q)
 	}
 	if k.name == "upstreams" && len(segs) >= 3 && segs[2] == "targets" {
 		return s.targetRoutes(q)
@@ -117,12 +130,12 @@ func childNamed(parent *kind, name string) (*kind, string) {
 func (s *Server) collectionRoute(q *request, k *kind, parent *parentRef) (int, any) {
 	switch q.Method {
 	case http.MethodGet:
-		if k.name == "consumers" && parent == nil && q.URL.Query().Has("custom_id") {
+		if k.name == "consumers" && parent == nil && ngxDecodeArgs(q.URL.RawQuery).Has("custom_id") {
 			return s.consumerByCustomID(q)
 		}
 		return s.list(q, k, parent)
 	case http.MethodPost:
-		body, err := q.body()
+		body, err := q.body(k)
 		if err != nil {
 			return 0, err
 		}
@@ -154,7 +167,7 @@ func (s *Server) entityRoute(q *request, k *kind, parent *parentRef) (int, any) 
 	case http.MethodGet, http.MethodDelete:
 	case http.MethodPut, http.MethodPatch:
 		var err *apiError
-		if body, err = q.body(); err != nil {
+		if body, err = q.body(k); err != nil {
 			return 0, err
 		}
 	default:
@@ -176,6 +189,13 @@ func (s *Server) entityRoute(q *request, k *kind, parent *parentRef) (int, any) 
 		if p == nil {
 			return 0, errNotFound
 		}
+	}
+	if k.name == "acls" && parent != nil {
+		id, err := s.aclByGroupLocked(q, p, body)
+		if err != nil {
+			return 0, err
+		}
+		key = id
 	}
 	if k.name == "certificates" {
 		id, err := s.certificateKey(q.Method, key, body)
@@ -257,7 +277,7 @@ func (s *Server) foreignEntityRoute(q *request, k *kind, field string) (int, any
 	case http.MethodGet, http.MethodDelete:
 	case http.MethodPut, http.MethodPatch:
 		var err *apiError
-		if body, err = q.body(); err != nil {
+		if body, err = q.body(s.kindByName(k.field(field).Reference)); err != nil {
 			return 0, err
 		}
 	default:

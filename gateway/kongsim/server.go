@@ -106,6 +106,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.journal.add(r, sw.status)
 		return
 	}
+	if r.Method == http.MethodOptions {
+		s.options(sw, r)
+		s.journal.add(r, sw.status)
+		return
+	}
+	if r.Method == http.MethodHead {
+		// Lapis serves HEAD with the GET handler; net/http drops the body.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	status, body := s.route(r)
 	if e, ok := body.(*apiError); ok {
 		status, body = e.status, e.body
@@ -132,20 +142,53 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.journal.add(r, sw.status)
 }
 
+// options answers OPTIONS as kong/api/api_helpers.lua's options_method does: 204 and the route's methods.
+func (s *Server) options(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	segs, ok := pathSegments(r)
+	var methods []string
+	if ok {
+		methods = s.allowedMethods(segs)
+	}
+	if methods == nil {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"message":"Not found"}` + "\n"))
+		return
+	}
+	allow := strings.Join(methods, ", ")
+	h.Set("Allow", allow)
+	h.Set("Access-Control-Allow-Methods", allow)
+	headers := r.Header.Get("Access-Control-Request-Headers")
+	if headers == "" {
+		headers = "Content-Type"
+	}
+	h.Set("Access-Control-Allow-Headers", headers)
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // request is one parsed Admin API call.
 type request struct {
 	*http.Request
 	segs []string // unescaped path segments
 }
 
-// body decodes the JSON object of a write request; an empty body is an empty object.
-func (q *request) body() (map[string]any, *apiError) {
+// body decodes the object of a write request for kind k: JSON, or a form (urlencoded or multipart) whose
+// strings are converted to the field types of k's schema; an empty body is an empty object.
+func (q *request) body(k *kind) (map[string]any, *apiError) {
 	data, err := readAll(q.Body)
 	if err != nil {
 		return nil, errBadJSON
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
+	}
+	if form, ok, err := formBody(q.Header.Get("Content-Type"), data); ok {
+		if err != nil {
+			return nil, plainError(http.StatusBadRequest, "Cannot parse form body")
+		}
+		return inferForm(k, form), nil
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {

@@ -284,7 +284,7 @@ func (s *Server) replaceSNIs(certID string, names []string) *apiError {
 
 // consumerByCustomID is GET /consumers?custom_id=x.
 func (s *Server) consumerByCustomID(q *request) (int, any) {
-	customID := q.URL.Query().Get("custom_id")
+	customID := ngxDecodeArgs(q.URL.RawQuery).Get("custom_id")
 	if customID == "" {
 		return http.StatusBadRequest, map[string]any{"message": "custom_id must be an unempty string"}
 	}

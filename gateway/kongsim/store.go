@@ -34,7 +34,8 @@ func newTable(k *kind) *table {
 		expires:   map[string]time.Time{},
 	}
 	for _, f := range k.entitySchema().Fields {
-		if f.Unique || f.Name == k.endpointKey() {
+		// An endpoint key that is part of the cache key (a target's address) is unique only with the rest of it.
+		if f.Unique || f.Name == k.endpointKey() && !slices.Contains(k.cacheKey, f.Name) {
 			t.unique[f.Name] = map[string]string{}
 		}
 		if f.Type == "foreign" {

@@ -182,17 +182,6 @@ func routesSchema() *Schema {
 func ptr(f Field) *Field { return &f }
 
 // validRouterPath accepts prefix paths in normalized form and regex paths that compile.
-func validRouterPath(v any) string {
-	s, _ := v.(string)
-	if strings.HasPrefix(s, "~") {
-		return ""
-	}
-	if msg := validPath(s); strings.HasPrefix(msg, "invalid url-encoded value") {
-		return msg
-	}
-	return ""
-}
-
 // routeSubschemas are kong/db/schema/entities/routes_subschemas.lua: per protocol family, which fields must
 // stay null and which must be set.
 func routeSubschemas() map[string]subschemaDef {

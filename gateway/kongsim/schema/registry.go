@@ -10,7 +10,7 @@ type subschemaDef struct {
 func init() {
 	all := []*Schema{servicesSchema(), routesSchema(), consumersSchema(), pluginsSchema(), upstreamsSchema(),
 		targetsSchema(), certificatesSchema(), caCertificatesSchema(), snisSchema(), vaultsSchema(),
-		keySetsSchema(), keysSchema()}
+		keySetsSchema(), keysSchema(), tagsSchema(), filterChainsSchema()}
 	all = append(all, credentialSchemas()...)
 	for _, s := range all {
 		prepare(s.Fields)
