@@ -4,7 +4,7 @@ package examples
 
 import "embed"
 
-// Files are kongsnap.yaml and workflows/*.yml.
+// Files are kongsnap.yaml (for GitHub), kongsnap-local.yaml (no GitHub, no remotes) and workflows/*.yml.
 //
-//go:embed kongsnap.yaml workflows/*.yml
+//go:embed kongsnap.yaml kongsnap-local.yaml workflows/*.yml
 var Files embed.FS

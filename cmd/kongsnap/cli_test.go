@@ -120,8 +120,8 @@ func TestFlagsBecomeOptions(t *testing.T) {
 		},
 		{
 			name: "init",
-			args: []string{"init", "--dir", "backups", "--force"},
-			want: &initOptions{Dir: "backups", Force: true},
+			args: []string{"init", "--dir", "backups", "--force", "--local"},
+			want: &initOptions{App: app.InitOptions{Dir: "backups", Force: true, Local: true}},
 		},
 	}
 	for _, tt := range tests {

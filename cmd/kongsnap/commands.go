@@ -62,8 +62,7 @@ type showOptions struct {
 }
 
 type initOptions struct {
-	Dir   string
-	Force bool
+	App app.InitOptions
 }
 
 // outputFlags adds --output text|json and its alias --json, and returns a check that resolves them after parsing.
@@ -468,18 +467,21 @@ func newCmdShow(g *globals) *cobra.Command {
 func newCmdInit(g *globals) *cobra.Command {
 	var opts initOptions
 	cmd := &cobra.Command{
-		Use:   "init [--dir DIR] [--force]",
+		Use:   "init [--dir DIR] [--local] [--force]",
 		Short: "Write a starter kongsnap.yaml and example workflows",
-		Long: "Write a starter kongsnap.yaml and the example GitHub workflows into a repository. It asks nothing and\n" +
-			"never overwrites a file unless --force is given.",
-		Example: "  kongsnap init\n  kongsnap init --dir my-backups",
+		Long: "Write a starter kongsnap.yaml and the example GitHub workflows into a repository, asking nothing. Outside\n" +
+			"a git repository it creates one (the config's path: . is then this new repository). --local writes a\n" +
+			"config with no GitHub section and no remotes, and no workflows. It prints the variables the config reads,\n" +
+			"and never overwrites a file unless --force is given.",
+		Example: "  kongsnap init\n  kongsnap init --local\n  kongsnap init --dir my-backups",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.dispatch("init", &opts, func() error { return app.Init(opts.Dir, opts.Force, g.stdout) })
+			return g.dispatch("init", &opts, func() error { return app.Init(opts.App, g.stdout) })
 		},
 	}
-	cmd.Flags().StringVar(&opts.Dir, "dir", ".", "repository to write kongsnap.yaml and .github/workflows/ into")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing files")
+	cmd.Flags().StringVar(&opts.App.Dir, "dir", ".", "directory to write kongsnap.yaml and .github/workflows/ into")
+	cmd.Flags().BoolVar(&opts.App.Local, "local", false, "a config with no GitHub section and no remotes, and no workflows")
+	cmd.Flags().BoolVar(&opts.App.Force, "force", false, "overwrite existing files")
 	_ = cmd.MarkFlagDirname("dir")
 	return cmd
 }

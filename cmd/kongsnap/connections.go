@@ -35,15 +35,15 @@ func newCmdConnections(g *globals) *cobra.Command {
 				return usagef("--window must be positive")
 			}
 			return g.dispatch("connections", &opts, func() error {
-				env, err := g.env(false)
+				cfg, err := g.configForListing()
 				if err != nil {
 					return err
 				}
 				now := g.now()
 				doc := connectionsJSON{SchemaVersion: report.SchemaVersion, Command: "connections", At: now,
 					Window: opts.Window.String(), Connections: []connectionJSON{}, Matrix: matrixJSON{Connection: []string{}}}
-				for i := range env.Config.Connections {
-					c := &env.Config.Connections[i]
+				for i := range cfg.Connections {
+					c := &cfg.Connections[i]
 					if !c.IsEnabled() {
 						continue
 					}
@@ -52,7 +52,7 @@ func newCmdConnections(g *globals) *cobra.Command {
 						continue
 					}
 					doc.Connections = append(doc.Connections, connectionJSON{Name: c.Name,
-						Branch: env.Config.Repository.BranchPrefix + c.Name, Schedule: c.Schedule, Due: due})
+						Branch: cfg.Repository.BranchPrefix + c.Name, Schedule: c.Schedule, Due: due})
 					doc.Matrix.Connection = append(doc.Matrix.Connection, c.Name)
 				}
 				if opts.Output == "json" {

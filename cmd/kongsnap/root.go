@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -220,9 +221,23 @@ func (g *globals) env(optional bool) (*app.Env, error) {
 	return env, nil
 }
 
+// configForListing loads the config for commands that only list connections (connections, completion): a
+// variable that is not set expands to "", since listing needs no token. A plan job can then run with no secrets.
+func (g *globals) configForListing() (*config.Config, error) {
+	data, err := os.ReadFile(g.configPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	cfg, err := config.Parse(data, func(name string) (string, bool) { return g.getenv(name), true })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", g.configPath, err)
+	}
+	return cfg, nil
+}
+
 // completeConnections offers the configured connection names for --connection.
 func (g *globals) completeConnections(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	cfg, err := config.Load(g.configPath)
+	cfg, err := g.configForListing()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -81,7 +81,7 @@ func documents(t *testing.T) map[string]func() ([]byte, error) {
 			cfg := writeConfig(t, "repository:\n  path: "+t.TempDir()+"\nconnections:\n"+
 				"  - name: prod\n    admin_url: http://a\n    schedule: \"0 2 * * *\"\n"+
 				"  - name: staging\n    admin_url: http://b\n    schedule: \"0 14 * * *\"\n"+
-				"  - name: dev\n    admin_url: http://c\n")
+				"  - name: dev\n    admin_url: http://c\n    headers:\n      Kong-Admin-Token: ${KONG_DEV_TOKEN}\n")
 			var stdout, stderr bytes.Buffer
 			g := &globals{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" },
 				clock: func() time.Time { return at.Add(17 * time.Minute) }}
