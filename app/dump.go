@@ -2,10 +2,17 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -18,16 +25,24 @@ type DumpOptions struct {
 	AdminURL   string
 	// Headers are extra request headers for an ad hoc gateway (e.g. Kong-Admin-Token).
 	Headers map[string]string
-	// Output is a directory, or "-" for one merged decK file on stdout.
+	// Output is a path ending in .yaml, .yml or .json for one merged decK file (as decK's -o), any other path for
+	// a directory, or "-" for one merged decK file on stdout.
 	Output string
+	// Force replaces an existing Output that is not a previous kongsnap dump.
+	Force bool
 	// Secrets overrides the connection's secrets mode: encrypt, redact or plain.
 	Secrets string
 	// SelectTags, when set, replaces the connection's select_tags: only entities carrying all of them are read.
 	SelectTags []string
 }
 
-// Dump reads a whole gateway and writes it as a decK directory (or one merged file). The directory appears whole
-// or not at all: files are written beside it and moved into place only when every one is written.
+// mergedMarker opens every merged YAML file dump writes, so that the next dump knows the file is its own to replace.
+const mergedMarker = "# Written by kongsnap dump."
+
+// Dump reads a whole gateway and writes it as a decK directory or one merged decK file. What Output names appears
+// whole or not at all: it is written beside its place and renamed into it only when complete. An existing Output
+// is replaced only when it is a previous kongsnap dump (a directory holding MANIFEST.kongsnap, or a merged file
+// kongsnap wrote) or Force is set; anything else is refused, named, and left as it is.
 func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	conn, err := dumpConnection(env, opts)
 	if err != nil {
@@ -47,25 +62,41 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "-" {
+	if opts.Output == "-" || mergedOutput(opts.Output) {
 		data, err := snapshot.WriteMerged(live, snapshot.WriteOptions{
 			Connection: conn.Name, KongVersion: version, Secrets: snapshot.SecretMode(conn.Secrets), Keyring: keys,
+			SelectTags: conn.SelectTags,
 		})
 		if err != nil {
 			return fmt.Errorf("connection %q: writing snapshot: %w", conn.Name, err)
 		}
-		_, err = env.Stdout.Write(data)
-		return err
+		if opts.Output == "-" {
+			_, err = env.Stdout.Write(data)
+			return err
+		}
+		if err := writeMergedFile(opts.Output, data, opts.Force); err != nil {
+			return fmt.Errorf("connection %q: %w", conn.Name, err)
+		}
+	} else {
+		files, err := writeSnapshot(live, conn, version, keys)
+		if err != nil {
+			return err
+		}
+		if err := WriteDir(opts.Output, files, opts.Force); err != nil {
+			return fmt.Errorf("connection %q: %w", conn.Name, err)
+		}
 	}
-	files, err := writeSnapshot(live, conn, version, keys)
-	if err != nil {
-		return err
-	}
-	if err := WriteDir(opts.Output, files); err != nil {
-		return fmt.Errorf("connection %q: %w", conn.Name, err)
-	}
-	fmt.Fprintf(env.Stderr, "dumped %d entities from %s (Kong %s) into %s\n", live.Len(), conn.Name, version, opts.Output)
+	fmt.Fprintf(env.stderr(), "dumped %d entities from %s (Kong %s) into %s\n", live.Len(), conn.Name, version, opts.Output)
 	return nil
+}
+
+// mergedOutput reports whether an output path names one merged decK file rather than a directory.
+func mergedOutput(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return !strings.HasSuffix(path, "/") && !strings.HasSuffix(path, string(filepath.Separator))
+	}
+	return false
 }
 
 func dumpConnection(env *Env, opts DumpOptions) (*config.Connection, error) {
@@ -83,48 +114,139 @@ func dumpConnection(env *Env, opts DumpOptions) (*config.Connection, error) {
 	return env.Config.Connection(opts.Connection)
 }
 
-// WriteDir replaces dir with exactly the given files. They are written into a fresh sibling directory first and
-// swapped in with renames, so an interrupted dump leaves either the old directory or the new one, never a mix.
-func WriteDir(dir string, files snapshot.Files) error {
+// writeMergedFile replaces path with one merged decK file: YAML opened by mergedMarker, or JSON for a .json path.
+func writeMergedFile(path string, data []byte, force bool) error {
+	path = filepath.Clean(path)
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		var doc any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		js, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		data = append(js, '\n')
+	} else {
+		data = append([]byte(mergedMarker+" The next dump -o replaces this file; it refuses other files.\n"), data...)
+	}
+	return replace(path, force, func(tmpDir string) (string, error) {
+		tmp := filepath.Join(tmpDir, filepath.Base(path))
+		return tmp, os.WriteFile(tmp, data, 0o644)
+	})
+}
+
+// WriteDir replaces dir with exactly the given files, when dir is absent, empty, a previous kongsnap dump, or force
+// is set. The files are written into a fresh sibling directory first and swapped in with renames, so an
+// interrupted dump leaves either the old directory or the new one, never a mix.
+func WriteDir(dir string, files snapshot.Files, force bool) error {
 	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
+	return replace(dir, force, func(tmpDir string) (string, error) {
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			path := filepath.Join(tmpDir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(path, files[name], 0o644); err != nil {
+				return "", err
+			}
+		}
+		return tmpDir, nil
+	})
+}
+
+// replace puts what write makes (inside a fresh temporary directory beside target, returning the path to move)
+// in target's place, after checking that target may be replaced.
+func replace(target string, force bool, write func(tmpDir string) (string, error)) error {
+	if err := replaceable(target, force); err != nil {
+		return err
+	}
+	parent := filepath.Dir(target)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	tmpDir, err := os.MkdirTemp(parent, "."+filepath.Base(target)+".partial-")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", dir, err)
+		return fmt.Errorf("writing %s: %w", target, err)
 	}
-	defer os.RemoveAll(tmp)
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(tmp, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("writing %s: %w", dir, err)
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", dir, err)
-		}
+	defer os.RemoveAll(tmpDir)
+	made, err := write(tmpDir)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", target, err)
 	}
 	old := ""
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("replacing %s: %w", dir, err)
+	if fi, err := os.Lstat(target); err == nil && (fi.IsDir() || made == tmpDir) {
+		// A directory cannot be renamed over: move it aside first (a file over a file is one atomic rename).
+		old = tmpDir + ".old"
+		if err := os.Rename(target, old); err != nil {
+			return fmt.Errorf("replacing %s: %w", target, err)
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
+	if err := os.Rename(made, target); err != nil {
 		if old != "" {
-			_ = os.Rename(old, dir)
+			_ = os.Rename(old, target)
 		}
-		return fmt.Errorf("replacing %s: %w", dir, err)
+		return fmt.Errorf("replacing %s: %w", target, err)
 	}
 	if old != "" {
 		return os.RemoveAll(old)
 	}
 	return nil
+}
+
+// replaceable says whether dump may replace target: it is absent, an empty directory, or a previous kongsnap dump
+// (a directory holding MANIFEST.kongsnap, or a merged file opened by mergedMarker); with force anything but a
+// directory holding the working directory.
+func replaceable(target string, force bool) error {
+	fi, err := os.Lstat(target)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("checking %s: %w", target, err)
+	}
+	if fi.IsDir() {
+		if holdsWorkingDir(target) {
+			return fmt.Errorf("refusing to replace %s: it holds the current directory", target)
+		}
+		if _, err := os.Stat(filepath.Join(target, snapshot.ManifestName)); err == nil {
+			return nil
+		}
+		if entries, err := os.ReadDir(target); err == nil && len(entries) == 0 {
+			return nil
+		}
+		if force {
+			return nil
+		}
+		return fmt.Errorf("refusing to replace %s: it is a directory that is not a kongsnap dump (no %s); "+
+			"dump elsewhere, or pass --force to replace it and everything in it", target, snapshot.ManifestName)
+	}
+	if fi.Mode().IsRegular() && writtenByDump(target) || force {
+		return nil
+	}
+	return fmt.Errorf("refusing to replace %s: it exists and kongsnap did not write it; dump elsewhere, or pass "+
+		"--force to replace it", target)
+}
+
+// writtenByDump reports whether a file is a merged decK file a previous dump wrote.
+func writtenByDump(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(mergedMarker))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == mergedMarker
+}
+
+// holdsWorkingDir reports whether dir is the current directory or one of its ancestors.
+func holdsWorkingDir(dir string) bool {
+	wd, err := os.Getwd()
+	abs, err2 := filepath.Abs(dir)
+	if err != nil || err2 != nil {
+		return true
+	}
+	rel, err := filepath.Rel(abs, wd)
+	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."))
 }

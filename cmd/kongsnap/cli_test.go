@@ -75,6 +75,11 @@ func TestFlagsBecomeOptions(t *testing.T) {
 			want: &dumpOptions{App: app.DumpOptions{AdminURL: "http://a", Output: "out", Headers: map[string]string{"K": "v"}}},
 		},
 		{
+			name: "dump --force into a merged file",
+			args: []string{"dump", "--connection", "prod", "-o", "kong.yaml", "--force"},
+			want: &dumpOptions{App: app.DumpOptions{Connection: "prod", Output: "kong.yaml", Force: true, Headers: map[string]string{}}},
+		},
+		{
 			name: "diff",
 			args: []string{"diff", "--connection", "prod", "--ref", "kong/prod~1", "--output", "json"},
 			want: &diffOptions{App: app.DiffOptions{Connection: "prod", Ref: "kong/prod~1"}, Output: "json"},

@@ -150,12 +150,14 @@ func newCmdBackup(g *globals) *cobra.Command {
 func newCmdDump(g *globals) *cobra.Command {
 	opts := dumpOptions{App: app.DumpOptions{Headers: map[string]string{}}}
 	cmd := &cobra.Command{
-		Use:   "dump (--connection NAME | --admin-url URL) -o DIR|-",
+		Use:   "dump (--connection NAME | --admin-url URL) -o DIR|FILE.yaml|FILE.json|- [--force]",
 		Short: "Write a gateway's configuration as decK files",
-		Long: "Write a gateway's configuration as a decK directory (swapped in whole, never half-written) or, with\n" +
-			"-o -, as one merged decK file on stdout. --kong-addr, --headers and the DECK_KONG_ADDR and DECK_HEADERS\n" +
-			"variables work as in decK.",
-		Example: "  kongsnap dump --connection prod -o snapshot/\n" +
+		Long: "Write a gateway's configuration as a decK directory (swapped in whole, never half-written), as one\n" +
+			"merged decK file when -o ends in .yaml, .yml or .json (as decK's -o), or with -o - on stdout. An existing\n" +
+			"-o path is replaced only if it is a previous kongsnap dump (a directory holding MANIFEST.kongsnap, or a\n" +
+			"file kongsnap wrote); anything else is refused unless --force. --kong-addr, --headers and the\n" +
+			"DECK_KONG_ADDR and DECK_HEADERS variables work as in decK.",
+		Example: "  kongsnap dump --connection prod -o prod-dump/\n" +
 			"  kongsnap dump --kong-addr http://localhost:8001 --headers 'Kong-Admin-Token: $TOKEN' -o - > kong.yaml",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -173,7 +175,7 @@ func newCmdDump(g *globals) *cobra.Command {
 				return usagef("give either --connection or --admin-url (--kong-addr)")
 			}
 			if opts.App.Output == "" {
-				return usagef("-o DIR (or -o - for stdout) is required")
+				return usagef("-o DIR (or -o FILE.yaml, or -o - for stdout) is required")
 			}
 			return g.dispatch("dump", &opts, func() error {
 				env, err := g.env(opts.App.AdminURL != "")
@@ -188,7 +190,8 @@ func newCmdDump(g *globals) *cobra.Command {
 	f.StringVar(&opts.App.Connection, "connection", "", "connection from the config file")
 	f.StringVar(&opts.App.AdminURL, "admin-url", "", "Kong Admin API URL, instead of a configured connection (decK: --kong-addr)")
 	f.Var(headerList(opts.App.Headers), "header", "extra request header 'Name: value' for --admin-url (repeatable; decK: --headers)")
-	f.StringVarP(&opts.App.Output, "output-file", "o", "", "output directory, or - for one merged decK file on stdout")
+	f.StringVarP(&opts.App.Output, "output-file", "o", "", "output directory, FILE.yaml|.yml|.json for one merged decK file, or - for stdout")
+	f.BoolVar(&opts.App.Force, "force", false, "replace the -o path even if it is not a previous kongsnap dump")
 	f.StringVar(&opts.App.Secrets, "secrets", "", "encrypt (default), redact or plain")
 	f.StringSliceVar(&opts.App.SelectTags, "select-tag", nil, "only entities carrying this tag (repeatable, as decK)")
 	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
