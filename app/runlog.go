@@ -56,13 +56,17 @@ func (e *Env) recordRun(ctx context.Context, store *gitstore.Store, rep *report.
 			return
 		}
 	}
-	earlier, damage, err := parseHistory(ctx, store)
-	if err != nil {
-		log.Warn("reading the run history failed; recording this run anyway, without alerts that need history",
-			"branch", history.Branch, "error", err)
-	}
-	for _, d := range damage {
-		log.Warn("damaged run history line left out", "branch", history.Branch, "error", d)
+	var earlier []history.Record
+	if len(e.Config.Notify) > 0 { // alerts need what came before: recovered, a drift already told, the median
+		var damage []error
+		var err error
+		if earlier, damage, err = parseHistory(ctx, store); err != nil {
+			log.Warn("reading the run history failed; recording this run anyway, without alerts that need history",
+				"branch", history.Branch, "error", err)
+		}
+		for _, d := range damage {
+			log.Warn("damaged run history line left out", "branch", history.Branch, "error", d)
+		}
 	}
 	if err := appendHistory(ctx, store, rep, records); err != nil {
 		log.Warn("run history not fully recorded; the next run pushes what is committed locally",

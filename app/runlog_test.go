@@ -345,8 +345,9 @@ func TestADamagedHistoryLineNeverStopsNewRecords(t *testing.T) {
 	if log := gittest.Git(t, remoteDir, "show", history.Branch+":history/prod/2026-11.jsonl"); !strings.Contains(log, `"run_id":"run-1"`) {
 		t.Errorf("the backup's record did not land beside the damaged line:\n%s", log)
 	}
-	if !strings.Contains(env.logs.String(), "damaged run history line left out") {
-		t.Errorf("no warning about the damaged line:\n%s", env.logs.String())
+	if page := gittest.Git(t, remoteDir, "show", history.Branch+":STATUS.md"); !strings.Contains(page, "1 damaged history lines are left out") ||
+		!strings.Contains(page, "| prod | ![prod: passing]") {
+		t.Errorf("STATUS.md should show the new record and name the damage:\n%s", page)
 	}
 	err = Status(ctx, env.Env, StatusOptions{})
 	if err == nil || !strings.Contains(err.Error(), "history/prod/2026-11.jsonl line 1: not a history record") {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -279,5 +280,44 @@ func TestRenderLeavesDamagedLinesOutAndSaysSo(t *testing.T) {
 	}
 	if !strings.Contains(page, "| prod | ![prod: passing]") {
 		t.Errorf("the good records were not rendered:\n%s", page)
+	}
+}
+
+func TestRenderReadsOldMonthsOnlyForWhatTheyMayHold(t *testing.T) {
+	at := func(month, i int) time.Time { return time.Date(2026, time.Month(month), 1+i, 2, 0, 0, 0, time.UTC) }
+	var recs []history.Record
+	// prod failed in January, then backed up ten times a month from February to June.
+	recs = append(recs, history.Record{RunID: "jan", Command: "backup", Connection: "prod", Status: history.Failed,
+		Started: at(1, 3), Finished: at(1, 3).Add(time.Second), Error: "the January outage"})
+	for month := 2; month <= 6; month++ {
+		for i := range 10 {
+			recs = append(recs, history.Record{RunID: fmt.Sprint(month*100 + i), Command: "backup", Connection: "prod",
+				Status: history.Completed, Started: at(month, i), Finished: at(month, i).Add(time.Second),
+				Entities: month*100 + i, Commit: strings.Repeat("a", 40)})
+		}
+	}
+	// edge backed up in May; June holds only a drift check.
+	recs = append(recs,
+		history.Record{RunID: "may", Command: "backup", Connection: "edge", Status: history.Failed, Started: at(5, 1), Finished: at(5, 1), Error: "May"},
+		history.Record{RunID: "jun", Command: "drift", Connection: "edge", Status: history.Completed, Started: at(6, 1), Finished: at(6, 1)})
+	files, err := history.Lines(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := history.Render(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(out["STATUS.md"])
+	for _, want := range []string{
+		"| prod | ![prod: passing](badges/prod.svg) | 2026-06-10 02:00 UTC | 2026-01-04 02:00 UTC: the January outage |",
+		"| edge | ![edge: failing](badges/edge.svg) | never | 2026-05-02 02:00 UTC: May |",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("STATUS.md lacks %q:\n%s", want, page)
+		}
+	}
+	if spark := string(out["badges/prod-entities.svg"]); !strings.Contains(spark, "last 30 snapshots: 400 to 609, latest 609") {
+		t.Errorf("prod sparkline: %s", spark)
 	}
 }

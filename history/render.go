@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,7 +19,7 @@ const sparkPoints = 30
 // renders once more from their union. A line that is not a record is left out and named on the page, so damage
 // never stops new records from landing.
 func Render(files map[string][]byte) (map[string][]byte, error) {
-	records, damage := Parse(files)
+	records, damage := recent(files)
 	byConn := map[string][]Record{}
 	for _, r := range records {
 		byConn[r.Connection] = append(byConn[r.Connection], r)
@@ -74,6 +75,58 @@ func Render(files map[string][]byte) (map[string][]byte, error) {
 	}
 	out[StatusFile] = []byte(page.String())
 	return out, nil
+}
+
+// recent parses what the page needs and no more: per connection, month files newest first until they hold its
+// latest backup, last success and last 30 snapshots; older months only when they may hold its last failure. A
+// year of hourly runs then costs a month's parsing, not a year's.
+func recent(files map[string][]byte) ([]Record, []error) {
+	months := map[string][]string{} // connection → its record files
+	for name := range files {
+		if isRecordFile(name) {
+			conn := strings.Split(name, "/")[1]
+			months[conn] = append(months[conn], name)
+		}
+	}
+	conns := make([]string, 0, len(months))
+	for conn := range months {
+		conns = append(conns, conn)
+	}
+	sort.Strings(conns) // so the damage is listed in one order
+	var records []Record
+	var damage []error
+	for _, conn := range conns {
+		names := months[conn]
+		sort.Sort(sort.Reverse(sort.StringSlice(names))) // YYYY-MM sorts by time
+		var backup, ok, failed bool
+		snapshots := 0
+		for _, name := range names {
+			if backup && ok && snapshots >= sparkPoints {
+				if failed {
+					break
+				}
+				if !bytes.Contains(files[name], []byte(`"failed"`)) {
+					continue // only a failure could still matter, and this month has none
+				}
+			}
+			recs, dmg := Parse(map[string][]byte{name: files[name]})
+			damage = append(damage, dmg...)
+			for _, r := range recs {
+				if r.Command != BackupCommand {
+					continue
+				}
+				backup = true
+				ok = ok || r.Succeeded()
+				failed = failed || r.Status == Failed
+				if r.Status == Completed && r.Commit != "" {
+					snapshots++
+				}
+			}
+			records = append(records, recs...)
+		}
+	}
+	sortRecords(records)
+	return records, damage
 }
 
 // standing is a connection's state and its last successful and failed backups.
