@@ -265,6 +265,9 @@ func (c *Client) Close(ctx context.Context, number int, comment string) error {
 
 func (c *Client) repository() string { return c.owner + "/" + c.name }
 
+// Repository is the "owner/name" the Client works in.
+func (c *Client) Repository() string { return c.repository() }
+
 func fromGitHub(p *github.PullRequest) *PullRequest {
 	body, tree := splitTree(p.GetBody())
 	pr := &PullRequest{

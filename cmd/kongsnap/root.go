@@ -131,7 +131,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		&cobra.Group{ID: "history", Title: "History and recovery:"},
 		&cobra.Group{ID: "setup", Title: "Setting up:"})
 	for _, c := range []*cobra.Command{
-		newCmdBackup(g), newCmdDrift(g), newCmdDiff(g), newCmdDump(g), newCmdConnections(g),
+		newCmdBackup(g), newCmdDrift(g), newCmdPRCommand(g), newCmdDiff(g), newCmdDump(g), newCmdConnections(g),
 	} {
 		c.GroupID = "daily"
 		root.AddCommand(c)
