@@ -37,7 +37,10 @@ func runAction(ctx context.Context, g *globals) error {
 	reportPath := f.Name()
 	f.Close()
 	os.Remove(reportPath) // absent unless this step's command writes it
-	argv = append(argv, "--report", reportPath)
+	// pr-command reports on the pull request and in its own outputs.
+	if command != "pr-command" {
+		argv = append(argv, "--report", reportPath)
+	}
 	argv = append(argv, strings.Fields(in("ARGS"))...)
 
 	// The encryption-key input, when given, is the key; when empty, the job's own KONGSNAP_KEY stays visible.
@@ -112,8 +115,10 @@ func actionArgs(in func(string) string) ([]string, error) {
 		if dryRun {
 			argv = append(argv, "--dry-run")
 		}
+	case "pr-command":
+		flag("run", in("PR_COMMANDS"))
 	default:
-		return nil, fmt.Errorf("unknown command input %q: want backup, drift, restore, diff, prune or install", command)
+		return nil, fmt.Errorf("unknown command input %q: want backup, drift, restore, diff, prune, pr-command or install", command)
 	}
 	return argv, nil
 }
