@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # decK applies kongsnap's own snapshot directory as is: `kongsnap dump` of a seeded kongsim, `deck gateway sync DIR`
 # into an empty kongsim, then `deck gateway diff DIR` reports no changes and `kongsnap diff`-style comparison of the
-# two gateways is clean. Needs bin/ (make build) and decK as scripts/interop.sh builds it.
+# two gateways is clean. Needs bin/ (make build) and decK as scripts/interop.sh builds it. With KONG_ADMIN_URL set,
+# that gateway (empty, and reset at the end) takes the synced side's place instead of a second kongsim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deck=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-v1.55.0/bin/deck
@@ -28,7 +29,15 @@ source_url=$(start source --seed testdata/rich/kong.yaml)
 bin/kongsnap dump --admin-url "$source_url" --secrets plain -o "$work/snapshot" 2>"$work/dump.log"
 ls "$work/snapshot" | grep -q MANIFEST.kongsnap || { echo "interop-kongsnap: no manifest in the dump" >&2; exit 1; }
 
-target_url=$(start target)
+if [ -n "${KONG_ADMIN_URL:-}" ]; then
+  target_url=${KONG_ADMIN_URL%/}
+  "$deck" gateway dump --yes --kong-addr "$target_url" -o "$work/before.yaml" >/dev/null 2>&1 &&
+    [ "$(grep -cv '^_format_version:' "$work/before.yaml")" -eq 0 ] ||
+    { echo "interop-kongsnap: FAIL: $target_url is not an empty gateway" >&2; exit 1; }
+  trap 'kill "${pids[@]}" 2>/dev/null || true; "$deck" gateway reset --force --kong-addr "$target_url" >/dev/null 2>&1 || true' EXIT
+else
+  target_url=$(start target)
+fi
 "$deck" gateway sync --kong-addr "$target_url" "$work/snapshot" >"$work/sync.log" 2>&1 ||
   { cat "$work/sync.log" >&2; echo "interop-kongsnap: FAIL: deck gateway sync of kongsnap's directory" >&2; exit 1; }
 "$deck" gateway diff --kong-addr "$target_url" --non-zero-exit-code "$work/snapshot" >"$work/diff.log" 2>&1 ||

@@ -5,11 +5,17 @@
 # kongsnap's own dump and finds nothing to change against it; a second sync is a no-op; 13 in-place updates
 # (interop/testdata/changes.yaml) sync, diff clean and revert; dump --skip-defaults keeps only what the file
 # set; validate; a kongsim seeded through kongsnap's restore engine (--seed) diffs clean and dumps identically;
-# reset deletes everything the sync created.
+# reset deletes everything the sync created; then interop/testdata/every-plugin.yaml, one plugin of every kind
+# Kong 3.9.1 bundles, syncs, diffs clean, dumps back and is reset.
+#
+# With KONG_ADMIN_URL set, the same steps run against that gateway instead of kongsim (it must be empty; the
+# integration workflow points it at a real Kong 3.9), except the seeded-kongsim round, which needs kongsim.
 #
 #   bash scripts/interop.sh              # run the checks
 #   INTEROP_SAVE_DUMPS=1 bash scripts/interop.sh
 #                                        # also write decK's dumps to testdata/rich/ after a passing run
+#   KONG_ADMIN_URL=http://localhost:8001 bash scripts/interop.sh
+#                                        # against a real, empty gateway
 #   KONGSIM=/path/to/kongsim KONGSNAP=/path/to/kongsnap bash scripts/interop.sh
 #                                        # use binaries built elsewhere instead of ./cmd/kongsim, ./cmd/kongsnap
 #
@@ -25,6 +31,8 @@ cd "$repo"
 
 deck_version=v1.55.0
 fixture=testdata/rich/kong.yaml
+every_plugin=interop/testdata/every-plugin.yaml
+gateway=${KONG_ADMIN_URL:-}
 cache=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-$deck_version
 case $cache in /*) ;; *) cache="$repo/$cache" ;; esac
 deck="$cache/bin/deck"
@@ -130,7 +138,13 @@ start_sim() {
 	die "kongsim ($name) not ready on $addr within 30s"
 }
 
-start_sim kongsim
+if [[ -n $gateway ]]; then
+	addr=${gateway%/}
+	log "interop: against $addr (KONG_ADMIN_URL)"
+else
+	start_sim kongsim
+fi
+under_test=${gateway:-kongsim}
 
 # run NAME CMD... runs one decK command, keeps its output in $work/NAME.out and fails with its tail.
 run() {
@@ -178,10 +192,15 @@ compare_dump() {
 }
 
 run ping gateway ping
+if [[ -n $gateway ]]; then
+	run dump-before gateway dump --yes -o "$work/before.yaml"
+	[[ $(grep -cv '^_format_version:' "$work/before.yaml") -eq 0 ]] ||
+		die "$addr is not empty; interop syncs, resets and deletes, so it needs a gateway of its own"
+fi
 run sync gateway sync "$fixture"
 read -r created updated deleted <<<"$(summary sync)"
 [[ $created -gt 0 && $updated -eq 0 && $deleted -eq 0 ]] ||
-	die "first sync into an empty kongsim: want only creates, decK reported created=$created updated=$updated deleted=$deleted"
+	die "first sync into an empty $under_test: want only creates, decK reported created=$created updated=$updated deleted=$deleted"
 log "interop:      sync created $created entities"
 
 run diff gateway diff --non-zero-exit-code "$fixture"
@@ -241,7 +260,7 @@ go test -tags interop -count=1 ./interop -run '^TestDeckDumpSkipDefaults$' -args
 	-skip-defaults-target "$work/no-basic-auth.yaml" -skip-defaults-dump "$work/skip-defaults.yaml" \
 	>"$work/compare.out" 2>&1 || {
 	cat "$work/compare.out" >&2
-	die "kongsim's served schema defaults disagree with the values it stores"
+	die "the schema defaults $under_test serves disagree with the values it stores"
 }
 log "interop: ok   skip-defaults dump holds only what the file set ($(took "$t"))"
 run skip-revert gateway sync "$fixture"
@@ -262,26 +281,42 @@ log "interop: ok   validate ($(took "$t"))"
 
 # kongsim --seed loads the fixture through kongsnap's own restore engine: decK must find nothing to change, and
 # dump it byte for byte as it dumped what decK itself synced.
-seeded_from=$addr
-start_sim kongsim-seeded --seed "$fixture"
-run seeded-diff gateway diff --non-zero-exit-code "$fixture"
-expect_no_changes seeded-diff
-run seeded-dump gateway dump --yes -o "$work/seeded-dump.yaml"
-cmp -s "$work/seeded-dump.yaml" "$work/deck-dump.yaml" || {
-	diff -u "$work/deck-dump.yaml" "$work/seeded-dump.yaml" | head -40 >&2
-	die "decK dumps a kongsim seeded by kongsnap's restore differently from one synced by decK"
-}
-addr=$seeded_from
+if [[ -z $gateway ]]; then
+	seeded_from=$addr
+	start_sim kongsim-seeded --seed "$fixture"
+	run seeded-diff gateway diff --non-zero-exit-code "$fixture"
+	expect_no_changes seeded-diff
+	run seeded-dump gateway dump --yes -o "$work/seeded-dump.yaml"
+	cmp -s "$work/seeded-dump.yaml" "$work/deck-dump.yaml" || {
+		diff -u "$work/deck-dump.yaml" "$work/seeded-dump.yaml" | head -40 >&2
+		die "decK dumps a kongsim seeded by kongsnap's restore differently from one synced by decK"
+	}
+	addr=$seeded_from
+else
+	log "interop: skip seeded-diff, seeded-dump (they need kongsim --seed)"
+fi
 
 run reset gateway reset --force
 read -r _ _ removed <<<"$(summary reset)"
 [[ $removed -eq $created ]] || die "reset deleted $removed entities, the sync created $created"
 run dump-empty gateway dump --yes -o "$work/empty.yaml"
 [[ $(grep -cv '^_format_version:' "$work/empty.yaml") -eq 0 ]] ||
-	die "kongsim still holds entities after deck gateway reset: $(head -5 "$work/empty.yaml")"
+	die "$under_test still holds entities after deck gateway reset: $(head -5 "$work/empty.yaml")"
+
+# One plugin of every bundled kind: decK syncs them all, finds nothing to change and dumps them back.
+run every-plugin-sync gateway sync "$every_plugin"
+read -r ep_created _ _ <<<"$(summary every-plugin-sync)"
+expect_summary every-plugin-sync "$ep_created 0 0"
+log "interop:      every-plugin sync created $ep_created entities"
+run every-plugin-diff gateway diff --non-zero-exit-code "$every_plugin"
+expect_no_changes every-plugin-diff
+run every-plugin-dump gateway dump --yes -o "$work/every-plugin-dump.yaml"
+run every-plugin-dump-with-id gateway dump --yes --with-id -o "$work/every-plugin-dump-with-id.yaml"
+compare_dump "$repo/$every_plugin" "$work/every-plugin-dump.yaml" "$work/every-plugin-dump-with-id.yaml"
+run every-plugin-reset gateway reset --force
 
 if [[ ${INTEROP_SAVE_DUMPS:-} == 1 ]]; then
 	install -m 0644 "$work/deck-dump.yaml" "$work/deck-dump-with-id.yaml" testdata/rich/
 	log "interop: saved testdata/rich/deck-dump.yaml and deck-dump-with-id.yaml"
 fi
-log "interop: PASS: decK $deck_version against kongsim in $(took "$started")"
+log "interop: PASS: decK $deck_version against $under_test in $(took "$started")"
