@@ -96,7 +96,12 @@ func gatewayConnection(c *config.Connection, logger *slog.Logger) gateway.Connec
 		},
 		Logger: logger,
 	}
-	if c.Retries != nil {
+	// The config's 0 is "no retries"; the gateway package's 0 is its default and a negative count is none.
+	switch {
+	case c.Retries == nil:
+	case *c.Retries == 0:
+		gc.Retries = -1
+	default:
 		gc.Retries = *c.Retries
 	}
 	return gc

@@ -159,6 +159,9 @@ type Connection struct {
 	// Ignore silences known noise in drift: kind plus field path with globs.
 	Ignore []IgnoreRule `yaml:"ignore"`
 
+	// unresolved lists the ${VARS} a disabled connection lacks; set, it was not read further (deferDisabled).
+	unresolved []string
+
 	// OnReject is what a run does after a reviewer closed the drift pull request without merging it: keep (default)
 	// leaves the gateway as it is, restore converges it back to the branch.
 	OnReject string `yaml:"on_reject"`
@@ -196,6 +199,10 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
 		return fmt.Errorf("line %d: %q is not a duration such as 30s or 2m", n.Line, n.Value)
+	}
+	if v <= 0 {
+		// A zero or negative bound would mean "no time at all", not "the default": say so at load.
+		return fmt.Errorf("line %d: %q must be a positive duration such as 30s or 2m", n.Line, n.Value)
 	}
 	*d = Duration(v)
 	return nil
@@ -242,21 +249,114 @@ func Parse(data []byte, lookup func(string) (string, bool)) (*Config, error) {
 	if len(root.Content) == 0 {
 		return nil, errors.New("the file is empty")
 	}
+	deferred := deferDisabled(&root, lookup)
 	var missing []string
 	expandNode(&root, nil, lookup, &missing)
 	if len(missing) > 0 {
 		return nil, errors.New(strings.Join(missing, "; "))
 	}
 	var cfg Config
-	dec := yaml.NewDecoder(bytes.NewReader(mustMarshal(&root)))
+	encoded := mustMarshal(&root)
+	dec := yaml.NewDecoder(bytes.NewReader(encoded))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("invalid configuration: %w", err)
+		return nil, fmt.Errorf("invalid configuration: %w", originalLines(err, encoded, &root))
+	}
+	for i, msgs := range deferred {
+		if i < len(cfg.Connections) {
+			cfg.Connections[i].unresolved = msgs
+		}
 	}
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+// deferDisabled takes out of the tree every connection marked enabled: false whose ${VAR}s are not all set, so a
+// run that does not select it needs none of them. Its name stays, and its missing variables are returned by
+// connection index: selecting it by name then fails with them (Config.Connection).
+func deferDisabled(root *yaml.Node, lookup func(string) (string, bool)) map[int][]string {
+	conns := mappingValue(root, "connections")
+	if conns == nil || conns.Kind != yaml.SequenceNode {
+		return nil
+	}
+	deferred := map[int][]string{}
+	for i, c := range conns.Content {
+		if enabled := mappingValue(c, "enabled"); enabled == nil || !strings.EqualFold(enabled.Value, "false") {
+			continue
+		}
+		var missing []string
+		expandNode(copyNode(c), []string{"connections", sequenceLabel(c, i)}, lookup, &missing)
+		if len(missing) == 0 {
+			continue
+		}
+		deferred[i] = missing
+		kept := &yaml.Node{Kind: yaml.MappingNode, Line: c.Line, Column: c.Column}
+		for j := 0; j+1 < len(c.Content); j += 2 {
+			if k := c.Content[j].Value; k == "name" || k == "enabled" {
+				kept.Content = append(kept.Content, c.Content[j], c.Content[j+1])
+			}
+		}
+		conns.Content[i] = kept
+	}
+	return deferred
+}
+
+func copyNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = copyNode(child)
+	}
+	return &c
+}
+
+// mappingValue returns the value under key in a mapping (or a document holding one), or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+var lineRef = regexp.MustCompile(`\bline (\d+)\b`)
+
+// originalLines rewrites the line numbers in a decoding error, which count lines of the re-encoded tree (where
+// comments and blank lines are gone), into lines of the file as written.
+func originalLines(err error, encoded []byte, original *yaml.Node) error {
+	var reparsed yaml.Node
+	if yaml.Unmarshal(encoded, &reparsed) != nil {
+		return err
+	}
+	lines := map[int]int{}
+	pairLines(&reparsed, original, lines)
+	return errors.New(lineRef.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		var n int
+		fmt.Sscanf(m, "line %d", &n)
+		if orig, ok := lines[n]; ok {
+			return fmt.Sprintf("line %d", orig)
+		}
+		return m
+	}))
+}
+
+// pairLines walks two trees of the same shape, mapping each line of the first to the same node's line in the second.
+func pairLines(a, b *yaml.Node, lines map[int]int) {
+	if _, seen := lines[a.Line]; !seen && a.Line > 0 {
+		lines[a.Line] = b.Line
+	}
+	for i := range min(len(a.Content), len(b.Content)) {
+		pairLines(a.Content[i], b.Content[i], lines)
+	}
 }
 
 func mustMarshal(n *yaml.Node) []byte {
@@ -399,9 +499,30 @@ func (w *Webhook) setDefaults(i int) error {
 
 var connectionName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
-func (c *Connection) setDefaults() error {
-	if !connectionName.MatchString(c.Name) {
+// checkName refuses a connection name that is not a valid part of a git branch or tag name (git check-ref-format):
+// the name becomes kong/<name>, kongsnap/drift/<name> and kongsnap/<name>/<time>.
+func checkName(name string) error {
+	if !connectionName.MatchString(name) {
 		return errors.New("name must be lowercase letters, digits, '.', '_' or '-' (it becomes a branch name)")
+	}
+	switch {
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("name %q contains \"..\", which git refuses in a branch name", name)
+	case strings.HasSuffix(name, ".lock"):
+		return fmt.Errorf("name %q ends with \".lock\", which git refuses in a branch name", name)
+	case strings.HasSuffix(name, "."):
+		return fmt.Errorf("name %q ends with \".\", which git refuses in a branch name", name)
+	}
+	return nil
+}
+
+func (c *Connection) setDefaults() error {
+	if err := checkName(c.Name); err != nil {
+		return err
+	}
+	if c.unresolved != nil {
+		// Disabled, with ${VARS} unset: nothing else of it was read (see deferDisabled).
+		return nil
 	}
 	if c.AdminURL == "" {
 		return errors.New("admin_url is required")
@@ -453,8 +574,21 @@ func (c *Connection) setDefaults() error {
 	if c.Retention.Days < 0 || c.Retention.Weeks < 0 || c.Retention.Months < 0 {
 		return errors.New("retention counts cannot be negative")
 	}
+	switch {
+	case c.Retries == nil:
+		r := DefaultRetries
+		c.Retries = &r
+	case *c.Retries == -1:
+		// -1 was the way to say "none" before 0 meant it; both still do.
+		*c.Retries = 0
+	case *c.Retries < 0:
+		return fmt.Errorf("retries must be 0 (no retries) or more, not %d", *c.Retries)
+	}
 	return nil
 }
+
+// DefaultRetries is how many times a failed Admin API request is retried when retries is not set.
+const DefaultRetries = 4
 
 // setReviewDefaults checks how the connection's drift pull requests are reviewed.
 func (c *Connection) setReviewDefaults() error {
@@ -496,11 +630,15 @@ func (c *Connection) Due(now time.Time, window time.Duration) bool {
 // IsEnabled reports whether the connection takes part in runs.
 func (c *Connection) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
 
-// Connection returns the named connection.
+// Connection returns the named connection. A disabled connection whose ${VARS} were not set (which a run that
+// leaves it out does not need) fails here, naming them.
 func (c *Config) Connection(name string) (*Connection, error) {
 	var names []string
 	for i := range c.Connections {
 		if c.Connections[i].Name == name {
+			if u := c.Connections[i].unresolved; len(u) > 0 {
+				return nil, errors.New(strings.Join(u, "; "))
+			}
 			return &c.Connections[i], nil
 		}
 		names = append(names, c.Connections[i].Name)

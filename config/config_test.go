@@ -120,3 +120,82 @@ func TestDue(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 §7: configuration errors say exactly what is wrong.
+func TestRetriesZeroMeansNone(t *testing.T) {
+	for _, tt := range []struct {
+		name, extra string
+		want        int
+	}{
+		{"absent is the default", "", DefaultRetries},
+		{"zero is none", "    retries: 0\n", 0},
+		{"minus one is still none", "    retries: -1\n", 0},
+		{"a count", "    retries: 2\n", 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(minimal+tt.extra), env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := cfg.Connections[0].Retries; r == nil || *r != tt.want {
+				t.Errorf("retries = %v, want %d", r, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigurationErrorsNameTheProblem(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"zero timeout", minimal + "    timeout: 0s\n", `line 5: "0s" must be a positive duration`},
+		{"negative timeout", minimal + "    timeout: -5s\n", `line 5: "-5s" must be a positive duration`},
+		{"negative retries", minimal + "    retries: -3\n", "retries must be 0 (no retries) or more"},
+		{"dot dot", "connections:\n  - name: a..b\n    admin_url: http://x:1\n", `name "a..b" contains "..", which git refuses in a branch name`},
+		{"dot lock", "connections:\n  - name: x.lock\n    admin_url: http://x:1\n", `name "x.lock" ends with ".lock", which git refuses`},
+		{"trailing dot", "connections:\n  - name: prod.\n    admin_url: http://x:1\n", `name "prod." ends with ".", which git refuses`},
+		// Comments and blank lines count: the unknown key is on line 9 of the file as written.
+		{"line numbers", "# kongsnap.yaml\n\nconnections:\n  # the production gateway\n  - name: prod\n\n    admin_url: http://x:1\n    # a typo follows\n    schedul: '@daily'\n",
+			"line 9: field schedul not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), env(nil))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A disabled connection that a run does not select needs none of its ${VARS}; selecting it names them.
+func TestDisabledConnectionNeedsNoVariablesUntilSelected(t *testing.T) {
+	cfg, err := Parse([]byte(`
+connections:
+  - name: prod
+    admin_url: http://kong:8001
+  - name: legacy
+    enabled: false
+    admin_url: ${LEGACY_URL}
+    headers:
+      Kong-Admin-Token: ${LEGACY_TOKEN}
+    retries: ${LEGACY_RETRIES}
+`), env(nil))
+	if err != nil {
+		t.Fatalf("a disabled connection's unset variables failed the load: %v", err)
+	}
+	if _, err := cfg.Connection("prod"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfg.Connection("legacy")
+	if err == nil || !strings.Contains(err.Error(), `connection "legacy": field admin_url: environment variable LEGACY_URL is not set`) ||
+		!strings.Contains(err.Error(), "LEGACY_TOKEN") {
+		t.Errorf("selecting the disabled connection: %v, want its missing variables named", err)
+	}
+
+	// An enabled connection still needs them at load.
+	_, err = Parse([]byte("connections:\n  - name: prod\n    admin_url: ${PROD_URL}\n"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "PROD_URL is not set") {
+		t.Errorf("enabled connection with an unset variable: %v", err)
+	}
+}
