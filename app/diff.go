@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -13,6 +14,9 @@ type DiffOptions struct {
 	Connection string
 	// Ref is the snapshot to compare against: a SHA, tag or branch. Default the connection's branch.
 	Ref string
+	// SelectTags, when set, compares only entities carrying all of these tags, on both sides (decK's
+	// --select-tag); it replaces the connection's select_tags.
+	SelectTags []string
 }
 
 // DiffResult is the comparison of a connection's live gateway (current) with a snapshot (target).
@@ -45,6 +49,11 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 		return nil, err
 	}
 	c, store := conns[0], repo.store
+	if len(opts.SelectTags) > 0 {
+		narrowed := *c
+		narrowed.SelectTags = opts.SelectTags
+		c = &narrowed
+	}
 	ref := opts.Ref
 	if ref == "" {
 		ref = store.Branch(c.Name)
@@ -56,6 +65,9 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	stored, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys})
 	if err != nil {
 		return nil, fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
+	}
+	if len(opts.SelectTags) > 0 {
+		stored = withTags(stored, opts.SelectTags)
 	}
 	client, live, err := env.openLive(ctx, c)
 	if err != nil {
@@ -81,4 +93,41 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 			ID: snapshot.ID(e), Name: snapshot.Name(e), Fields: ch.Fields})
 	}
 	return res, nil
+}
+
+// withTags keeps the entities carrying every one of tags, as Kong's ?tags=a,b filter does on the live side.
+func withTags(s *snapshot.Snapshot, tags []string) *snapshot.Snapshot {
+	out := &snapshot.Snapshot{}
+	for _, k := range snapshot.Kinds {
+		for _, e := range s.Entities(k) {
+			if hasTags(e, tags) {
+				_, _ = out.Add(e)
+			}
+		}
+	}
+	return out
+}
+
+// hasTags reads a go-kong entity's Tags field ([]*string), which every kind kongsnap holds has.
+func hasTags(e any, tags []string) bool {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	f := v.FieldByName("Tags")
+	if !f.IsValid() {
+		return false
+	}
+	have := map[string]bool{}
+	for i := 0; i < f.Len(); i++ {
+		if p := f.Index(i); !p.IsNil() {
+			have[p.Elem().String()] = true
+		}
+	}
+	for _, t := range tags {
+		if !have[t] {
+			return false
+		}
+	}
+	return true
 }

@@ -36,6 +36,8 @@ type RestoreOptions struct {
 	// NoRecord skips committing the restored state to the connection's branch.
 	NoRecord    bool
 	Parallelism int
+	// FullPlan prints every operation of a plan over sync.LongPlan operations, not counts and the first of each.
+	FullPlan bool
 }
 
 // ErrDryRun says a restore only printed its plan.
@@ -123,7 +125,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	}
 	out := env.Stdout
 	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(source.Hash), source.Summary)
-	if err := plan.Write(out); err != nil {
+	if err := plan.WritePlan(out, opts.FullPlan); err != nil {
 		return res, err
 	}
 

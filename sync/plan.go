@@ -38,6 +38,9 @@ type Operation struct {
 	Reason string
 	// Fields lists, for an update, the paths of the fields that change (values are left out: some are secrets).
 	Fields []string
+	// Changes are, for an update, the fields that change with their current and target values; a secret field
+	// carries no values (diff.FieldChange.Secret).
+	Changes []diff.FieldChange
 	// DependsOn holds the indexes in Plan.Operations of the operations that must succeed before this one starts;
 	// each is smaller than this operation's own index.
 	DependsOn []int
@@ -350,7 +353,7 @@ func (p *planner) operations(changes diff.Changes) {
 					paths[i] = f.Path
 				}
 				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.keepSNIs(ch.Current, p.writtenOf(ch.Target)),
-					Identity: ch.Identity, Fields: paths}, live: ch.Current})
+					Identity: ch.Identity, Fields: paths, Changes: ch.Fields}, live: ch.Current})
 				p.opsOn[ch.Current] = append(p.opsOn[ch.Current], o)
 			}
 		}

@@ -81,17 +81,17 @@ func TestFlagsBecomeOptions(t *testing.T) {
 		},
 		{
 			name: "diff",
-			args: []string{"diff", "--connection", "prod", "--ref", "kong/prod~1", "--output", "json"},
-			want: &diffOptions{App: app.DiffOptions{Connection: "prod", Ref: "kong/prod~1"}, Output: "json"},
+			args: []string{"diff", "--connection", "prod", "--ref", "kong/prod~1", "--output", "json", "--select-tag", "a", "--select-tag", "b"},
+			want: &diffOptions{App: app.DiffOptions{Connection: "prod", Ref: "kong/prod~1", SelectTags: []string{"a", "b"}}, Output: "json"},
 		},
 		{
 			name: "restore",
 			args: []string{"restore", "--connection", "prod", "--to", "abc", "--sections", "plugins,consumers", "--dry-run",
 				"--no-delete", "--max-deletes", "-1", "--allow-empty", "--skip-basic-auth", "--kong-addr", "http://dr:8001",
-				"--no-record", "--parallelism", "3", "--report", "-"},
+				"--no-record", "--parallelism", "3", "--report", "-", "--full-plan"},
 			want: &restoreOptions{App: app.RestoreOptions{Connection: "prod", To: "abc", Sections: []string{"plugins", "consumers"},
 				DryRun: true, NoDelete: true, MaxDeletes: -1, AllowEmpty: true, SkipBasicAuth: true, AdminURL: "http://dr:8001",
-				NoRecord: true, Parallelism: 3}, Report: "-", Output: "text"},
+				NoRecord: true, Parallelism: 3, FullPlan: true}, Report: "-", Output: "text"},
 		},
 		{
 			name: "drift",

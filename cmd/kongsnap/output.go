@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kongsnap/kongsnap/app"
 	"github.com/kongsnap/kongsnap/report"
@@ -74,6 +75,9 @@ func (g *globals) publishElsewhere(rep *report.Report, reportPath string, stdout
 // which connection is pending, running, done or failed.
 func (g *globals) progress(r report.Result) {
 	line := fmt.Sprintf("%s: %s", r.Connection, r.Status)
+	if r.Duration > 0 {
+		line += fmt.Sprintf(" in %s", r.Duration.Round(time.Millisecond))
+	}
 	if r.Reason != "" {
 		line += ": " + r.Reason
 	}
