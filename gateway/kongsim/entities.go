@@ -236,7 +236,7 @@ func (s *Server) now() float64 { return float64(s.clock().Unix()) }
 func (s *Server) autoFields(w *write) {
 	fresh := w.op != "update"
 	sch := w.k.entitySchema()
-	if fresh {
+	if fresh && fieldNamed(sch.Fields, "id") != nil {
 		if id, ok := w.obj["id"].(string); ok && isUUID(id) {
 			w.obj["id"] = strings.ToLower(id)
 		} else if w.obj["id"] == nil {

@@ -137,15 +137,19 @@ func (s *Server) schemas(q *request) (int, any) {
 // with the error body a write gives, and no side effect. Like Kong it checks neither uniqueness nor that
 // foreign keys point at existing rows, which only the database knows.
 func (s *Server) validate(q *request, entity string) (int, any) {
-	k := s.tables[entity]
-	if k == nil {
+	var k *kind
+	if t := s.tables[entity]; t != nil {
+		k = t.kind
+	} else if _, ok := schema.Entity(entity); ok {
+		k = &kind{name: entity, path: entity} // served but not stored (tags, filter_chains)
+	} else {
 		return http.StatusNotFound, map[string]any{"message": "No entity named '" + entity + "'"}
 	}
-	body, err := q.body(k.kind)
+	body, err := q.body(k)
 	if err != nil {
 		return 0, err
 	}
-	w := &write{k: k.kind, obj: deepCopy(body), input: body, op: "insert"}
+	w := &write{k: k, obj: deepCopy(body), input: body, op: "insert"}
 	switch entity {
 	case "services", "targets": // the url shorthand and the target's own check run in the schema in Kong
 		if err := s.beforeWrite(w); err != nil {

@@ -89,3 +89,15 @@ func TestValidateSkipsDatabaseChecks(t *testing.T) {
 		t.Errorf("vault without prefix = %v", body)
 	}
 }
+
+// Kong validates against every DAO's schema, stored or not by kongsim.
+func TestValidateSchemaOnlyEntities(t *testing.T) {
+	h := newHarness(t)
+	h.must(http.StatusOK, http.MethodPost, "/schemas/tags/validate", map[string]any{
+		"tag": "t", "entity_name": "services", "entity_id": "00000000-0000-4000-8000-000000000001"})
+	body := h.must(http.StatusBadRequest, http.MethodPost, "/schemas/tags/validate", map[string]any{"tag": "t"})
+	if body["name"] != "schema violation" {
+		t.Errorf("tag without entity = %v", body)
+	}
+	h.must(http.StatusNotFound, http.MethodPost, "/schemas/nothing/validate", map[string]any{})
+}

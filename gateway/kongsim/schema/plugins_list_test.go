@@ -108,3 +108,29 @@ func TestServedSecretAttributes(t *testing.T) {
 		}
 	}
 }
+
+// The core entities carry them where kong/db/schema/entities/*.lua, typedefs.pem and the credential daos.lua do.
+func TestServedEntitySecretAttributes(t *testing.T) {
+	want := map[string]map[string][]string{
+		"encrypted": {
+			"certificates":          {"key", "key_alt"},
+			"keys":                  {"jwk", "pem.private_key"},
+			"basicauth_credentials": {"password"},
+			"oauth2_credentials":    {"client_secret"},
+		},
+		"referenceable": {
+			"certificates": {"cert", "cert_alt", "key", "key_alt"},
+			"keys":         {"jwk", "pem.private_key", "pem.public_key"},
+		},
+	}
+	for _, name := range EntityNames() {
+		s, _ := Entity(name)
+		for attr, table := range want {
+			exp := append([]string(nil), table[name]...)
+			sort.Strings(exp)
+			if got := servedAttribute(s.Served()["fields"].([]any), "", attr); !reflect.DeepEqual(got, exp) {
+				t.Errorf("%s: %s fields\n got %v\nwant %v", name, attr, got, exp)
+			}
+		}
+	}
+}
