@@ -1,6 +1,7 @@
 // Package drift renders the difference between an environment's branch and its live gateway as the pull request
-// a reviewer reads: a headline, a table per kind, each changed entity with only its changed fields, and the
-// unified diff of the decK files folded away, cut to fit GitHub's limit.
+// a reviewer reads (PullRequestBody): when and where it was seen, the counts per kind, each changed entity with
+// only its changed fields, and the unified diff of the decK files folded away. The body always fits GitHub's
+// limit: what has no room is counted, never cut mid-way.
 package drift
 
 import (

@@ -1,5 +1,6 @@
 // Package report records what a kongsnap run did to each connection and shows it where people look: a table on
-// the terminal, a JSON file, a GitHub step summary and GitHub Actions error annotations.
+// the terminal (its status words coloured there), a JSON file (schema_version SchemaVersion), a GitHub step summary
+// with counts per kind and action, and GitHub Actions annotations (errors for failures, warnings for drift).
 package report
 
 import (
