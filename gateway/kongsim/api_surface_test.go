@@ -228,6 +228,10 @@ func TestHeadAndOptions(t *testing.T) {
 		}
 	}
 	h.must(http.StatusNotFound, http.MethodHead, "/services/nope", nil)
+	log := h.sim.Requests()
+	if last := log[len(log)-1]; last.Method != http.MethodHead || last.Status != http.StatusNotFound {
+		t.Errorf("request log records %+v for a HEAD", last)
+	}
 }
 
 // An offset Kong cannot decode is its code 7, including a percent escape that does not decode.

@@ -111,12 +111,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.journal.add(r, sw.status)
 		return
 	}
+	routed := r
 	if r.Method == http.MethodHead {
-		// Lapis serves HEAD with the GET handler; net/http drops the body.
-		r = r.Clone(r.Context())
-		r.Method = http.MethodGet
+		// Lapis serves HEAD with the GET handler; net/http drops the body. The request log keeps HEAD.
+		routed = r.Clone(r.Context())
+		routed.Method = http.MethodGet
 	}
-	status, body := s.route(r)
+	status, body := s.route(routed)
 	if e, ok := body.(*apiError); ok {
 		status, body = e.status, e.body
 	}
