@@ -103,8 +103,9 @@ type keyInfo struct {
 	value     func(any, refValue) string
 }
 
-func nameKey[T any](name func(*T) *string) keySpec[T] {
-	return keySpec[T]{field: "name", lookup: LookupEndpoint, value: field(name)}
+// endpointKey is a unique key held in one field, which Kong serves as the kind's endpoint key: /{collection}/{value}.
+func endpointKey[T any](name string, p func(*T) *string) keySpec[T] {
+	return keySpec[T]{field: name, lookup: LookupEndpoint, value: field(p)}
 }
 
 func field[T any](p func(*T) *string) func(*T, refValue) string {

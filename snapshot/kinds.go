@@ -38,9 +38,6 @@ type KindInfo struct {
 	// PostIfPutMissing: Kong answers a PUT by id of a new entity of the kind with 404 (Kong 3.9's targets), so
 	// it is created by a POST carrying the id, as go-kong does.
 	PostIfPutMissing bool
-	// Rename is the go-kong field holding the kind's unique name, which a plan may change for a moment so that two
-	// entities can trade names; "" when the kind has none to borrow.
-	Rename string
 
 	// TopLevel marks the kinds a decK file lists at top level; NestedIn are the kinds a decK file nests this one
 	// under (a route in its service), the nesting setting the reference to that parent.
@@ -64,6 +61,7 @@ type KindInfo struct {
 	point    func(e any, field string, to Ref) bool
 	keys     []keyInfo
 	clear    func(any)
+	suffix   func(e any, suffix string) bool
 }
 
 // kindTable lists every kind in dependency order: Kinds, Levels, Sections and SecretFields are read from it.
@@ -84,67 +82,61 @@ var kindTable = []*KindInfo{
 			keys: []keySpec[kong.CACertificate]{{field: "cert_digest", lookup: LookupList,
 				value: func(c *kong.CACertificate, _ refValue) string { return CACertDigest(c) }}},
 		}),
-	entry(KindInfo{Kind: KindConsumer, Rename: "Username", Singular: "consumer", Section: "consumers", Level: 0, Path: "/consumers",
+	entry(KindInfo{Kind: KindConsumer, Singular: "consumer", Section: "consumers", Level: 0, Path: "/consumers",
 		TopLevel: true, SortBy: []string{"username", "custom_id", "id"}},
 		kindSpec[kong.Consumer]{
 			slice:    func(s *Snapshot) *[]*kong.Consumer { return &s.Consumers },
 			name:     func(c *kong.Consumer) string { return firstOf(c.Username, c.CustomID) },
 			refNames: func(c *kong.Consumer) []string { return names(c.Username, prefixed(customIDPrefix, c.CustomID)) },
+			unique:   &uniqueName[kong.Consumer]{"username", func(c *kong.Consumer) **string { return &c.Username }},
 			keys: []keySpec[kong.Consumer]{
-				{field: "username", lookup: LookupEndpoint, value: field(func(c *kong.Consumer) *string { return c.Username })},
 				{field: "custom_id", lookup: LookupQuery, value: field(func(c *kong.Consumer) *string { return c.CustomID })},
 			},
 		}),
-	entry(KindInfo{Kind: KindVault, Rename: "Prefix", Singular: "vault", Section: "vaults", Level: 0, Path: "/vaults", Since: "3.0", TopLevel: true, SortBy: []string{"prefix", "id"},
+	entry(KindInfo{Kind: KindVault, Singular: "vault", Section: "vaults", Level: 0, Path: "/vaults", Since: "3.0",
+		TopLevel: true, SortBy: []string{"prefix", "id"},
 		Secrets: []string{"config.*"}},
 		kindSpec[kong.Vault]{
-			slice:    func(s *Snapshot) *[]*kong.Vault { return &s.Vaults },
-			name:     func(v *kong.Vault) string { return str(v.Prefix) },
-			refNames: func(v *kong.Vault) []string { return names(v.Prefix) },
-			keys: []keySpec[kong.Vault]{{field: "prefix", lookup: LookupEndpoint,
-				value: field(func(v *kong.Vault) *string { return v.Prefix })}},
+			slice:  func(s *Snapshot) *[]*kong.Vault { return &s.Vaults },
+			unique: &uniqueName[kong.Vault]{"prefix", func(v *kong.Vault) **string { return &v.Prefix }},
 		}),
-	entry(KindInfo{Kind: KindKeySet, Rename: "Name", Singular: "key set", Section: "keys", Level: 0, Path: "/key-sets", Since: "3.1", TopLevel: true, SortBy: []string{"name", "id"}},
+	entry(KindInfo{Kind: KindKeySet, Singular: "key set", Section: "keys", Level: 0, Path: "/key-sets", Since: "3.1",
+		TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.KeySet]{
-			slice:    func(s *Snapshot) *[]*kong.KeySet { return &s.KeySets },
-			name:     func(k *kong.KeySet) string { return str(k.Name) },
-			refNames: func(k *kong.KeySet) []string { return names(k.Name) },
-			keys:     []keySpec[kong.KeySet]{nameKey(func(k *kong.KeySet) *string { return k.Name })},
+			slice:  func(s *Snapshot) *[]*kong.KeySet { return &s.KeySets },
+			unique: &uniqueName[kong.KeySet]{"name", func(k *kong.KeySet) **string { return &k.Name }},
 		}),
 
-	entry(KindInfo{Kind: KindSNI, Rename: "Name", Singular: "SNI", Section: "certificates", Level: 1, Path: "/snis",
+	entry(KindInfo{Kind: KindSNI, Singular: "SNI", Section: "certificates", Level: 1, Path: "/snis",
 		NestedIn: []Kind{KindCertificate}, SortBy: []string{"name", "id"}},
 		kindSpec[kong.SNI]{
-			slice:    func(s *Snapshot) *[]*kong.SNI { return &s.SNIs },
-			name:     func(v *kong.SNI) string { return str(v.Name) },
-			refNames: func(v *kong.SNI) []string { return names(v.Name) },
-			refs:     []refSpec[kong.SNI]{certificateRef("certificate", func(v *kong.SNI) **kong.Certificate { return &v.Certificate })},
-			keys:     []keySpec[kong.SNI]{nameKey(func(v *kong.SNI) *string { return v.Name })},
+			slice:  func(s *Snapshot) *[]*kong.SNI { return &s.SNIs },
+			unique: &uniqueName[kong.SNI]{"name", func(v *kong.SNI) **string { return &v.Name }},
+			refs: []refSpec[kong.SNI]{
+				certificateRef("certificate", func(v *kong.SNI) **kong.Certificate { return &v.Certificate }),
+			},
 		}),
-	entry(KindInfo{Kind: KindService, Rename: "Name", Singular: "service", Section: "services", Level: 1, Path: "/services",
+	entry(KindInfo{Kind: KindService, Singular: "service", Section: "services", Level: 1, Path: "/services",
 		TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Service]{
-			slice:    func(s *Snapshot) *[]*kong.Service { return &s.Services },
-			name:     func(v *kong.Service) string { return str(v.Name) },
-			refNames: func(v *kong.Service) []string { return names(v.Name) },
+			slice:  func(s *Snapshot) *[]*kong.Service { return &s.Services },
+			unique: &uniqueName[kong.Service]{"name", func(v *kong.Service) **string { return &v.Name }},
 			refs: []refSpec[kong.Service]{
 				certificateRef("client_certificate", func(v *kong.Service) **kong.Certificate { return &v.ClientCertificate }),
 				caCertificatesRef(),
 			},
-			keys: []keySpec[kong.Service]{nameKey(func(v *kong.Service) *string { return v.Name })},
 		}),
-	entry(KindInfo{Kind: KindUpstream, Rename: "Name", Singular: "upstream", Section: "upstreams", Level: 1, Path: "/upstreams",
+	entry(KindInfo{Kind: KindUpstream, Singular: "upstream", Section: "upstreams", Level: 1, Path: "/upstreams",
 		TopLevel: true, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Upstream]{
-			slice:    func(s *Snapshot) *[]*kong.Upstream { return &s.Upstreams },
-			name:     func(v *kong.Upstream) string { return str(v.Name) },
-			refNames: func(v *kong.Upstream) []string { return names(v.Name) },
+			slice:  func(s *Snapshot) *[]*kong.Upstream { return &s.Upstreams },
+			unique: &uniqueName[kong.Upstream]{"name", func(v *kong.Upstream) **string { return &v.Name }},
 			refs: []refSpec[kong.Upstream]{
 				certificateRef("client_certificate", func(v *kong.Upstream) **kong.Certificate { return &v.ClientCertificate }),
 			},
-			keys: []keySpec[kong.Upstream]{nameKey(func(v *kong.Upstream) *string { return v.Name })},
 		}),
-	entry(KindInfo{Kind: KindKey, Singular: "key", Section: "keys", Level: 1, Path: "/keys", Segment: "keys", Since: "3.1", TopLevel: true, SortBy: []string{"name", "kid", "id"},
+	entry(KindInfo{Kind: KindKey, Singular: "key", Section: "keys", Level: 1, Path: "/keys", Segment: "keys",
+		Since: "3.1", TopLevel: true, SortBy: []string{"name", "kid", "id"},
 		Secrets: []string{"jwk", "pem.private_key"}},
 		kindSpec[kong.Key]{
 			slice: func(s *Snapshot) *[]*kong.Key { return &s.Keys },
@@ -158,14 +150,15 @@ var kindTable = []*KindInfo{
 					}
 					return ref("set") + "|" + *v.KID
 				}},
-				nameKey(func(v *kong.Key) *string { return v.Name }),
+				endpointKey("name", func(v *kong.Key) *string { return v.Name }),
 			},
 		}),
-	credential(KindInfo{Kind: KindKeyAuth, Singular: "key-auth credential", Path: "/key-auths", Plugin: "key-auth", Segment: "key-auth",
-		SortBy: []string{"id"}, Secrets: []string{"key"}},
+	credential(KindInfo{Kind: KindKeyAuth, Singular: "key-auth credential", Path: "/key-auths", Plugin: "key-auth",
+		Segment: "key-auth",
+		SortBy:  []string{"id"}, Secrets: []string{"key"}},
+		func(v *kong.KeyAuth) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.KeyAuth]{
 			slice: func(s *Snapshot) *[]*kong.KeyAuth { return &s.KeyAuths },
-			refs:  []refSpec[kong.KeyAuth]{consumerRef("consumer", func(v *kong.KeyAuth) **kong.Consumer { return &v.Consumer })},
 			// The key is a secret: it is matched on the client, never put in a URL; a redacted one is unknown.
 			keys: []keySpec[kong.KeyAuth]{{field: "key", lookup: LookupList, value: func(v *kong.KeyAuth, _ refValue) string {
 				if str(v.Key) == Redacted {
@@ -176,37 +169,34 @@ var kindTable = []*KindInfo{
 		}),
 	credential(KindInfo{Kind: KindBasicAuth, Singular: "basic-auth credential", Path: "/basic-auths", Plugin: "basic-auth",
 		Segment: "basic-auth", SortBy: []string{"username", "id"}, Secrets: []string{"password"}},
+		func(v *kong.BasicAuth) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.BasicAuth]{
 			slice: func(s *Snapshot) *[]*kong.BasicAuth { return &s.BasicAuths },
 			name:  func(v *kong.BasicAuth) string { return str(v.Username) },
-			refs:  []refSpec[kong.BasicAuth]{consumerRef("consumer", func(v *kong.BasicAuth) **kong.Consumer { return &v.Consumer })},
-			keys: []keySpec[kong.BasicAuth]{{field: "username", lookup: LookupEndpoint,
-				value: field(func(v *kong.BasicAuth) *string { return v.Username })}},
+			keys:  []keySpec[kong.BasicAuth]{endpointKey("username", func(v *kong.BasicAuth) *string { return v.Username })},
 		}),
 	credential(KindInfo{Kind: KindHMACAuth, Singular: "hmac-auth credential", Path: "/hmac-auths", Plugin: "hmac-auth",
 		Segment: "hmac-auth", SortBy: []string{"username", "id"}, Secrets: []string{"secret"}},
+		func(v *kong.HMACAuth) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.HMACAuth]{
 			slice: func(s *Snapshot) *[]*kong.HMACAuth { return &s.HMACAuths },
 			name:  func(v *kong.HMACAuth) string { return str(v.Username) },
-			refs:  []refSpec[kong.HMACAuth]{consumerRef("consumer", func(v *kong.HMACAuth) **kong.Consumer { return &v.Consumer })},
-			keys: []keySpec[kong.HMACAuth]{{field: "username", lookup: LookupEndpoint,
-				value: field(func(v *kong.HMACAuth) *string { return v.Username })}},
+			keys:  []keySpec[kong.HMACAuth]{endpointKey("username", func(v *kong.HMACAuth) *string { return v.Username })},
 		}),
 	credential(KindInfo{Kind: KindJWT, Singular: "jwt credential", Path: "/jwts", Plugin: "jwt", Segment: "jwt",
 		SortBy: []string{"key", "id"}, Secrets: []string{"secret"}},
+		func(v *kong.JWTAuth) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.JWTAuth]{
 			slice: func(s *Snapshot) *[]*kong.JWTAuth { return &s.JWTs },
 			name:  func(v *kong.JWTAuth) string { return str(v.Key) },
-			refs:  []refSpec[kong.JWTAuth]{consumerRef("consumer", func(v *kong.JWTAuth) **kong.Consumer { return &v.Consumer })},
-			keys: []keySpec[kong.JWTAuth]{{field: "key", lookup: LookupEndpoint,
-				value: field(func(v *kong.JWTAuth) *string { return v.Key })}},
+			keys:  []keySpec[kong.JWTAuth]{endpointKey("key", func(v *kong.JWTAuth) *string { return v.Key })},
 		}),
 	credential(KindInfo{Kind: KindACL, Singular: "acl group", Path: "/acls", Plugin: "acl", Segment: "acls",
 		SortBy: []string{"group", "id"}},
+		func(v *kong.ACLGroup) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.ACLGroup]{
 			slice: func(s *Snapshot) *[]*kong.ACLGroup { return &s.ACLs },
 			name:  func(v *kong.ACLGroup) string { return str(v.Group) },
-			refs:  []refSpec[kong.ACLGroup]{consumerRef("consumer", func(v *kong.ACLGroup) **kong.Consumer { return &v.Consumer })},
 			// A group is unique per consumer.
 			keys: []keySpec[kong.ACLGroup]{{field: "group", lookup: LookupList, within: []string{"consumer"},
 				value: func(v *kong.ACLGroup, ref refValue) string {
@@ -216,35 +206,30 @@ var kindTable = []*KindInfo{
 					return ref("consumer") + "|" + *v.Group
 				}}},
 		}),
-	credential(KindInfo{Kind: KindOAuth2, Singular: "oauth2 credential", Path: "/oauth2", Plugin: "oauth2", Segment: "oauth2",
-		SortBy: []string{"client_id", "name", "id"}, Secrets: []string{"client_secret"}},
+	credential(KindInfo{Kind: KindOAuth2, Singular: "oauth2 credential", Path: "/oauth2", Plugin: "oauth2",
+		Segment: "oauth2", SortBy: []string{"client_id", "name", "id"}, Secrets: []string{"client_secret"}},
+		func(v *kong.Oauth2Credential) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.Oauth2Credential]{
 			slice: func(s *Snapshot) *[]*kong.Oauth2Credential { return &s.OAuth2s },
 			name:  func(v *kong.Oauth2Credential) string { return str(v.Name) },
-			refs: []refSpec[kong.Oauth2Credential]{
-				consumerRef("consumer", func(v *kong.Oauth2Credential) **kong.Consumer { return &v.Consumer }),
+			keys: []keySpec[kong.Oauth2Credential]{
+				endpointKey("client_id", func(v *kong.Oauth2Credential) *string { return v.ClientID }),
 			},
-			keys: []keySpec[kong.Oauth2Credential]{{field: "client_id", lookup: LookupEndpoint,
-				value: field(func(v *kong.Oauth2Credential) *string { return v.ClientID })}},
 		}),
 
-	entry(KindInfo{Kind: KindRoute, Rename: "Name", Singular: "route", Section: "services", Level: 2, Path: "/routes",
+	entry(KindInfo{Kind: KindRoute, Singular: "route", Section: "services", Level: 2, Path: "/routes",
 		TopLevel: true, NestedIn: []Kind{KindService}, SortBy: []string{"name", "id"}},
 		kindSpec[kong.Route]{
-			slice:    func(s *Snapshot) *[]*kong.Route { return &s.Routes },
-			name:     func(v *kong.Route) string { return str(v.Name) },
-			refNames: func(v *kong.Route) []string { return names(v.Name) },
-			refs:     []refSpec[kong.Route]{serviceRef(func(v *kong.Route) **kong.Service { return &v.Service })},
-			keys:     []keySpec[kong.Route]{nameKey(func(v *kong.Route) *string { return v.Name })},
+			slice:  func(s *Snapshot) *[]*kong.Route { return &s.Routes },
+			unique: &uniqueName[kong.Route]{"name", func(v *kong.Route) **string { return &v.Name }},
+			refs:   []refSpec[kong.Route]{serviceRef(func(v *kong.Route) **kong.Service { return &v.Service })},
 		}),
-	entry(KindInfo{Kind: KindTarget, PostIfPutMissing: true, Singular: "target", Section: "upstreams", Level: 2, Owner: "upstream",
-		Segment: "targets", NestedIn: []Kind{KindUpstream}, SortBy: []string{"target", "id"}},
+	entry(KindInfo{Kind: KindTarget, Singular: "target", Section: "upstreams", Level: 2, Owner: "upstream",
+		Segment: "targets", PostIfPutMissing: true, NestedIn: []Kind{KindUpstream}, SortBy: []string{"target", "id"}},
 		kindSpec[kong.Target]{
 			slice: func(s *Snapshot) *[]*kong.Target { return &s.Targets },
 			name:  func(v *kong.Target) string { return str(v.Target) },
-			refs: []refSpec[kong.Target]{namedRef("upstream", KindUpstream, func(v *kong.Target) **kong.Upstream { return &v.Upstream },
-				func(u *kong.Upstream) (id, name *string) { return u.ID, u.Name },
-				func(id, name *string) *kong.Upstream { return &kong.Upstream{ID: id, Name: name} })},
+			refs:  []refSpec[kong.Target]{upstreamRef()},
 			// An address is unique within its upstream, spelled as Kong stores it.
 			keys: []keySpec[kong.Target]{{field: "target", lookup: LookupList, within: []string{"upstream"},
 				value: func(v *kong.Target, ref refValue) string {
@@ -267,13 +252,9 @@ var kindTable = []*KindInfo{
 			refNames: func(v *kong.Plugin) []string { return names(v.InstanceName) },
 			refs: []refSpec[kong.Plugin]{
 				serviceRef(func(v *kong.Plugin) **kong.Service { return &v.Service }),
-				namedRef("route", KindRoute, func(v *kong.Plugin) **kong.Route { return &v.Route },
-					func(r *kong.Route) (id, name *string) { return r.ID, r.Name },
-					func(id, name *string) *kong.Route { return &kong.Route{ID: id, Name: name} }),
+				routeRef(),
 				consumerRef("consumer", func(v *kong.Plugin) **kong.Consumer { return &v.Consumer }),
-				namedRef("consumer_group", KindConsumerGroup, func(v *kong.Plugin) **kong.ConsumerGroup { return &v.ConsumerGroup },
-					func(g *kong.ConsumerGroup) (id, name *string) { return g.ID, g.Name },
-					func(id, name *string) *kong.ConsumerGroup { return &kong.ConsumerGroup{ID: id, Name: name} }),
+				consumerGroupRef(),
 			},
 			keys: []keySpec[kong.Plugin]{
 				// A plugin name is unique per scope (Kong's cache key: name, route, service, consumer, group). It is
@@ -286,7 +267,7 @@ var kindTable = []*KindInfo{
 						return *v.Name + "|route=" + ref("route") + "|service=" + ref("service") +
 							"|consumer=" + ref("consumer") + "|group=" + ref("consumer_group")
 					}},
-				{field: "instance_name", lookup: LookupEndpoint, value: field(func(v *kong.Plugin) *string { return v.InstanceName })},
+				endpointKey("instance_name", func(v *kong.Plugin) *string { return v.InstanceName }),
 			},
 		}),
 }
@@ -339,6 +320,12 @@ func (info *KindInfo) Clear(e any) {
 	}
 }
 
+// AppendToName appends suffix to e's unique name, so that for a moment another entity can take the name; it
+// reports false when e's kind has no unique name to borrow or e has none.
+func (info *KindInfo) AppendToName(e any, suffix string) bool {
+	return info.suffix != nil && info.suffix(e, suffix)
+}
+
 // Keyed reports whether Kong keeps any key of the kind unique besides the id (a certificate has none).
 func (info *KindInfo) Keyed() bool {
 	for _, k := range info.keys {
@@ -362,7 +349,10 @@ func (info *KindInfo) CollectionUnder(r Ref) string {
 // kindSpec is the typed part of a table entry: how to reach the entities of the kind in a Snapshot and what its
 // entities are called, reference and are keyed by.
 type kindSpec[T any] struct {
-	slice    func(*Snapshot) *[]*T
+	slice func(*Snapshot) *[]*T
+	// unique is the kind's unique name (a service's name, a consumer's username, a vault's prefix): by default the
+	// name messages use and the one references use, and the kind's first unique key, served as Kong's endpoint key.
+	unique   *uniqueName[T]
 	name     func(*T) string   // the name messages use; "" when it has none
 	refNames func(*T) []string // the names other entities reference it by; none when they use ids only
 	refs     []refSpec[T]
@@ -370,15 +360,41 @@ type kindSpec[T any] struct {
 	clear    func(*T)
 }
 
-func credential[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
+// credential completes the entry of a consumer's credential kind: in the consumers section, nested in its consumer
+// in files and in the Admin API, its only reference the consumer's.
+func credential[T any](info KindInfo, consumer func(*T) **kong.Consumer, spec kindSpec[T]) *KindInfo {
 	info.Section, info.Credential, info.Level = "consumers", true, 1
 	info.Owner, info.NestedIn = "consumer", []Kind{KindConsumer}
+	spec.refs = []refSpec[T]{consumerRef("consumer", consumer)}
 	return entry(info, spec)
+}
+
+// uniqueName is the field holding a kind's unique name, with its file (JSON) name.
+type uniqueName[T any] struct {
+	field string
+	p     func(*T) **string
 }
 
 // entry completes a table entry from its typed spec.
 func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 	typed := func(e any) *T { return e.(*T) }
+	if u := spec.unique; u != nil {
+		if spec.name == nil {
+			spec.name = func(e *T) string { return str(*u.p(e)) }
+		}
+		if spec.refNames == nil {
+			spec.refNames = func(e *T) []string { return names(*u.p(e)) }
+		}
+		spec.keys = append([]keySpec[T]{endpointKey(u.field, func(e *T) *string { return *u.p(e) })}, spec.keys...)
+		info.suffix = func(e any, suffix string) bool {
+			p := u.p(typed(e))
+			if *p == nil {
+				return false
+			}
+			*p = kong.String(**p + suffix)
+			return true
+		}
+	}
 	info.typ = reflect.TypeFor[*T]()
 	idField, _ := info.typ.Elem().FieldByName("ID")
 	info.idField = idField.Index

@@ -124,6 +124,26 @@ func serviceRef[T any](p func(*T) **kong.Service) refSpec[T] {
 		func(id, name *string) *kong.Service { return &kong.Service{ID: id, Name: name} })
 }
 
+func routeRef() refSpec[kong.Plugin] {
+	return namedRef("route", KindRoute, func(p *kong.Plugin) **kong.Route { return &p.Route },
+		func(r *kong.Route) (id, name *string) { return r.ID, r.Name },
+		func(id, name *string) *kong.Route { return &kong.Route{ID: id, Name: name} })
+}
+
+func upstreamRef() refSpec[kong.Target] {
+	return namedRef("upstream", KindUpstream, func(t *kong.Target) **kong.Upstream { return &t.Upstream },
+		func(u *kong.Upstream) (id, name *string) { return u.ID, u.Name },
+		func(id, name *string) *kong.Upstream { return &kong.Upstream{ID: id, Name: name} })
+}
+
+// consumerGroupRef is a plugin's reference to an Enterprise consumer group, a kind no snapshot holds.
+func consumerGroupRef() refSpec[kong.Plugin] {
+	group := func(p *kong.Plugin) **kong.ConsumerGroup { return &p.ConsumerGroup }
+	return namedRef("consumer_group", KindConsumerGroup, group,
+		func(g *kong.ConsumerGroup) (id, name *string) { return g.ID, g.Name },
+		func(id, name *string) *kong.ConsumerGroup { return &kong.ConsumerGroup{ID: id, Name: name} })
+}
+
 func keySetRef() refSpec[kong.Key] {
 	return namedRef("set", KindKeySet, func(k *kong.Key) **kong.KeySet { return &k.Set },
 		func(s *kong.KeySet) (id, name *string) { return s.ID, s.Name },

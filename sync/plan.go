@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -544,11 +543,9 @@ func (p *planner) swap(o, h *op) *op {
 		return t
 	}
 	e := clone(h.live)
-	name := reflect.ValueOf(e).Elem().FieldByName(h.Kind.Info().Rename)
-	if !name.IsValid() || name.IsNil() {
+	if !h.Kind.Info().AppendToName(e, "-kongsnap-"+snapshot.ID(e)) {
 		return nil
 	}
-	name.Set(reflect.ValueOf(kong.String(name.Elem().String() + "-kongsnap-" + snapshot.ID(e))))
 	t := p.add(&op{Operation: Operation{Action: Update, Kind: h.Kind, Entity: e, Identity: h.Identity,
 		Reason: "temporary name while another entity takes this one"}, live: h.live})
 	h.deps[t] = true
