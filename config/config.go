@@ -19,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -529,7 +530,7 @@ func (c *Connection) setDefaults() error {
 	}
 	u, err := url.Parse(c.AdminURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("admin_url %q is not an http(s) URL", c.AdminURL)
+		return fmt.Errorf("admin_url %q is not an http(s) URL", gateway.RedactURL(c.AdminURL))
 	}
 	if c.Enabled == nil {
 		t := true
@@ -663,6 +664,11 @@ func (c *Config) Secrets() []string {
 	for _, conn := range c.Connections {
 		for _, v := range conn.Headers {
 			add(v)
+		}
+		if u, err := url.Parse(conn.AdminURL); err == nil && u.User != nil {
+			if password, ok := u.User.Password(); ok {
+				add(password)
+			}
 		}
 	}
 	for _, w := range c.Notify {

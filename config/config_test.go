@@ -199,3 +199,19 @@ connections:
 		t.Errorf("enabled connection with an unset variable: %v", err)
 	}
 }
+
+// Issue 12 §3: an admin_url with credentials is accepted, its password is a secret, and errors never show it.
+func TestAdminURLPasswordIsASecret(t *testing.T) {
+	cfg, err := Parse([]byte("connections:\n  - name: prod\n    admin_url: https://ops:${PW}@kong:8444\n"),
+		env(map[string]string{"PW": "pa55-in-the-url"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secrets := strings.Join(cfg.Secrets(), ","); !strings.Contains(secrets, "pa55-in-the-url") {
+		t.Errorf("Secrets() = %q; want the admin_url password", secrets)
+	}
+	_, err = Parse([]byte("connections:\n  - name: prod\n    admin_url: ftp://ops:pa55-in-the-url@kong:21\n"), env(nil))
+	if err == nil || strings.Contains(err.Error(), "pa55-in-the-url") || !strings.Contains(err.Error(), "ops:xxxxx@kong") {
+		t.Errorf("error = %v; want it to name the URL with its password redacted", err)
+	}
+}

@@ -34,7 +34,7 @@ func Compare(current, target *snapshot.Snapshot, opts Options) Changes {
 // Removed and Added, pairs that differ Changed. An entity paired by natural key that has a new id is Changed with
 // an "id" field, not Removed and Added; an id missing on either side (a decK file written without ids) is not a
 // difference. References compare by the identity of the parent they point to, so a renamed or recreated parent
-// does not change its children, and render as the parent's name. Secret fields (snapshot.SecretFields) show that
+// does not change its children, and render as the parent's name. Secret fields (snapshot.SecretPaths) show that
 // they changed, never their values, and snapshot.Redacted on either side is unknown, never a difference.
 func (m *Matching) Compare(opts Options) Changes {
 	c := &comparer{opts: opts, cur: m.cur, tgt: m.tgt}
@@ -70,7 +70,7 @@ func (c *comparer) pair(kind snapshot.Kind, p Pair) (Change, bool) {
 	if errCur == nil && errTgt == nil && bytes.Equal(curJSON, tgtJSON) && c.refsUnchanged(curRefs, tgtRefs) {
 		return Change{}, false
 	}
-	w := &walker{kind: kind, secrets: snapshot.SecretFields[kind]}
+	w := &walker{kind: kind, secrets: secretGlobs(p.Current, p.Target)}
 	for _, r := range c.opts.Ignore {
 		if r.Kind == "" || r.Kind == kind {
 			w.ignore = append(w.ignore, r.Path)

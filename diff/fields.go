@@ -244,6 +244,17 @@ func (w *walker) ignored(path string) bool {
 	return false
 }
 
+// secretGlobs returns the secret paths of two entities paired for comparison as globs: "a[].b" becomes "a[*].b".
+func secretGlobs(current, target any) []string {
+	var out []string
+	for _, e := range []any{current, target} {
+		for _, p := range snapshot.EntitySecretPaths(e) {
+			out = append(out, strings.ReplaceAll(p, "[]", "[*]"))
+		}
+	}
+	return out
+}
+
 // secret reports whether a secret lives at path: the path, one of its ancestors or one of its descendants is a
 // secret path of the kind.
 func (w *walker) secret(path string) bool {

@@ -42,7 +42,8 @@ type Connection struct {
 	// Name identifies the connection in every error and log line: `connection "prod": reading routes: ...`.
 	// Empty means AdminURL.
 	Name string
-	// AdminURL is the Admin API's base URL, e.g. https://kong-admin:8444 (a path prefix is kept).
+	// AdminURL is the Admin API's base URL, e.g. https://kong-admin:8444 (a path prefix is kept). A password in it
+	// (https://user:password@host) is sent as HTTP basic authentication and never appears in errors or logs.
 	AdminURL string
 	// Headers are sent with every request, e.g. {"Kong-Admin-Token": token}. Their values never appear in errors
 	// or logs.
@@ -93,6 +94,9 @@ func Open(ctx context.Context, c Connection) (*Client, error) {
 			client.secrets = append(client.secrets, v)
 		}
 	}
+	if password := urlPassword(c.AdminURL); password != "" {
+		client.secrets = append(client.secrets, password)
+	}
 	if err := client.setup(); err != nil {
 		return nil, client.secrets.scrubError(fmt.Errorf("connection %q: %w", c.Name, err))
 	}
@@ -109,7 +113,7 @@ func (c *Client) Version() string { return c.version }
 func (c Connection) withDefaults() Connection {
 	c.AdminURL = strings.TrimRight(c.AdminURL, "/")
 	if c.Name == "" {
-		c.Name = c.AdminURL
+		c.Name = RedactURL(c.AdminURL)
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
@@ -139,7 +143,7 @@ func (c Connection) withDefaults() Connection {
 func (c *Client) setup() error {
 	u, err := url.Parse(c.conn.AdminURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("admin_url %q is not an http(s) URL", c.conn.AdminURL)
+		return fmt.Errorf("admin_url %q is not an http(s) URL", RedactURL(c.conn.AdminURL))
 	}
 	if len(c.conn.SelectTags) > 5 {
 		return fmt.Errorf("%d select tags given; Kong filters by at most 5", len(c.conn.SelectTags))
@@ -150,7 +154,7 @@ func (c *Client) setup() error {
 	}
 	kc, err := kong.NewClient(&c.conn.AdminURL, &http.Client{Transport: transport, Timeout: c.conn.Timeout})
 	if err != nil {
-		return fmt.Errorf("admin_url %q: %w", c.conn.AdminURL, err)
+		return fmt.Errorf("admin_url %q: %w", RedactURL(c.conn.AdminURL), err)
 	}
 	kc.UserAgent = "kongsnap"
 	kc.SetWorkspace(c.conn.Workspace)
@@ -214,7 +218,7 @@ func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // handshake reads GET / at the root (never workspaced) and keeps the version.
 func (c *Client) handshake(ctx context.Context) error {
-	where := "admin API at " + c.conn.AdminURL
+	where := "admin API at " + RedactURL(c.conn.AdminURL)
 	req, err := c.kong.NewRequestRaw(http.MethodGet, c.kong.BaseRootURL(), "/", nil, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
@@ -255,4 +259,33 @@ func (c *Client) handshake(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// RedactURL returns an Admin API URL fit to show: a password in it replaced by "xxxxx", as net/url's Redacted
+// does. A URL that does not parse has everything between "//" and the last "@" before the host replaced.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.Index(raw, "//"); i >= 0 {
+		rest := raw[i+2:]
+		host := strings.IndexAny(rest, "/?#")
+		if host < 0 {
+			host = len(rest)
+		}
+		if at := strings.LastIndex(rest[:host], "@"); at >= 0 {
+			return raw[:i+2] + "xxxxx" + rest[at:]
+		}
+	}
+	return raw
+}
+
+// urlPassword returns the password of an Admin API URL, "" when it has none.
+func urlPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	password, _ := u.User.Password()
+	return password
 }

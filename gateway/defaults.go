@@ -145,7 +145,8 @@ func (c *Client) schemas(ctx context.Context, paths map[string]bool) (map[string
 	return out, nil
 }
 
-// readSchema reads one served schema; nil when the gateway answers 404 (an entity or plugin it does not have).
+// readSchema reads one served schema; nil when the gateway answers 404 (an entity or plugin it does not have, so
+// neither defaults nor secret fields).
 func (c *Client) readSchema(ctx context.Context, path string) (*record, error) {
 	req, err := c.kong.NewRequest(http.MethodGet, path, nil, nil)
 	if err != nil {
@@ -155,11 +156,11 @@ func (c *Client) readSchema(ctx context.Context, path string) (*record, error) {
 	_, err = c.kong.Do(ctx, req, &served)
 	switch {
 	case isStatus(err, http.StatusNotFound):
-		c.log.Debug("gateway serves no schema, so no defaults", "path", path)
+		c.log.Debug("gateway serves no schema, so no defaults or secret fields", "path", path)
 		return nil, nil
 	case err != nil:
-		return nil, c.secrets.scrubError(fmt.Errorf("connection %q: reading schema %s for Kong's defaults: %w",
-			c.conn.Name, path, kongError(err)))
+		return nil, c.secrets.scrubError(fmt.Errorf("connection %q: reading schema %s for Kong's defaults "+
+			"and secret fields: %w", c.conn.Name, path, kongError(err)))
 	}
 	return served.record(), nil
 }
@@ -170,6 +171,7 @@ type servedField struct {
 	Type       string                       `json:"type"`
 	Default    any                          `json:"default"`
 	Required   bool                         `json:"required"`
+	Encrypted  bool                         `json:"encrypted"`
 	Fields     []map[string]servedField     `json:"fields"`
 	Shorthands []map[string]servedShorthand `json:"shorthand_fields"`
 	Elements   *servedField                 `json:"elements"`
@@ -199,9 +201,11 @@ type field struct {
 	typ      string
 	def      any // nil: no default, or a null one
 	required bool
-	record   *record // the subfields of a record
-	elements *field  // the element of an array or set, when it is a record
-	values   *field  // the value of a map, when it is a record
+	// encrypted is Kong's mark of a secret field (what Kong Enterprise's keyring encrypts at rest).
+	encrypted bool
+	record    *record // the subfields of a record
+	elements  *field  // the element of an array or set, when it is a record
+	values    *field  // the value of a map, when it is a record
 }
 
 // record is the fields of an entity, a plugin or a record field.
@@ -238,7 +242,7 @@ func newRecord(fields []map[string]servedField, shorthands []map[string]servedSh
 }
 
 func newField(name string, sf servedField) field {
-	f := field{name: name, typ: sf.Type, def: sf.Default, required: sf.Required}
+	f := field{name: name, typ: sf.Type, def: sf.Default, required: sf.Required, encrypted: sf.Encrypted}
 	switch sf.Type {
 	case "record":
 		f.record = newRecord(sf.Fields, sf.Shorthands)

@@ -322,10 +322,10 @@ func TestDefaultsSchemaErrors(t *testing.T) {
 			wantService: true},
 		{name: "500 on an entity schema is an error naming the connection",
 			fault:   kongsim.Fault{Method: http.MethodGet, PathPrefix: "/schemas/routes", Status: http.StatusInternalServerError},
-			wantErr: `connection "test": reading schema /schemas/routes for Kong's defaults: HTTP 500`},
+			wantErr: `connection "test": reading schema /schemas/routes for Kong's defaults and secret fields: HTTP 500`},
 		{name: "500 on a plugin schema is an error naming the connection",
 			fault:   kongsim.Fault{Method: http.MethodGet, PathPrefix: "/schemas/plugins/cors", Status: http.StatusInternalServerError},
-			wantErr: `connection "test": reading schema /schemas/plugins/cors for Kong's defaults: HTTP 500`},
+			wantErr: `connection "test": reading schema /schemas/plugins/cors for Kong's defaults and secret fields: HTTP 500`},
 	}
 	plugins := readDeck(t, "_format_version: \"3.0\"\nplugins:\n  - name: cors\n")
 	for _, tt := range tests {

@@ -58,6 +58,9 @@ func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 			_, _ = s.Add(e) // listAll decodes into the kind's own type
 		}
 	}
+	if err := c.learnSecrets(ctx, s); err != nil {
+		return nil, err
+	}
 	s.SortByID()
 	c.log.Debug("read gateway", "entities", s.Len())
 	return s, nil

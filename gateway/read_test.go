@@ -150,7 +150,7 @@ func TestReadPagination(t *testing.T) {
 		if r.Method != http.MethodGet {
 			t.Errorf("Read sent %s %s; want GET only", r.Method, r.Path)
 		}
-		if !strings.Contains(r.Query, "size=1000") && r.Path != "/" {
+		if !strings.Contains(r.Query, "size=1000") && r.Path != "/" && !strings.HasPrefix(r.Path, "/schemas/") {
 			t.Errorf("GET %s?%s does not ask for pages of 1000", r.Path, r.Query)
 		}
 		pages[r.Path]++

@@ -42,20 +42,18 @@ type SecretField struct {
 
 func (f SecretField) String() string { return f.Entity + " field " + f.Field }
 
-// RedactedFields lists the secret fields that hold the Redacted placeholder instead of a real value, sorted. A
-// snapshot with any cannot be restored: the gateway would receive the placeholder as the secret.
+// RedactedFields lists the fields that hold the Redacted placeholder instead of a real value, sorted. A snapshot
+// with any cannot be restored: the gateway would receive the placeholder as the secret. Every field is checked,
+// not only those known to be secret now: a file may have been written when a gateway's schema said more.
 func (s *Snapshot) RedactedFields() []SecretField {
 	var out []SecretField
 	for _, kind := range Kinds {
-		if _, ok := SecretFields[kind]; !ok {
-			continue
-		}
 		for _, e := range s.Entities(kind) {
 			fields, err := toFields(e)
 			if err != nil {
 				continue
 			}
-			_ = visitSecrets(kind, fields, func(path string, value string) (string, error) {
+			_ = visitEvery(fields, func(path string, value string) (string, error) {
 				if value == Redacted {
 					out = append(out, SecretField{Kind: kind, Entity: Describe(e), Field: path})
 				}
@@ -72,15 +70,45 @@ func (s *Snapshot) RedactedFields() []SecretField {
 	return out
 }
 
-// visitSecrets calls fn with every secret string value of an entity's field map (see SecretFields) and stores what
+// visitSecrets calls fn with every secret string value of an entity's field map (see SecretPaths) and stores what
 // fn returns in its place. Non-string values under a "config.*" path (numbers, booleans) are not secrets and are
-// left alone.
+// left alone; a secret field holding a map or list has every string inside it visited.
 func visitSecrets(kind Kind, fields map[string]any, fn func(path, value string) (string, error)) error {
-	for _, spec := range SecretFields[kind] {
-		parts := strings.Split(spec, ".")
-		if err := visitPath(fields, parts, "", fn); err != nil {
+	name, _ := fields["name"].(string)
+	for _, spec := range SecretPaths(kind, name) {
+		if err := visitPath(fields, splitPath(spec), "", fn); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// splitPath splits a secret path at its dots, and "a[]" into "a" and "[]".
+func splitPath(spec string) []string {
+	var parts []string
+	for _, p := range strings.Split(spec, ".") {
+		if name, ok := strings.CutSuffix(p, "[]"); ok {
+			parts = append(parts, name, "[]")
+			continue
+		}
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// visitEvery calls fn with every string value of a field map, at any depth.
+func visitEvery(fields map[string]any, fn func(path, value string) (string, error)) error {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, err := visitAll(fields[k], k, fn)
+		if err != nil {
+			return err
+		}
+		fields[k] = v
 	}
 	return nil
 }
@@ -107,6 +135,29 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 		return nil
 	}
 	path := prefix + name
+	if len(parts) > 1 && parts[1] == "[]" {
+		list, ok := value.([]any)
+		if !ok {
+			return nil
+		}
+		for i, item := range list {
+			at := path + "[" + strconv.Itoa(i) + "]"
+			if len(parts) == 2 {
+				out, err := visitAll(item, at, fn)
+				if err != nil {
+					return err
+				}
+				list[i] = out
+				continue
+			}
+			if child, ok := item.(map[string]any); ok {
+				if err := visitPath(child, parts[2:], at+".", fn); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	if len(parts) > 1 {
 		child, ok := value.(map[string]any)
 		if !ok {
@@ -114,11 +165,7 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 		}
 		return visitPath(child, parts[1:], path+".", fn)
 	}
-	s, ok := value.(string)
-	if !ok {
-		return nil
-	}
-	out, err := fn(path, s)
+	out, err := visitAll(value, path, fn)
 	if err != nil {
 		return err
 	}
@@ -186,10 +233,38 @@ func hideSecrets(kind Kind, e any, fields map[string]any, mode SecretMode, ring 
 }
 
 // revealSecrets decrypts an entity's encrypted values read from a file; plain and redacted values stay as they are.
+// Besides the fields known to be secret, any value sealed by kongsnap's keyring is decrypted wherever it is: the
+// file may have been written from a gateway whose schemas marked more fields encrypted than this run has seen,
+// and the field is then learned as a secret (LearnSecrets) so that diffs of it never show its value.
 func revealSecrets(kind Kind, e any, fields map[string]any, ring *Keyring) (bool, error) {
 	changed := false
+	known := map[string]bool{}
 	err := visitSecrets(kind, fields, func(path, value string) (string, error) {
+		known[path] = true
 		if !isEncrypted(value) {
+			return value, nil
+		}
+		if ring == nil {
+			return "", fieldError(path, fmt.Errorf("decrypting %s: value is encrypted and no key was given: %w",
+				Describe(e), ErrNoKey))
+		}
+		plain, err := ring.open(secretContext(kind, e, path), value)
+		if err != nil {
+			return "", fieldError(path, fmt.Errorf("decrypting %s: %w", Describe(e), err))
+		}
+		changed = true
+		return plain, nil
+	})
+	if err != nil {
+		return changed, err
+	}
+	name, _ := fields["name"].(string)
+	err = visitEvery(fields, func(path, value string) (string, error) {
+		if known[path] || !sealedValue.MatchString(value) && value != Redacted {
+			return value, nil
+		}
+		LearnSecrets(kind, name, indexFree(path))
+		if value == Redacted {
 			return value, nil
 		}
 		if ring == nil {
