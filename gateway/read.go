@@ -33,7 +33,7 @@ func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 		read[kind] = append(read[kind], items...)
 		mu.Unlock()
 	}
-	g, ctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.conn.Concurrency)
 	for _, kind := range snapshot.Kinds {
 		info := kind.Info()
@@ -41,12 +41,12 @@ func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 			continue // read under each of its owners, see readOwned
 		}
 		g.Go(func() error {
-			items, err := readCollection(ctx, c, info)
+			items, err := readCollection(gctx, c, info)
 			if err != nil {
 				return err
 			}
 			keep(kind, items)
-			return c.readOwned(ctx, g, kind, items, keep)
+			return c.readOwned(gctx, g, kind, items, keep)
 		})
 	}
 	if err := g.Wait(); err != nil {
