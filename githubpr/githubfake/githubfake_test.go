@@ -265,3 +265,87 @@ func TestUnservedRequestsFailTheTest(t *testing.T) {
 		})
 	}
 }
+
+func TestIssueCommentEventPayload(t *testing.T) {
+	srv := githubfake.New(t)
+	openPull(t, srv, "kongsnap/drift/prod", "kong/prod")
+	srv.SetPermission("alice", "write")
+	var ev map[string]any
+	if err := json.Unmarshal(srv.UserComment(1, "alice", "/kongsnap plan"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path ...string) any {
+		var v any = ev
+		for _, p := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("%v: %v is not an object", path, v)
+			}
+			v = m[p]
+		}
+		return v
+	}
+	for _, tt := range []struct {
+		path []string
+		want any
+	}{
+		{[]string{"action"}, "created"},
+		{[]string{"issue", "number"}, float64(1)},
+		{[]string{"issue", "state"}, "open"},
+		{[]string{"comment", "body"}, "/kongsnap plan"},
+		{[]string{"comment", "user", "login"}, "alice"},
+		{[]string{"comment", "author_association"}, "COLLABORATOR"},
+		{[]string{"repository", "full_name"}, "kongsnap-test/gateways"},
+		{[]string{"sender", "login"}, "alice"},
+	} {
+		if got := get(tt.path...); got != tt.want {
+			t.Errorf("%s = %v, want %v", strings.Join(tt.path, "."), got, tt.want)
+		}
+	}
+	// GitHub marks an issue that is a pull request with a pull_request object holding its URLs.
+	if url, _ := get("issue", "pull_request", "url").(string); !strings.HasSuffix(url, "/repos/kongsnap-test/gateways/pulls/1") {
+		t.Errorf("issue.pull_request.url = %v", url)
+	}
+	if id, _ := get("comment", "id").(float64); id == 0 {
+		t.Error("comment.id missing")
+	}
+}
+
+func TestMergeReviewersReactionsPermissions(t *testing.T) {
+	srv := githubfake.New(t)
+	openPull(t, srv, "kongsnap/drift/prod", "kong/prod")
+	srv.SetBranch("kongsnap/drift/prod", "aaaa")
+	srv.SetPermission("alice", "maintain")
+	srv.AddTeam("owners")
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"reviewer who is no collaborator", "POST", pulls + "/1/requested_reviewers", `{"reviewers":["mallory"]}`, 422},
+		{"the author cannot review", "POST", pulls + "/1/requested_reviewers", `{"reviewers":["kongsnap-bot"]}`, 422},
+		{"unknown team", "POST", pulls + "/1/requested_reviewers", `{"team_reviewers":["nobody"]}`, 422},
+		{"collaborator and team", "POST", pulls + "/1/requested_reviewers", `{"reviewers":["alice"],"team_reviewers":["owners"]}`, 201},
+		{"permission of a maintainer", "GET", "/repos/kongsnap-test/gateways/collaborators/alice/permission", "", 200},
+		{"permission of a stranger", "GET", "/repos/kongsnap-test/gateways/collaborators/bob/permission", "", 404},
+		{"reaction to a missing comment", "POST", "/repos/kongsnap-test/gateways/issues/comments/999/reactions", `{"content":"eyes"}`, 404},
+		{"merge of a moved head", "PUT", pulls + "/1/merge", `{"sha":"bbbb"}`, 409},
+		{"bad merge method", "PUT", pulls + "/1/merge", `{"merge_method":"octopus"}`, 422},
+		{"merge", "PUT", pulls + "/1/merge", `{"sha":"aaaa","merge_method":"merge"}`, 200},
+		{"merge twice", "PUT", pulls + "/1/merge", `{}`, 405},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if status, out := call(t, srv, tt.method, tt.path, tt.body); status != tt.want {
+				t.Errorf("%s %s: %d %v, want %d", tt.method, tt.path, status, out, tt.want)
+			}
+		})
+	}
+	_, out := call(t, srv, "GET", "/repos/kongsnap-test/gateways/collaborators/alice/permission", "")
+	if m := out.(map[string]any); m["permission"] != "write" || m["role_name"] != "maintain" {
+		t.Errorf("maintainer permission = %v (GitHub folds maintain into write in the legacy field)", m)
+	}
+	pr := srv.PullRequests()[0]
+	if !pr.Merged || !slices.Equal(pr.RequestedReviewers, []string{"alice"}) || !slices.Equal(pr.RequestedTeams, []string{"owners"}) {
+		t.Errorf("pull request = %+v", pr)
+	}
+}
