@@ -255,7 +255,9 @@ func newCmdDrift(g *globals) *cobra.Command {
 		Short: "Open, update or close one drift pull request per environment",
 		Long: "Compare each due connection's live gateway with its branch. With on_drift: pull-request, a drift is\n" +
 			"committed to kongsnap/drift/<name> and shown in one pull request, kept up to date and closed when the\n" +
-			"drift is gone; with on_drift: commit, the live state is committed as a backup would.",
+			"drift is gone. Merging it accepts the live state; closing it unmerged rejects it: that same live state\n" +
+			"is reported as \"rejected drift\" and gets no new pull request (on_reject: restore reverts it). With\n" +
+			"on_drift: commit, the live state is committed as a backup would.",
 		Example: "  kongsnap drift\n  kongsnap drift --connection prod --render-dir out/   # write the PR body, no GitHub",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
