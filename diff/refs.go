@@ -33,7 +33,7 @@ func (s *side) refKey(r snapshot.Ref) string {
 	if r.ID != "" {
 		return "id:" + r.ID
 	}
-	return "name:" + r.Name
+	return "name:" + r.By + "=" + r.Name
 }
 
 // refsEqual reports whether two references, one per side, point to the same parent: to matched parents when both
@@ -48,11 +48,16 @@ func refsEqual(cur, tgt *side, a, b snapshot.Ref) bool {
 	}
 	switch {
 	case pa != nil && pb == nil && b.ID == "":
-		return slices.Contains(snapshot.RefNames(pa), b.Name)
+		return namedBy(pa, b)
 	case pa == nil && pb != nil && a.ID == "":
-		return slices.Contains(snapshot.RefNames(pb), a.Name)
+		return namedBy(pb, a)
 	}
-	return pa == nil && pb == nil && a.Kind == b.Kind && a.ID == b.ID && a.Name == b.Name
+	return pa == nil && pb == nil && a.Kind == b.Kind && a.ID == b.ID && a.Name == b.Name && a.By == b.By
+}
+
+// namedBy reports whether the reference by name r may stand for entity e.
+func namedBy(e any, r snapshot.Ref) bool {
+	return slices.ContainsFunc(snapshot.RefNames(e), func(n snapshot.Ref) bool { return n.Name == r.Name && n.By == r.By })
 }
 
 func refListsEqual(cur, tgt *side, a, b []snapshot.Ref) bool {

@@ -4,12 +4,15 @@ package snapshot
 // sync all resolve references through it.
 type Index struct {
 	byID   map[Kind]map[string]any
-	byName map[Kind]map[string]any
+	byName map[Kind]map[refName]any
 }
+
+// refName is a reference by name: the name, and the field it is when not the kind's usual one (Ref.By).
+type refName struct{ by, name string }
 
 // NewIndex indexes every entity of s; a nil s gives an empty index to Add to.
 func NewIndex(s *Snapshot) *Index {
-	ix := &Index{byID: map[Kind]map[string]any{}, byName: map[Kind]map[string]any{}}
+	ix := &Index{byID: map[Kind]map[string]any{}, byName: map[Kind]map[refName]any{}}
 	if s == nil {
 		return ix
 	}
@@ -33,9 +36,10 @@ func (ix *Index) Add(e any) (clash any) {
 		}
 		ix.byID[kind][id] = e
 	}
-	for _, name := range RefNames(e) {
+	for _, r := range RefNames(e) {
+		name := refName{r.By, r.Name}
 		if ix.byName[kind] == nil {
-			ix.byName[kind] = map[string]any{}
+			ix.byName[kind] = map[refName]any{}
 		}
 		if other, ok := ix.byName[kind][name]; ok && clash == nil {
 			clash = other
@@ -58,7 +62,7 @@ func (ix *Index) Find(kind Kind, key string) any {
 	if e, ok := ix.byID[kind][key]; ok {
 		return e
 	}
-	return ix.byName[kind][key]
+	return ix.byName[kind][refName{name: key}]
 }
 
 // Resolve returns the entity a reference points to: by id when it has one, else by name; nil when the index does
@@ -68,7 +72,7 @@ func (ix *Index) Resolve(r Ref) any {
 		return ix.byID[r.Kind][r.ID]
 	}
 	if r.Name != "" {
-		return ix.byName[r.Kind][r.Name]
+		return ix.byName[r.Kind][refName{r.By, r.Name}]
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"net/url"
 	"reflect"
+	"slices"
 
 	"github.com/kong/go-kong/kong"
 )
@@ -56,7 +57,7 @@ type KindInfo struct {
 	add      func(*Snapshot, any)
 	replace  func(*Snapshot, []any)
 	name     func(any) string
-	refNames func(any) []string
+	refNames func(any) []Ref
 	refs     func(any) []RefField
 	point    func(e any, field string, to Ref) bool
 	keys     []keyInfo
@@ -85,10 +86,12 @@ var kindTable = []*KindInfo{
 	entry(KindInfo{Kind: KindConsumer, Singular: "consumer", Section: "consumers", Level: 0, Path: "/consumers",
 		TopLevel: true, SortBy: []string{"username", "custom_id", "id"}},
 		kindSpec[kong.Consumer]{
-			slice:    func(s *Snapshot) *[]*kong.Consumer { return &s.Consumers },
-			name:     func(c *kong.Consumer) string { return firstOf(c.Username, c.CustomID) },
-			refNames: func(c *kong.Consumer) []string { return names(c.Username, prefixed(customIDPrefix, c.CustomID)) },
-			unique:   &uniqueName[kong.Consumer]{"username", func(c *kong.Consumer) **string { return &c.Username }},
+			slice: func(s *Snapshot) *[]*kong.Consumer { return &s.Consumers },
+			name:  func(c *kong.Consumer) string { return firstOf(c.Username, c.CustomID) },
+			refNames: func(c *kong.Consumer) []Ref {
+				return append(names(c.Username), Ref{Kind: KindConsumer, Name: str(c.CustomID), By: customID})
+			},
+			unique: &uniqueName[kong.Consumer]{"username", func(c *kong.Consumer) **string { return &c.Username }},
 			keys: []keySpec[kong.Consumer]{
 				{field: "custom_id", lookup: LookupQuery, value: field(func(c *kong.Consumer) *string { return c.CustomID })},
 			},
@@ -249,7 +252,7 @@ var kindTable = []*KindInfo{
 		kindSpec[kong.Plugin]{
 			slice:    func(s *Snapshot) *[]*kong.Plugin { return &s.Plugins },
 			name:     func(v *kong.Plugin) string { return firstOf(v.InstanceName, v.Name) },
-			refNames: func(v *kong.Plugin) []string { return names(v.InstanceName) },
+			refNames: func(v *kong.Plugin) []Ref { return names(v.InstanceName) },
 			refs: []refSpec[kong.Plugin]{
 				serviceRef(func(v *kong.Plugin) **kong.Service { return &v.Service }),
 				routeRef(),
@@ -276,9 +279,9 @@ var kindTable = []*KindInfo{
 // written, never resolved.
 const KindConsumerGroup Kind = "consumer_groups"
 
-// customIDPrefix marks a reference to a consumer by custom_id, for a consumer that has no username (the name
-// references otherwise carry): "custom_id:abc" cannot be taken for the username "abc".
-const customIDPrefix = "custom_id:"
+// customID is Ref.By of a reference to a consumer by custom_id, for a consumer that has no username (the name
+// references otherwise carry).
+const customID = "custom_id"
 
 var (
 	infoOf = func() map[Kind]*KindInfo {
@@ -353,8 +356,8 @@ type kindSpec[T any] struct {
 	// unique is the kind's unique name (a service's name, a consumer's username, a vault's prefix): by default the
 	// name messages use and the one references use, and the kind's first unique key, served as Kong's endpoint key.
 	unique   *uniqueName[T]
-	name     func(*T) string   // the name messages use; "" when it has none
-	refNames func(*T) []string // the names other entities reference it by; none when they use ids only
+	name     func(*T) string // the name messages use; "" when it has none
+	refNames func(*T) []Ref  // the names other entities reference it by; none when they use ids only
 	refs     []refSpec[T]
 	keys     []keySpec[T]
 	clear    func(*T)
@@ -383,7 +386,7 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 			spec.name = func(e *T) string { return str(*u.p(e)) }
 		}
 		if spec.refNames == nil {
-			spec.refNames = func(e *T) []string { return names(*u.p(e)) }
+			spec.refNames = func(e *T) []Ref { return names(*u.p(e)) }
 		}
 		spec.keys = append([]keySpec[T]{endpointKey(u.field, func(e *T) *string { return *u.p(e) })}, spec.keys...)
 		info.suffix = func(e any, suffix string) bool {
@@ -422,11 +425,15 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 		}
 		return spec.name(typed(e))
 	}
-	info.refNames = func(e any) []string {
+	info.refNames = func(e any) []Ref {
 		if spec.refNames == nil {
 			return nil
 		}
-		return spec.refNames(typed(e))
+		refs := spec.refNames(typed(e))
+		for i := range refs {
+			refs[i].Kind = info.Kind
+		}
+		return slices.DeleteFunc(refs, func(r Ref) bool { return r.Name == "" })
 	}
 	info.refs = func(e any) []RefField {
 		fields := make([]RefField, len(spec.refs))
@@ -466,19 +473,11 @@ func firstOf(ps ...*string) string {
 	return ""
 }
 
-func names(ps ...*string) []string {
-	var out []string
+// names are the references by name the given fields of an entity make (the table drops the unset ones).
+func names(ps ...*string) []Ref {
+	var out []Ref
 	for _, p := range ps {
-		if p != nil && *p != "" {
-			out = append(out, *p)
-		}
+		out = append(out, Ref{Name: str(p)})
 	}
 	return out
-}
-
-func prefixed(prefix string, p *string) *string {
-	if p == nil {
-		return nil
-	}
-	return kong.String(prefix + *p)
 }

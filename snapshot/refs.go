@@ -1,8 +1,6 @@
 package snapshot
 
 import (
-	"strings"
-
 	"github.com/kong/go-kong/kong"
 )
 
@@ -12,7 +10,10 @@ type Ref struct {
 	Field    string // the entity's field holding it: "service", "ca_certificates"
 	Kind     Kind
 	ID, Name string
-	set      func(Ref)
+	// By is the parent's field Name is, when it is not the one references to the kind carry: "custom_id" for a
+	// consumer without a username. A username and a custom_id never stand for each other.
+	By  string
+	set func(Ref)
 }
 
 // Zero reports whether the reference names no parent.
@@ -54,15 +55,15 @@ func RefTo(parent any) Ref {
 	r := Ref{Kind: KindOf(parent), ID: ID(parent)}
 	if r.ID == "" {
 		if names := RefNames(parent); len(names) > 0 {
-			r.Name = names[0]
+			r.Name, r.By = names[0].Name, names[0].By
 		}
 	}
 	return r
 }
 
-// RefNames returns the names other entities may reference e by, in the order a reference prefers them (a
-// consumer's username, else its custom_id as "custom_id:…"); none for kinds referenced by id only.
-func RefNames(e any) []string {
+// RefNames returns the references by name other entities may hold to e (Name and By set), in the order a
+// reference prefers them: a consumer's username, else its custom_id; none for kinds referenced by id only.
+func RefNames(e any) []Ref {
 	info := infoOfEntity(e)
 	if info == nil {
 		return nil
@@ -73,8 +74,8 @@ func RefNames(e any) []string {
 // ReferenceName is how a decK file names an entity in a reference: the name Kong keeps unique among its kind
 // (a service's name, a consumer's username), else its id.
 func ReferenceName(e any) string {
-	if names := RefNames(e); len(names) > 0 && !strings.HasPrefix(names[0], customIDPrefix) {
-		return names[0]
+	if names := RefNames(e); len(names) > 0 && names[0].By == "" {
+		return names[0].Name
 	}
 	return ID(e)
 }
@@ -152,17 +153,31 @@ func keySetRef() refSpec[kong.Key] {
 
 // consumerRef is a reference to a consumer: by id, username, or (for a consumer with neither) custom_id.
 func consumerRef[T any](field string, p func(*T) **kong.Consumer) refSpec[T] {
-	return namedRef(field, KindConsumer, p, func(c *kong.Consumer) (id, name *string) {
-		if c.Username == nil {
-			return c.ID, prefixed(customIDPrefix, c.CustomID)
+	point := func(e *T, to Ref) {
+		switch {
+		case to.ID != "":
+			*p(e) = &kong.Consumer{ID: kong.String(to.ID)}
+		case to.By == customID:
+			*p(e) = &kong.Consumer{CustomID: kong.String(to.Name)}
+		default:
+			*p(e) = &kong.Consumer{Username: kong.String(to.Name)}
 		}
-		return c.ID, c.Username
-	}, func(id, name *string) *kong.Consumer {
-		if name != nil && strings.HasPrefix(*name, customIDPrefix) {
-			return &kong.Consumer{ID: id, CustomID: kong.String(strings.TrimPrefix(*name, customIDPrefix))}
+	}
+	return refSpec[T]{field: field, kind: KindConsumer, point: point, get: func(e *T) []Ref {
+		c := *p(e)
+		if c == nil {
+			return nil
 		}
-		return &kong.Consumer{ID: id, Username: name}
-	})
+		r := Ref{Kind: KindConsumer, ID: str(c.ID), Name: str(c.Username)}
+		if c.Username == nil && c.CustomID != nil {
+			r.Name, r.By = *c.CustomID, customID
+		}
+		if r.Zero() {
+			return nil
+		}
+		r.set = func(to Ref) { point(e, to) }
+		return []Ref{r}
+	}}
 }
 
 // certificateRef is a reference to a certificate, always by id: certificates have no name.

@@ -515,7 +515,7 @@ func (b *sectionBuilder) keys() ([]any, error) {
 		}
 		if parent != nil {
 			if names := RefNames(parent); len(names) > 0 {
-				f["set"] = map[string]any{"name": names[0]}
+				f["set"] = map[string]any{"name": names[0].Name}
 			} else {
 				f["set"] = map[string]any{"id": ID(parent)}
 			}

@@ -115,3 +115,44 @@ func retagged(t *testing.T, s *snapshot.Snapshot) *snapshot.Snapshot {
 	}
 	return out
 }
+
+// TestConsumerReferencedByCustomID pins how every stage references a consumer that has neither id nor username:
+// by its custom_id, never to be taken for a username (here two other consumers', one spelled as the custom_id,
+// one as "custom_id:" and the custom_id). Its nested credential and plugin
+// resolve to it when read, restore under it, and verify clean.
+func TestConsumerReferencedByCustomID(t *testing.T) {
+	files := snapshot.Files{"kong.yaml": []byte(`_format_version: "3.0"
+consumers:
+- custom_id: partner-7
+  keyauth_credentials:
+  - key: partner-key
+  plugins:
+  - name: rate-limiting
+    config:
+      minute: 5
+- username: partner-7
+- username: custom_id:partner-7
+`)}
+	target, err := snapshot.Read(files, snapshot.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := snapshot.Refs(target.KeyAuths[0])
+	if len(refs) != 1 || refs[0].Name != "partner-7" || refs[0].By != "custom_id" || refs[0].ID != "" {
+		t.Fatalf("the key-auth credential references %+v, want the consumer by custom_id", refs)
+	}
+	ix := snapshot.NewIndex(target)
+	if got := ix.Resolve(refs[0]); got != target.Consumers[0] {
+		t.Fatalf("the reference resolves to %s, want the consumer with the custom_id", snapshot.Describe(got))
+	}
+	s := newSim(t, nil)
+	s.restore(t, target, opts())
+	s.verify(t, target, opts())
+	live := s.read(t)
+	partner := snapshot.NewIndex(live).Resolve(snapshot.Ref{Kind: snapshot.KindConsumer, Name: "partner-7", By: "custom_id"})
+	if partner == nil || snapshot.ID(live.KeyAuths[0].Consumer) != snapshot.ID(partner) ||
+		snapshot.ID(live.Plugins[0].Consumer) != snapshot.ID(partner) {
+		t.Fatalf("restored under the wrong consumer: key-auth %v, plugin %v, partner %v",
+			snapshot.ID(live.KeyAuths[0].Consumer), snapshot.ID(live.Plugins[0].Consumer), snapshot.Describe(partner))
+	}
+}
