@@ -116,18 +116,9 @@ func (e *Env) openGateway(ctx context.Context, c *config.Connection) (*gateway.C
 	return open(ctx, gatewayConnection(c, e.logger()))
 }
 
-// readLive reads the part of a connection's gateway its sections cover, and the gateway's Kong version.
-func (e *Env) readLive(ctx context.Context, c *config.Connection) (*snapshot.Snapshot, string, error) {
-	client, live, err := e.openLive(ctx, c)
-	if err != nil {
-		return nil, "", err
-	}
-	return live, client.Version(), nil
-}
-
-// openLive is readLive that also returns the client, for callers that go on to ask the gateway for more (its
-// schemas' defaults).
-func (e *Env) openLive(ctx context.Context, c *config.Connection) (*gateway.Client, *snapshot.Snapshot, error) {
+// readLive reads the part of a connection's gateway its sections cover, and returns it with the open client (for
+// the gateway's Kong version, or to ask it for more, such as its schemas' defaults).
+func (e *Env) readLive(ctx context.Context, c *config.Connection) (*gateway.Client, *snapshot.Snapshot, error) {
 	client, err := e.openGateway(ctx, c)
 	if err != nil {
 		return nil, nil, err

@@ -148,7 +148,7 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 		b.env.logger().Error("backup failed", "connection", c.Name, "error", res.Reason)
 		return res
 	}
-	client, live, err := b.env.openLive(ctx, c)
+	client, live, err := b.env.readLive(ctx, c)
 	if err != nil {
 		return fail(err)
 	}

@@ -61,10 +61,11 @@ func BenchmarkDump100k(b *testing.B) {
 	stop := peakHeap()
 	b.ResetTimer()
 	for b.Loop() {
-		live, version, err := env.readLive(context.Background(), conn)
+		client, live, err := env.readLive(context.Background(), conn)
 		if err != nil {
 			b.Fatal(err)
 		}
+		version := client.Version()
 		if live.Len() != n {
 			b.Fatalf("read %d entities, want %d", live.Len(), n)
 		}

@@ -19,7 +19,13 @@ import (
 func commitDeckFile(t *testing.T, remoteDir, branch string, deck []byte) {
 	t.Helper()
 	sum := sha256.Sum256(deck)
-	manifest := (&snapshot.Manifest{Connection: "prod", Files: map[string]string{"kong.yaml": hex.EncodeToString(sum[:])}}).Marshal()
+	// The file's secrets are plaintext and the manifest says so; it counts what the file holds, as kongsnap's do.
+	held, err := snapshot.Read(snapshot.Files{"kong.yaml": deck}, snapshot.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := (&snapshot.Manifest{Connection: "prod", Secrets: snapshot.SecretsPlain, Counts: held.Count(),
+		Files: map[string]string{"kong.yaml": hex.EncodeToString(sum[:])}}).Marshal()
 	work := t.TempDir()
 	gittest.Git(t, work, "clone", "-q", remoteDir, "clone")
 	clone := filepath.Join(work, "clone")

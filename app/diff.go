@@ -69,7 +69,7 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if len(opts.SelectTags) > 0 {
 		stored = withTags(stored, opts.SelectTags)
 	}
-	client, live, err := env.openLive(ctx, c)
+	client, live, err := env.readLive(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
 		return res
 	}
-	client, live, err := d.env.openLive(ctx, c)
+	client, live, err := d.env.readLive(ctx, c)
 	if err != nil {
 		return fail(err)
 	}

@@ -54,10 +54,11 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	if len(opts.SelectTags) > 0 {
 		conn.SelectTags = opts.SelectTags
 	}
-	live, version, err := env.readLive(ctx, conn)
+	client, live, err := env.readLive(ctx, conn)
 	if err != nil {
 		return err
 	}
+	version := client.Version()
 	keys, err := env.keyring()
 	if err != nil {
 		return err

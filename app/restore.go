@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"strconv"
+	"strings"
 
 	"github.com/kongsnap/kongsnap/config"
-	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -19,20 +21,32 @@ type RestoreOptions struct {
 	Connection string
 	// To is the snapshot: a commit SHA, tag or branch.
 	To string
+	// FromConnection says that a snapshot of this other connection is meant to be restored into Connection (a
+	// clone of prod into staging). Without it, a snapshot whose manifest names another connection is refused.
+	FromConnection string
 	// Sections limits creates, updates and deletes to these sections; empty means the connection's sections.
 	Sections []string
-	// DryRun prints the plan and writes nothing. Without Yes, a run is a dry run unless Confirm says yes.
+	// DryRun prints the plan and writes nothing. Without Yes, nothing is written unless Confirm says yes.
 	DryRun bool
 	Yes    bool
-	// Confirm asks a person to approve the plan; nil (a non-interactive run) means no, so the run stays dry.
+	// Confirm asks a person to approve the plan; nil (stdin is not a terminal) means nothing is applied, and the
+	// result says so (report.Planned).
 	Confirm    func(prompt string) bool
 	NoDelete   bool
 	MaxDeletes int
 	AllowEmpty bool
 	// SkipBasicAuth leaves basic-auth credentials out: a snapshot holds only Kong's hashes of their passwords.
 	SkipBasicAuth bool
+	// AllowVersionMismatch restores into a gateway whose Kong major version differs from the snapshot's.
+	AllowVersionMismatch bool
 	// AdminURL restores into another gateway than the connection's (a recovery drill); nothing is recorded then.
+	// The connection's headers and TLS settings are kept unless Headers, TLSSkipVerify or CACert override them.
 	AdminURL string
+	// Headers, when not empty, are sent instead of the connection's headers (all of them).
+	Headers map[string]string
+	// TLSSkipVerify and CACert override the connection's certificate verification.
+	TLSSkipVerify bool
+	CACert        string
 	// NoRecord skips committing the restored state to the connection's branch.
 	NoRecord    bool
 	Parallelism int
@@ -40,27 +54,22 @@ type RestoreOptions struct {
 	FullPlan bool
 }
 
-// ErrDryRun says a restore only printed its plan.
-var ErrDryRun = errors.New("dry run: nothing was written")
-
-// Restore converges a connection's gateway toward a snapshot: it checks the snapshot's integrity, plans against the
-// live gateway read fresh (refusing unsafe plans before any write), applies the plan, verifies the gateway now
-// matches the snapshot within the sections, and records the restored state on the connection's branch with a
-// trailer naming the source commit, so the next drift check is clean.
+// Restore converges a connection's gateway toward a snapshot, in phases: load the target (integrity, connection
+// and secrets checked), then read live, plan, validate (the gateway checks every entity the plan writes),
+// confirm, apply and verify (sync.Converge), then record the restored state on the connection's branch with a
+// trailer naming the source commit, so the next drift check is clean. Nothing is written before every check has
+// passed. A plan shown and not applied (a dry run, or no confirmation) is the status report.Planned, not an error.
 func Restore(ctx context.Context, env *Env, opts RestoreOptions) (*report.Report, error) {
 	conn, err := env.Config.Connection(opts.Connection)
 	if err != nil {
 		return nil, err
 	}
-	if opts.AdminURL != "" {
-		drill := *conn
-		drill.AdminURL, drill.Headers, drill.TLS = opts.AdminURL, nil, config.TLS{}
-		conn, opts.NoRecord = &drill, true
-	}
+	name := conn.Name
+	conn, opts = restoreTarget(conn, opts)
 	rep := report.New("restore", env.runID(), TriggerRestore, env.now(), env.Config.Secrets(), nil)
 	res, err := restore(ctx, env, conn, opts)
-	res.Connection = conn.Name
-	if err != nil && !errors.Is(err, ErrDryRun) {
+	res.Connection = name
+	if err != nil {
 		res.Status, res.Reason = report.Failed, err.Error()
 	}
 	rep.Set(res)
@@ -69,116 +78,284 @@ func Restore(ctx context.Context, env *Env, opts RestoreOptions) (*report.Report
 	return rep, err
 }
 
+// restoreTarget is the connection a restore writes to: the configured one, or another gateway for a drill, with
+// the headers and TLS settings the options override.
+func restoreTarget(conn *config.Connection, opts RestoreOptions) (*config.Connection, RestoreOptions) {
+	c := *conn
+	if opts.AdminURL != "" {
+		c.AdminURL, opts.NoRecord = opts.AdminURL, true
+	}
+	if len(opts.Headers) > 0 {
+		c.Headers = maps.Clone(opts.Headers)
+	}
+	if opts.TLSSkipVerify {
+		c.TLS.InsecureSkipVerify = true
+	}
+	if opts.CACert != "" {
+		c.TLS.CAFile = opts.CACert
+	}
+	return &c, opts
+}
+
 func restore(ctx context.Context, env *Env, conn *config.Connection, opts RestoreOptions) (report.Result, error) {
 	res := report.Result{Status: report.Running}
-	fail := func(format string, args ...any) (report.Result, error) {
-		return res, fmt.Errorf("connection %q: "+format, append([]any{conn.Name}, args...)...)
+	target, err := loadTarget(ctx, env, conn, opts)
+	if err != nil {
+		return res, err
+	}
+	client, err := env.openGateway(ctx, conn)
+	if err != nil {
+		return res, err
+	}
+	out := env.Stdout
+	if err := checkVersion(out, conn, target, client.Version(), opts.AllowVersionMismatch); err != nil {
+		return res, err
+	}
+	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(target.source.Hash), target.source.Summary)
+	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
+		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
+			AllowEmpty: opts.AllowEmpty},
+		DryRun:      opts.DryRun,
+		FullPlan:    opts.FullPlan,
+		Confirm:     confirmation(out, conn, opts),
+		Parallelism: opts.Parallelism,
+		Out:         out,
+		Logger:      env.logger(),
+	})
+	res.Operations = operations(conv)
+	if conv.Plan != nil {
+		res.Summary, res.Counts = conv.Plan.Summary(), planCounts(conv.Plan)
+	}
+	if err != nil {
+		return res, restoreError(conn, target, conv, err)
+	}
+	switch conv.Status {
+	case kongsync.InSync:
+		res.Status = report.Unchanged
+		fmt.Fprintf(out, "%s already matches snapshot %s: nothing to do.\n", conn.Name, short(target.source.Hash))
+		return res, nil
+	case kongsync.DryRun:
+		res.Status = report.Planned
+		fmt.Fprintln(out, "dry run: nothing was written. Run again with --yes to apply.")
+		return res, nil
+	case kongsync.NotConfirmed:
+		res.Status = report.Planned
+		return res, nil
+	}
+	fmt.Fprintf(out, "verified: %s matches snapshot %s within the restored sections.\n", conn.Name, short(target.source.Hash))
+	res.Status = report.Completed
+	if opts.NoRecord {
+		return res, nil
+	}
+	return record(ctx, env, target.store, conn, target.keys, target.source, res)
+}
+
+// confirmation is the confirm phase's question: nil (apply) with --yes; otherwise a prompt at a terminal, or,
+// without one, a refusal that says why nothing is written.
+func confirmation(out io.Writer, conn *config.Connection, opts RestoreOptions) func(*kongsync.Plan) bool {
+	if opts.Yes {
+		return nil
+	}
+	return func(plan *kongsync.Plan) bool {
+		if opts.Confirm == nil {
+			fmt.Fprintln(out, "not an interactive terminal and no --yes: nothing was written (exit code 3: plan shown, "+
+				"nothing applied). Run again with --yes to apply.")
+			return false
+		}
+		if opts.Confirm(fmt.Sprintf("Apply %d operations to %s? [y/N] ", len(plan.Operations), conn.Name)) {
+			return true
+		}
+		fmt.Fprintln(out, "not confirmed: nothing was written.")
+		return false
+	}
+}
+
+// restoreError says what a failed convergence means for the gateway, and where to look.
+func restoreError(conn *config.Connection, target *restoreSource, conv *kongsync.Convergence, err error) error {
+	sha := short(target.source.Hash)
+	switch {
+	case conv.Result == nil || conv.Result.DryRun:
+		return fmt.Errorf("connection %q: restoring %s: %w", conn.Name, sha, err)
+	case errors.Is(err, kongsync.ErrNotConverged):
+		return fmt.Errorf("connection %q: %w (snapshot %s; each difference is listed as \"still different\" on stdout)",
+			conn.Name, err, sha)
+	}
+	return fmt.Errorf("connection %q: restore of %s stopped; each operation's outcome is listed on stdout (\"failed:\", "+
+		"\"unknown:\", \"not applied:\") and under operations in the JSON report (--report). Fix the cause and run the "+
+		"same restore again: it converges from wherever the gateway is now: %w", conn.Name, sha, err)
+}
+
+// operations lists the plan's operations by outcome, for the JSON report.
+func operations(conv *kongsync.Convergence) *report.Operations {
+	if conv == nil || conv.Plan == nil {
+		return nil
+	}
+	ops := &report.Operations{Applied: []report.Operation{}, Failed: []report.Operation{}, Unknown: []report.Operation{},
+		NotApplied: []report.Operation{}}
+	line := func(o kongsync.Outcome) report.Operation {
+		r := report.Operation{Step: o.Index + 1, Operation: o.Operation.String()}
+		if o.Err != nil {
+			r.Error = o.Err.Error()
+		}
+		return r
+	}
+	if conv.Validation != nil {
+		for _, r := range conv.Validation.Rejected {
+			ops.Rejected = append(ops.Rejected, report.Operation{Step: r.Index + 1, Operation: r.Operation.String(), Error: r.Reason})
+		}
+	}
+	if conv.Result == nil || conv.Result.DryRun {
+		for i, op := range conv.Plan.Operations {
+			ops.NotApplied = append(ops.NotApplied, report.Operation{Step: i + 1, Operation: op.String()})
+		}
+		return ops
+	}
+	for _, o := range conv.Result.Applied {
+		ops.Applied = append(ops.Applied, line(o))
+	}
+	for _, o := range conv.Result.Failed {
+		ops.Failed = append(ops.Failed, line(o))
+	}
+	for _, o := range conv.Result.Unknown {
+		ops.Unknown = append(ops.Unknown, line(o))
+	}
+	for _, o := range conv.Result.NotApplied {
+		ops.NotApplied = append(ops.NotApplied, line(o))
+	}
+	return ops
+}
+
+// restoreSource is a loaded target: the snapshot and where it came from.
+type restoreSource struct {
+	store    *gitstore.Store
+	keys     *snapshot.Keyring
+	source   gitstore.Commit
+	manifest *snapshot.Manifest // nil for decK files committed by hand
+	snapshot *snapshot.Snapshot
+	kinds    map[snapshot.Kind]bool
+}
+
+// loadTarget is the first phase: it reads the snapshot and refuses one that is not what it claims to be (files not
+// matching the manifest, a kongsnap snapshot without its manifest, a ciphertext replaced by plaintext) or not meant
+// for this connection.
+func loadTarget(ctx context.Context, env *Env, conn *config.Connection, opts RestoreOptions) (*restoreSource, error) {
+	fail := func(format string, args ...any) (*restoreSource, error) {
+		return nil, fmt.Errorf("connection %q: "+format, append([]any{conn.Name}, args...)...)
 	}
 	if opts.To == "" {
 		return fail("no snapshot given: pass --to SHA, tag or branch")
 	}
+	kinds, err := restoreKinds(conn, opts)
+	if err != nil {
+		return fail("%w", err)
+	}
 	// In a disaster the remote may be what is down: openRepository restores from the local copy, and says so.
 	repo, err := env.openRepository(ctx)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	store, keys := repo.store, repo.keys
 	files, source, err := store.Files(ctx, opts.To)
 	if err != nil {
 		return fail("%w (list snapshots with: kongsnap log --connection %s)", err, conn.Name)
 	}
+	t := &restoreSource{store: store, keys: keys, source: source, kinds: kinds}
+	sha := short(source.Hash)
 	if _, ok := files[snapshot.ManifestName]; !ok {
-		// A decK file committed by hand has no manifest: nothing to check its files against, which is said, not
-		// hidden. A kongsnap snapshot always has one, and then it must match.
+		written, err := writtenByKongsnap(ctx, store, source)
+		if err != nil {
+			return nil, err
+		}
+		if written != "" {
+			return fail("snapshot %s has no %s, yet %s is a kongsnap snapshot (its history carries kongsnap's trailers): "+
+				"the manifest was removed, refusing to restore it: %w", sha, snapshot.ManifestName, written, snapshot.ErrIntegrity)
+		}
+		// A decK file committed by hand on a branch kongsnap never wrote has no manifest: nothing to check its
+		// files against, which is said, not hidden.
 		fmt.Fprintf(env.Stdout, "note: %s has no %s (not written by kongsnap): file checksums not verified.\n",
-			short(source.Hash), snapshot.ManifestName)
-	} else if err := snapshot.Verify(files); err != nil {
-		return fail("snapshot %s fails its integrity check, refusing to restore it: %w", short(source.Hash), err)
+			sha, snapshot.ManifestName)
+	} else {
+		if err := snapshot.Verify(files); err != nil {
+			return fail("snapshot %s fails its integrity check, refusing to restore it: %w", sha, err)
+		}
+		if t.manifest, err = snapshot.ReadManifest(files); err != nil {
+			return fail("snapshot %s: %w", sha, err)
+		}
+		if err := checkConnection(conn.Name, t.manifest.Connection, opts.FromConnection); err != nil {
+			return fail("snapshot %s: %w", sha, err)
+		}
 	}
-	target, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: keys})
-	if err != nil {
-		return fail("reading snapshot %s: %w", short(source.Hash), err)
+	encrypted := t.manifest != nil && t.manifest.Secrets == snapshot.SecretsEncrypt
+	if t.snapshot, err = snapshot.Read(files, snapshot.ReadOptions{Keyring: keys, Encrypted: encrypted}); err != nil {
+		return fail("reading snapshot %s: %w", sha, err)
 	}
-	kinds, err := restoreKinds(conn, opts)
-	if err != nil {
-		return fail("%w", err)
+	if t.manifest != nil {
+		if err := t.manifest.CheckCounts(t.snapshot); err != nil {
+			return fail("snapshot %s fails its integrity check, refusing to restore it: %w", sha, err)
+		}
 	}
+	return t, nil
+}
 
-	client, err := env.openGateway(ctx, conn)
+// writtenByKongsnap returns the first commit, from source back through its history, that carries kongsnap's
+// connection trailer ("" when none does): a branch kongsnap has written always has a manifest.
+func writtenByKongsnap(ctx context.Context, store *gitstore.Store, source gitstore.Commit) (string, error) {
+	history, err := store.Log(ctx, source.Hash, 0)
 	if err != nil {
-		return res, err
+		return "", fmt.Errorf("reading the history of %s: %w", short(source.Hash), err)
 	}
-	current, err := client.Read(ctx)
-	if err != nil {
-		return res, err
+	for _, c := range history {
+		if c.Trailer(TrailerConnection) != "" {
+			return "commit " + short(c.Hash), nil
+		}
 	}
-	// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
-	defaults, err := client.Defaults(ctx, current, target)
-	if err != nil {
-		return res, err
-	}
-	planOpts := kongsync.Options{Sections: kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
-		AllowEmpty: opts.AllowEmpty, Diff: diff.Options{Defaults: defaults}}
-	plan, err := kongsync.NewPlan(current, target, planOpts)
-	if err != nil {
-		return fail("restoring %s: %w", short(source.Hash), err)
-	}
-	out := env.Stdout
-	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(source.Hash), source.Summary)
-	if err := plan.WritePlan(out, opts.FullPlan); err != nil {
-		return res, err
-	}
+	return "", nil
+}
 
-	dry := opts.DryRun || plan.Empty()
-	if !dry && !opts.Yes {
-		prompt := fmt.Sprintf("Apply %d operations to %s? [y/N] ", len(plan.Operations), conn.Name)
-		if opts.Confirm == nil || !opts.Confirm(prompt) {
-			if opts.Confirm == nil {
-				fmt.Fprintln(out, "not an interactive terminal and no --yes: running as a dry run.")
-			}
-			dry = true
-		}
+// checkConnection refuses a snapshot of one connection restored into another, unless from says it is meant.
+func checkConnection(into, recorded, from string) error {
+	switch {
+	case from != "" && recorded != from:
+		return fmt.Errorf("it is a snapshot of connection %q, not of %q as --from-connection says", recorded, from)
+	case from == "" && recorded != into:
+		return fmt.Errorf("it is a snapshot of connection %q, not of %q: refusing to restore one gateway's snapshot "+
+			"into another; pass --from-connection %s if you mean to (a clone of %s into %s)", recorded, into, recorded,
+			recorded, into)
 	}
-	applied, err := kongsync.Apply(ctx, client, plan, kongsync.ApplyOptions{DryRun: dry, Parallelism: opts.Parallelism,
-		Logger: env.logger()})
-	if applied != nil {
-		if werr := applied.Write(out); werr != nil {
-			return res, werr
-		}
-	}
-	if err != nil {
-		return fail("restore of %s stopped; the lines above list what was applied and what was not. Fix the cause "+
-			"and run the same restore again: it converges from wherever the gateway is now: %w", short(source.Hash), err)
-	}
-	res.Summary = plan.Summary()
-	res.Counts = planCounts(plan)
-	if dry {
-		res.Status = report.Unchanged
-		if plan.Empty() {
-			fmt.Fprintf(out, "%s already matches snapshot %s: nothing to do.\n", conn.Name, short(source.Hash))
-			return res, nil
-		}
-		fmt.Fprintf(out, "dry run: nothing was written. Run again with --yes to apply.\n")
-		return res, ErrDryRun
-	}
+	return nil
+}
 
-	left, err := kongsync.Verify(ctx, client, target, planOpts)
-	if err != nil {
-		return fail("verifying the restore: %w", err)
+// checkVersion compares the snapshot's Kong version with the gateway's: another minor version is a warning, another
+// major version is refused unless allowed (schemas and defaults change between majors).
+func checkVersion(out io.Writer, conn *config.Connection, t *restoreSource, live string, allow bool) error {
+	if t.manifest == nil || t.manifest.KongVersion == "" {
+		return nil
 	}
-	left = acceptAdopted(left, applied, out)
-	if !left.Empty() {
-		for _, ch := range left {
-			fmt.Fprintf(out, "still different: %s %s\n", ch.Action, ch.Identity)
-		}
-		return fail("the gateway still differs from snapshot %s after the restore: %s", short(source.Hash), left.Summary())
+	was := t.manifest.KongVersion
+	wasMajor, wasMinor, ok1 := majorMinor(was)
+	liveMajor, liveMinor, ok2 := majorMinor(live)
+	switch {
+	case !ok1 || !ok2:
+		fmt.Fprintf(out, "warning: cannot compare Kong versions %q (snapshot) and %q (%s).\n", was, live, conn.Name)
+	case wasMajor != liveMajor && !allow:
+		return fmt.Errorf("connection %q runs Kong %s, snapshot %s was taken from Kong %s: another major version, "+
+			"refusing to restore (pass --allow-version-mismatch to restore anyway)", conn.Name, live, short(t.source.Hash), was)
+	case wasMajor != liveMajor || wasMinor != liveMinor:
+		fmt.Fprintf(out, "warning: %s runs Kong %s, snapshot %s was taken from Kong %s: the gateway validates every "+
+			"entity before the first write.\n", conn.Name, live, short(t.source.Hash), was)
 	}
-	fmt.Fprintf(out, "verified: %s matches snapshot %s within the restored sections.\n", conn.Name, short(source.Hash))
-	res.Status = report.Completed
-	if opts.NoRecord {
-		return res, nil
+	return nil
+}
+
+// majorMinor reads "3.9.1" (or Enterprise's "3.4.3.28") as 3, 9.
+func majorMinor(version string) (int, int, bool) {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
 	}
-	return record(ctx, env, store, conn, keys, source, res)
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	return major, minor, err1 == nil && err2 == nil
 }
 
 // restoreKinds is the set of kinds a restore writes: the sections asked for, within the connection's own.
@@ -206,10 +383,11 @@ func restoreKinds(conn *config.Connection, opts RestoreOptions) (map[snapshot.Ki
 // record commits the gateway's state after a restore to the connection's branch, naming the source snapshot.
 func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.Connection, keys *snapshot.Keyring,
 	source gitstore.Commit, res report.Result) (report.Result, error) {
-	live, version, err := env.readLive(ctx, conn)
+	client, live, err := env.readLive(ctx, conn)
 	if err != nil {
 		return res, fmt.Errorf("connection %q: restored and verified, but reading it back to record it failed: %w", conn.Name, err)
 	}
+	version := client.Version()
 	files, err := writeSnapshot(live, conn, version, keys)
 	if err != nil {
 		return res, err
@@ -234,31 +412,6 @@ func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.C
 	res.Commit, res.Branch = rec.Commit, branch
 	fmt.Fprintf(env.Stdout, "recorded the restored state on %s as %s.\n", branch, short(rec.Commit))
 	return res, nil
-}
-
-// acceptAdopted drops from the verification the one difference adoption leaves on purpose: an entity that already
-// held the target's unique key was updated in place and keeps its live id rather than being deleted and recreated
-// (which would take its children with it). Each is reported instead.
-func acceptAdopted(left diff.Changes, applied *kongsync.Result, out io.Writer) diff.Changes {
-	adopted := map[string]bool{}
-	for _, o := range applied.Applied {
-		if o.AdoptedID != "" {
-			adopted[o.AdoptedID] = true
-		}
-	}
-	if len(adopted) == 0 {
-		return left
-	}
-	kept := left[:0:0]
-	for _, ch := range left {
-		if ch.Action == diff.Changed && len(ch.Fields) == 1 && ch.Fields[0].Path == "id" && adopted[snapshot.ID(ch.Current)] {
-			fmt.Fprintf(out, "adopted: %s keeps its live id %s (the snapshot has %s)\n", ch.Identity,
-				snapshot.ID(ch.Current), snapshot.ID(ch.Target))
-			continue
-		}
-		kept = append(kept, ch)
-	}
-	return kept
 }
 
 // planCounts is a plan per kind (as people name kinds) and action, for the step summary.

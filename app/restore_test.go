@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
@@ -10,10 +9,9 @@ import (
 
 	"github.com/kong/go-kong/kong"
 
-	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore/gittest"
 	"github.com/kongsnap/kongsnap/report"
-	kongsync "github.com/kongsnap/kongsnap/sync"
+	"github.com/kongsnap/kongsnap/snapshot"
 )
 
 // backedUp is a seeded gateway with one snapshot on its branch, and that snapshot's commit.
@@ -117,9 +115,9 @@ func TestRestoreWithoutYesIsADryRun(t *testing.T) {
 	b := newBackedUp(t, nil)
 	b.gw.addService(t, "rogue")
 	before := b.writes()
-	_, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha})
-	if !errors.Is(err, ErrDryRun) {
-		t.Fatalf("err = %v, want ErrDryRun", err)
+	rep, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha})
+	if err != nil || status(t, rep, "prod").Status != report.Planned {
+		t.Fatalf("err = %v, result %+v, want the status planned", err, rep.Snapshot())
 	}
 	if n := b.writes() - before; n != 0 {
 		t.Errorf("dry run issued %d writes", n)
@@ -132,9 +130,9 @@ func TestRestoreWithoutYesIsADryRun(t *testing.T) {
 	}
 	// A person who answers no at the prompt gets the same.
 	asked := ""
-	_, err = Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha,
+	rep, err = Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: b.sha,
 		Confirm: func(p string) bool { asked = p; return false }})
-	if !errors.Is(err, ErrDryRun) || !strings.Contains(asked, "Apply 1 operations to prod?") {
+	if err != nil || status(t, rep, "prod").Status != report.Planned || !strings.Contains(asked, "Apply 1 operations to prod?") {
 		t.Errorf("declined prompt: err=%v prompt=%q", err, asked)
 	}
 }
@@ -193,35 +191,30 @@ func TestRestoreRefusesATamperedSnapshot(t *testing.T) {
 		t.Fatalf("err = %v, want an integrity refusal", err)
 	}
 
-	// Without a manifest at all (a decK file committed by hand) there is nothing to check against: said, not refused.
+	// Deleting the manifest of a kongsnap snapshot (a branch kongsnap wrote) is tampering too, refused before any
+	// write.
+	gittest.Git(t, clone, "checkout", "-q", "HEAD~1", "--", "services.yaml")
 	gittest.Git(t, clone, "rm", "-q", "MANIFEST.kongsnap")
-	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "plain decK files")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "no manifest")
 	gittest.Git(t, clone, "push", "-q", "origin", "kong/prod")
-	if _, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", Yes: true}); err != nil {
+	before := b.writes()
+	_, err = Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", Yes: true})
+	if !errors.Is(err, snapshot.ErrIntegrity) || !strings.Contains(err.Error(), "the manifest was removed") {
+		t.Fatalf("err = %v, want the removed manifest refused", err)
+	}
+	if n := b.writes() - before; n != 0 {
+		t.Errorf("a refused restore issued %d writes", n)
+	}
+
+	// Without a manifest on a branch kongsnap never wrote (decK files committed by hand) there is nothing to check
+	// against: said, not refused.
+	gittest.Git(t, clone, "checkout", "-q", "--orphan", "hand/deck")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "plain decK files")
+	gittest.Git(t, clone, "push", "-q", "origin", "hand/deck")
+	if _, err := Restore(context.Background(), b.env.Env, RestoreOptions{Connection: "prod", To: "hand/deck", Yes: true}); err != nil {
 		t.Fatalf("restore without a manifest: %v", err)
 	}
 	if !strings.Contains(b.env.stdout.String(), "file checksums not verified") {
 		t.Errorf("no note about the missing manifest:\n%s", b.env.stdout.String())
-	}
-}
-
-func TestAcceptAdoptedOnlyDropsTheIDOfAdoptedEntities(t *testing.T) {
-	live := &kong.Consumer{ID: kong.String("live-id"), Username: kong.String("alice")}
-	want := &kong.Consumer{ID: kong.String("target-id"), Username: kong.String("alice")}
-	other := &kong.Consumer{ID: kong.String("other-id"), Username: kong.String("bob")}
-	left := diff.Changes{
-		{Kind: "consumers", Action: diff.Changed, Current: live, Target: want, Identity: `consumer "alice"`,
-			Fields: []diff.FieldChange{{Path: "id", Kind: diff.Changed, From: "live-id", To: "target-id"}}},
-		{Kind: "consumers", Action: diff.Changed, Current: other, Target: other, Identity: `consumer "bob"`,
-			Fields: []diff.FieldChange{{Path: "id", Kind: diff.Changed}}},
-	}
-	applied := &kongsync.Result{Applied: []kongsync.Outcome{{AdoptedID: "live-id"}}}
-	var out bytes.Buffer
-	kept := acceptAdopted(left, applied, &out)
-	if len(kept) != 1 || kept[0].Identity != `consumer "bob"` {
-		t.Errorf("kept = %+v", kept)
-	}
-	if !strings.Contains(out.String(), `adopted: consumer "alice" keeps its live id live-id`) {
-		t.Errorf("output = %q", out.String())
 	}
 }

@@ -186,9 +186,6 @@ func restoreToBranch(ctx context.Context, env *Env, connection, branch string, d
 	quiet := *env
 	quiet.Stdout = &out
 	rep, err := Restore(ctx, &quiet, RestoreOptions{Connection: connection, To: branch, DryRun: dryRun, Yes: !dryRun})
-	if errors.Is(err, ErrDryRun) {
-		err = nil
-	}
 	var res report.Result
 	if rep != nil {
 		for _, r := range rep.Snapshot() {

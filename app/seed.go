@@ -6,15 +6,15 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 	kongsync "github.com/kongsnap/kongsnap/sync"
 )
 
-// Load converges the gateway at adminURL toward a decK file or directory (kongsnap's or decK's own), with
-// kongsnap's restore engine: kongsim --seed uses it. The key, when given, decrypts kongsnap's encrypted secrets.
-func Load(ctx context.Context, adminURL, path string, keys *snapshot.Keyring, logger *slog.Logger) (*kongsync.Result, error) {
+// Seed converges the gateway at adminURL toward a decK file or directory (kongsnap's or decK's own) with the
+// restore engine's sync.Converge, with no guard on deletes or an empty target: kongsim --seed uses it. The key,
+// when given, decrypts kongsnap's encrypted secrets.
+func Seed(ctx context.Context, adminURL, path string, keys *snapshot.Keyring, logger *slog.Logger) (*kongsync.Convergence, error) {
 	files, err := readPath(path)
 	if err != nil {
 		return nil, err
@@ -27,20 +27,14 @@ func Load(ctx context.Context, adminURL, path string, keys *snapshot.Keyring, lo
 	if err != nil {
 		return nil, err
 	}
-	current, err := client.Read(ctx)
+	conv, err := kongsync.Converge(ctx, client, target, kongsync.ConvergeOptions{
+		Plan:   kongsync.Options{AllowEmpty: true, MaxDeletes: -1},
+		Logger: logger,
+	})
 	if err != nil {
-		return nil, err
+		return conv, fmt.Errorf("seeding %s from %s: %w", adminURL, path, err)
 	}
-	defaults, err := client.Defaults(ctx, current, target)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := kongsync.NewPlan(current, target, kongsync.Options{AllowEmpty: true, MaxDeletes: -1,
-		Diff: diff.Options{Defaults: defaults}})
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", path, err)
-	}
-	return kongsync.Apply(ctx, client, plan, kongsync.ApplyOptions{Logger: logger})
+	return conv, nil
 }
 
 func readPath(path string) (snapshot.Files, error) {

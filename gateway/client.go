@@ -110,6 +110,10 @@ func Open(ctx context.Context, c Connection) (*Client, error) {
 // Version returns the Kong version the gateway reported when the client was opened, e.g. "3.9.1".
 func (c *Client) Version() string { return c.version }
 
+// AvailablePlugins returns the plugins the gateway can run (GET / plugins.available_on_server, the plugins its
+// configuration loads), or nil when it did not say. The map is the client's own: read it, do not change it.
+func (c *Client) AvailablePlugins() map[string]bool { return c.plugins }
+
 func (c Connection) withDefaults() Connection {
 	c.AdminURL = strings.TrimRight(c.AdminURL, "/")
 	if c.Name == "" {

@@ -19,6 +19,11 @@ var (
 	// ErrUnreachable marks an Open that could not reach the gateway at all: connection refused, DNS, TLS handshake
 	// or timeout, after every retry.
 	ErrUnreachable = errors.New("unreachable")
+	// ErrInvalid marks an entity the gateway's own schema validation rejected (Validate): writing it would fail.
+	ErrInvalid = errors.New("rejected by the gateway's schema validation")
+	// ErrNoAnswer marks a write that got no answer from the gateway (the connection dropped, the request timed out
+	// or was cancelled): the gateway may or may not have applied it.
+	ErrNoAnswer = errors.New("no answer from the gateway: it may or may not have applied the write")
 )
 
 // redacted replaces a header value or secret in error messages and logs.
@@ -63,13 +68,13 @@ func (e *scrubbedError) Error() string   { return e.msg }
 func (e *scrubbedError) Unwrap() []error { return e.sentinels }
 
 // scrubError returns err with every value s knows removed from its message, keeping errors.Is working for
-// ErrConflict, ErrNotFound, ErrUnreachable and context cancellation.
+// ErrConflict, ErrNotFound, ErrUnreachable, ErrInvalid, ErrNoAnswer and context cancellation.
 func (s scrubber) scrubError(err error) error {
 	if err == nil {
 		return nil
 	}
 	out := &scrubbedError{msg: s.scrub(err.Error())}
-	for _, sentinel := range []error{ErrConflict, ErrNotFound, ErrUnreachable, context.Canceled, context.DeadlineExceeded} {
+	for _, sentinel := range []error{ErrConflict, ErrNotFound, ErrUnreachable, ErrInvalid, ErrNoAnswer, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, sentinel) {
 			out.sentinels = append(out.sentinels, sentinel)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 
+	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -19,7 +20,7 @@ import (
 func (c *Client) Create(ctx context.Context, e any) (any, error) {
 	out, err := c.put(ctx, e)
 	if err != nil {
-		return nil, c.opError("creating", e, err)
+		return nil, c.opError("creating", e, unanswered(err))
 	}
 	return out, nil
 }
@@ -32,7 +33,7 @@ func (c *Client) Update(ctx context.Context, e any) (any, error) {
 	}
 	out, err := c.put(ctx, e)
 	if err != nil {
-		return nil, c.opError("updating", e, err)
+		return nil, c.opError("updating", e, unanswered(err))
 	}
 	return out, nil
 }
@@ -50,9 +51,59 @@ func (c *Client) Delete(ctx context.Context, e any) error {
 	}
 	err = c.send(ctx, http.MethodDelete, path+"/"+url.PathEscape(id), nil, nil)
 	if err != nil && !isStatus(err, http.StatusNotFound) {
-		return c.opError("deleting", e, err)
+		return c.opError("deleting", e, unanswered(err))
 	}
 	return nil
+}
+
+// unanswered marks a write's error with ErrNoAnswer when the gateway never answered it (the connection failed or
+// dropped, the request timed out or was cancelled), so that no one reports as failed a write Kong may have applied.
+func unanswered(err error) error {
+	if isTransport(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrNoAnswer, err)
+	}
+	return err
+}
+
+// Validate asks the gateway whether it would accept e as Create or Update writes it, without writing anything:
+// POST /schemas/plugins/validate for a plugin, POST /schemas/{entity}/validate for every other kind, the endpoints
+// decK's `gateway validate` uses. Kong runs the same schema checks as on an insert (kong/api/routes/kong.lua,
+// validate_schema: process_auto_fields, then schema:validate) but not uniqueness or the existence of referenced
+// entities, so e may reference parents the plan has yet to create. A rejection is an error wrapping ErrInvalid
+// with Kong's message (every field it names); any other failure (unreachable, forbidden) is returned as it is.
+func (c *Client) Validate(ctx context.Context, e any) error {
+	kind := snapshot.KindOf(e)
+	if kind.Info() == nil {
+		return c.opError("validating", e, fmt.Errorf("cannot validate %T", e))
+	}
+	err := c.send(ctx, http.MethodPost, "/schemas/"+url.PathEscape(string(kind))+"/validate", validationBody(e), nil)
+	switch {
+	case err == nil:
+		return nil
+	case isStatus(err, http.StatusBadRequest):
+		return c.opError("validating", e, fmt.Errorf("%w: %w", ErrInvalid, kongError(err)))
+	}
+	return c.opError("validating", e, err)
+}
+
+// validationBody is e without the options Kong's write endpoints take beside the entity's fields and remove before
+// its schema sees them (kong/api/endpoints.lua): a certificate's snis and a credential's ttl.
+func validationBody(e any) any {
+	switch v := e.(type) {
+	case *kong.Certificate:
+		if v.SNIs != nil {
+			v = v.DeepCopy()
+			v.SNIs = nil
+			return v
+		}
+	case *kong.KeyAuth:
+		if v.TTL != nil {
+			v = v.DeepCopy()
+			v.TTL = nil
+			return v
+		}
+	}
+	return e
 }
 
 // put upserts e by id, or posts it when it has none, and decodes Kong's answer into a new value of e's type.

@@ -29,6 +29,8 @@ const (
 	Failed    Status = "failed"
 	Skipped   Status = "skipped"
 	Rejected  Status = "rejected drift"
+	// Planned is a restore that showed its plan and applied nothing: a dry run, or a plan no one confirmed.
+	Planned Status = "planned"
 )
 
 // Result is one connection's outcome.
@@ -48,6 +50,35 @@ type Result struct {
 	// the order shown.
 	Counts   []Count       `json:"counts,omitempty"`
 	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Operations are a restore's operations by outcome; nil for other commands.
+	Operations *Operations `json:"operations,omitempty"`
+}
+
+// Operations lists a restore's operations by what became of them. Rejected ones were refused by the gateway's
+// validation before anything was written; failed ones by the gateway while applying; unknown ones were sent and
+// never answered (the gateway may or may not have applied them); not applied ones were never sent.
+type Operations struct {
+	Applied    []Operation `json:"applied"`
+	Failed     []Operation `json:"failed"`
+	Unknown    []Operation `json:"unknown"`
+	NotApplied []Operation `json:"not_applied"`
+	Rejected   []Operation `json:"rejected,omitempty"`
+}
+
+// Operation is one operation of a restore plan: its step (1-based, as the plan lists it), what it does, and the
+// gateway's message when it failed.
+type Operation struct {
+	Step      int    `json:"step"`
+	Operation string `json:"operation"`
+	Error     string `json:"error,omitempty"`
+}
+
+func (o *Operations) scrub(secrets []string) {
+	for _, list := range [][]Operation{o.Applied, o.Failed, o.Unknown, o.NotApplied, o.Rejected} {
+		for i := range list {
+			list[i].Operation, list[i].Error = Scrub(list[i].Operation, secrets), Scrub(list[i].Error, secrets)
+		}
+	}
 }
 
 // SchemaVersion is the version of every JSON document kongsnap prints or writes (run reports, --output json). It
@@ -87,6 +118,9 @@ func New(command, runID, trigger string, started time.Time, secrets []string, on
 func (r *Report) Set(res Result) {
 	res.Reason = Scrub(res.Reason, r.secrets)
 	res.Summary = Scrub(res.Summary, r.secrets)
+	if res.Operations != nil {
+		res.Operations.scrub(r.secrets)
+	}
 	r.mu.Lock()
 	replaced := false
 	for i := range r.Results {
@@ -304,7 +338,7 @@ func icon(s Status) string {
 	switch s {
 	case Completed:
 		return "✅"
-	case Unchanged:
+	case Unchanged, Planned:
 		return "➖"
 	case Failed:
 		return "❌"

@@ -193,3 +193,20 @@ func checksum(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// CheckCounts checks the snapshot read from a directory against the manifest's entity counts, kind by kind: a
+// file's checksum can be recomputed by whoever edits it, but a count that no longer matches what the files hold
+// means they were changed after kongsnap wrote them.
+func (m *Manifest) CheckCounts(s *Snapshot) error {
+	got := s.Count()
+	var problems []string
+	for _, kind := range Kinds {
+		if got[kind] != m.Counts[kind] {
+			problems = append(problems, fmt.Sprintf("the manifest counts %d %s, the files hold %d", m.Counts[kind], kind, got[kind]))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("verifying snapshot: %s: %w", strings.Join(problems, "; "), ErrIntegrity)
+	}
+	return nil
+}

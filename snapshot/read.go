@@ -21,6 +21,9 @@ import (
 // ReadOptions says how files become a snapshot.
 type ReadOptions struct {
 	Keyring *Keyring // decrypts encrypted secrets; may be nil when the files hold none
+	// Encrypted says every secret must be encrypted (the manifest says the files were written with secrets
+	// encrypted): a plaintext value in a secret field is refused with ErrPlaintextSecret, naming entity and field.
+	Encrypted bool
 }
 
 // formatVersions are the _format_version values decK defines: 1.1 for Kong 1.x and 2.x, 3.0 for Kong 3.x.
@@ -516,7 +519,7 @@ func (r *reader) decode(e *rawEntity) error {
 	if err := decodeEntity(e.kind, e.fields, &e.entity); err != nil {
 		return e.failInField(err)
 	}
-	changed, err := revealSecrets(e.kind, e.entity, e.fields, r.opts.Keyring)
+	changed, err := revealSecrets(e.kind, e.entity, e.fields, r.opts)
 	if err != nil {
 		return e.failInField(err)
 	}

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -232,16 +233,27 @@ func hideSecrets(kind Kind, e any, fields map[string]any, mode SecretMode, ring 
 	})
 }
 
+// ErrPlaintextSecret means a secret field holds plaintext in files whose manifest says secrets are encrypted:
+// someone replaced a ciphertext by hand.
+var ErrPlaintextSecret = errors.New("secret in plaintext where the snapshot's secrets are encrypted")
+
 // revealSecrets decrypts an entity's encrypted values read from a file; plain and redacted values stay as they are.
 // Besides the fields known to be secret, any value sealed by kongsnap's keyring is decrypted wherever it is: the
 // file may have been written from a gateway whose schemas marked more fields encrypted than this run has seen,
 // and the field is then learned as a secret (LearnSecrets) so that diffs of it never show its value.
-func revealSecrets(kind Kind, e any, fields map[string]any, ring *Keyring) (bool, error) {
+// With opts.Encrypted (the manifest says secrets: encrypt), a field every kongsnap encrypts (the kind's own
+// Secrets) holding plaintext is refused.
+func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (bool, error) {
+	ring := opts.Keyring
 	changed := false
 	known := map[string]bool{}
 	err := visitSecrets(kind, fields, func(path, value string) (string, error) {
 		known[path] = true
 		if !isEncrypted(value) {
+			if opts.Encrypted && value != Redacted && builtinSecret(kind, path) {
+				return "", fieldError(path, fmt.Errorf("%s: %w (the manifest says secrets: encrypt); "+
+					"refusing a snapshot edited by hand", Describe(e), ErrPlaintextSecret))
+			}
 			return value, nil
 		}
 		if ring == nil {
@@ -294,4 +306,20 @@ func toFields(e any) (map[string]any, error) {
 	delete(fields, "created_at")
 	delete(fields, "updated_at")
 	return fields, nil
+}
+
+// builtinSecret reports whether path is one of the kind's own secret fields (KindInfo.Secrets, "config.*" covering
+// everything under config), which every snapshot written with secrets encrypted holds sealed; fields learned from a
+// gateway's schemas may predate the snapshot.
+func builtinSecret(kind Kind, path string) bool {
+	info := kind.Info()
+	if info == nil {
+		return false
+	}
+	for _, p := range info.Secrets {
+		if prefix, wild := strings.CutSuffix(p, "*"); wild && strings.HasPrefix(path, prefix) || p == path {
+			return true
+		}
+	}
+	return false
 }

@@ -49,23 +49,30 @@ type Outcome struct {
 	Err       error
 }
 
-// Result reports a run: every operation is in exactly one of Applied, Failed and NotApplied, each in plan order.
+// Result reports a run: every operation is in exactly one of Applied, Failed, Unknown and NotApplied, each in plan
+// order. Failed ones were refused by the gateway (Err holds its message); Unknown ones were sent but got no answer
+// (the run was interrupted, the connection dropped), so the gateway may or may not have applied them.
 type Result struct {
 	DryRun     bool
 	Applied    []Outcome
 	Failed     []Outcome
+	Unknown    []Outcome
 	NotApplied []Outcome
 }
 
-// Write reports the run for people: counts, then each failed, adopted and not applied operation.
+// Write reports the run for people: counts, then each failed, unknown, adopted and not applied operation.
 func (r *Result) Write(w io.Writer) error {
 	verb := "applied"
 	if r.DryRun {
 		verb = "would apply (dry run)"
 	}
-	lines := []string{fmt.Sprintf("%s %d operations, %d failed, %d not applied", verb, len(r.Applied), len(r.Failed), len(r.NotApplied))}
+	lines := []string{fmt.Sprintf("%s %d operations, %d failed, %d unknown, %d not applied", verb, len(r.Applied),
+		len(r.Failed), len(r.Unknown), len(r.NotApplied))}
 	for _, o := range r.Failed {
 		lines = append(lines, fmt.Sprintf("failed: %s: %v", o.Operation, o.Err))
+	}
+	for _, o := range r.Unknown {
+		lines = append(lines, fmt.Sprintf("unknown: %s: the gateway may or may not have applied it (%v)", o.Operation, o.Err))
 	}
 	for _, o := range r.Applied {
 		if o.AdoptedID != "" {
@@ -85,8 +92,9 @@ func (r *Result) Write(w io.Writer) error {
 
 // Apply runs a plan's operations through w, up to Parallelism at once, each as soon as those it depends on have
 // succeeded. A create that meets a conflict adopts the live entity in its way (see Outcome.AdoptedID). The first
-// failure stops the run: nothing new starts, operations in flight finish, and the error (wrapping ErrIncomplete and
-// the failure) comes with a Result saying what was applied, what failed and what was not applied.
+// failure, or the cancellation of ctx, stops the run: nothing new starts, operations in flight finish, and the
+// error (wrapping ErrIncomplete and the failure) comes with a Result saying what was applied, what failed, what is
+// unknown (sent, never answered) and what was not applied.
 func Apply(ctx context.Context, w Writer, plan *Plan, opts ApplyOptions) (*Result, error) {
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = DefaultParallelism
@@ -258,9 +266,14 @@ func (r *run) result() (*Result, error) {
 		switch {
 		case o == nil:
 			res.NotApplied = append(res.NotApplied, Outcome{Index: i, Operation: r.plan.Operations[i]})
+		case o.Err != nil && unanswered(o.Err):
+			res.Unknown = append(res.Unknown, *o)
+			if first == nil {
+				first = o
+			}
 		case o.Err != nil:
 			res.Failed = append(res.Failed, *o)
-			if first == nil {
+			if first == nil || unanswered(first.Err) {
 				first = o
 			}
 		default:
@@ -274,6 +287,12 @@ func (r *run) result() (*Result, error) {
 	if first != nil {
 		cause = first.Err
 	}
-	return res, fmt.Errorf("%w: %d of %d operations applied, %d failed, %d not applied: %w", ErrIncomplete,
-		len(res.Applied), len(r.plan.Operations), len(res.Failed), len(res.NotApplied), cause)
+	return res, fmt.Errorf("%w: %d of %d operations applied, %d failed, %d unknown, %d not applied: %w", ErrIncomplete,
+		len(res.Applied), len(r.plan.Operations), len(res.Failed), len(res.Unknown), len(res.NotApplied), cause)
+}
+
+// unanswered reports whether a write's error leaves its effect unknown: it got no answer (gateway.ErrNoAnswer) or
+// the run was cancelled while it was in flight.
+func unanswered(err error) bool {
+	return errors.Is(err, gateway.ErrNoAnswer) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -144,6 +144,16 @@ func (o Options) in(kind snapshot.Kind) bool { return o.Sections == nil || o.Sec
 // sections. It refuses, with an error wrapping one of the Err* sentinels that names the entities at fault, a plan
 // that would be unsafe to apply; nothing has been written then.
 func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
+	plan, err := newPlan(current, target, opts)
+	if err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// newPlan is NewPlan that returns a refused plan too, when its operations can be ordered, for people to read
+// everything that was asked; it must not be applied.
+func newPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	if current == nil {
 		current = &snapshot.Snapshot{}
 	}
@@ -171,10 +181,11 @@ func NewPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	p.replaceChildren()
 	p.dependencies()
 	p.guards(current)
-	if err := p.refusal(); err != nil {
-		return nil, err
+	plan, err := p.order()
+	if refused := p.refusal(); refused != nil {
+		return plan, refused
 	}
-	return p.order()
+	return plan, err
 }
 
 // op is an operation while planning.

@@ -120,6 +120,6 @@ func seed(ctx context.Context, adminURL, file string) error {
 			return err
 		}
 	}
-	_, err := app.Load(ctx, adminURL, file, keys, nil)
+	_, err := app.Seed(ctx, adminURL, file, keys, nil)
 	return err
 }

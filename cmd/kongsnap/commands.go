@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kongsnap/kongsnap/app"
+	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/drift"
 )
 
@@ -300,7 +301,7 @@ func newCmdDrift(g *globals) *cobra.Command {
 }
 
 func newCmdRestore(g *globals) *cobra.Command {
-	var opts restoreOptions
+	opts := restoreOptions{App: app.RestoreOptions{Headers: map[string]string{}}}
 	var check func() error
 	cmd := &cobra.Command{
 		Use:   "restore --connection NAME --to SHA|TAG|BRANCH",
@@ -327,14 +328,14 @@ func newCmdRestore(g *globals) *cobra.Command {
 					return err
 				}
 				rep, err := app.Restore(cmd.Context(), env, opts.App)
-				if errors.Is(err, app.ErrDryRun) {
-					err = nil
-				}
 				if rep == nil {
 					return err
 				}
 				if perr := g.publishRestore(rep, opts.Report, opts.Output); perr != nil && err == nil {
 					err = perr
+				}
+				if err == nil && !opts.App.DryRun && rep.Snapshot()[0].Status == report.Planned {
+					err = errNotApplied
 				}
 				return err
 			})
@@ -351,6 +352,11 @@ func newCmdRestore(g *globals) *cobra.Command {
 	f.BoolVar(&opts.App.AllowEmpty, "allow-empty", false, "allow restoring an empty or nearly empty snapshot")
 	f.BoolVar(&opts.App.SkipBasicAuth, "skip-basic-auth", false, "leave basic-auth credentials out (snapshots hold only Kong's password hashes)")
 	f.StringVar(&opts.App.AdminURL, "admin-url", "", "restore into this Admin API instead of the connection's (a recovery drill; nothing is recorded; decK: --kong-addr)")
+	f.Var(headerList(opts.App.Headers), "header", "request header 'Name: value' sent instead of the connection's headers (repeatable)")
+	f.BoolVar(&opts.App.TLSSkipVerify, "tls-skip-verify", false, "do not verify the Admin API's certificate")
+	f.StringVar(&opts.App.CACert, "ca-cert", "", "PEM file of the CA certificates that sign the Admin API's certificate")
+	f.StringVar(&opts.App.FromConnection, "from-connection", "", "restore a snapshot of this other connection (a clone of prod into staging)")
+	f.BoolVar(&opts.App.AllowVersionMismatch, "allow-version-mismatch", false, "restore into a gateway of another Kong major version than the snapshot's")
 	f.BoolVar(&opts.App.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
 	f.IntVar(&opts.App.Parallelism, "parallelism", 10, "operations applied at once")
 	f.BoolVar(&opts.App.FullPlan, "full-plan", false, "print every operation of a plan over 200 (default: counts per kind and action, and the first of each)")

@@ -23,8 +23,8 @@ func main() {
 	os.Exit(code)
 }
 
-// terminalConfirm asks on the terminal, or returns nil when stdin is not one (CI, or /dev/null, a character device
-// that is no terminal), which keeps restores dry.
+// terminalConfirm asks on the terminal, or returns nil when stdin is not one (CI, a pipe, a file, /dev/null: a
+// character device is not necessarily a terminal), which keeps restores from applying anything.
 func terminalConfirm() func(string) bool {
 	if !term.IsTerminal(int(os.Stdin.Fd())) {
 		return nil

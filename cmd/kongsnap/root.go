@@ -18,17 +18,23 @@ import (
 	"github.com/kongsnap/kongsnap/config"
 )
 
-// Exit codes, decK's convention for diff: 0 fine, 1 failed, 2 drift found; 64 is a command line that could not be
-// understood (sysexits' EX_USAGE).
+// Exit codes, decK's convention for diff: 0 fine, 1 failed, 2 drift found; 3 a restore plan shown and nothing
+// applied (no --yes and no terminal to confirm at, or not confirmed), so that a workflow cannot take it for a
+// restore; 64 is a command line that could not be understood (sysexits' EX_USAGE).
 const (
-	exitOK    = 0
-	exitError = 1
-	exitDrift = 2
-	exitUsage = 64
+	exitOK         = 0
+	exitError      = 1
+	exitDrift      = 2
+	exitNotApplied = 3
+	exitUsage      = 64
 )
 
 // errDrift is returned by commands that found drift; it maps to exit code 2.
 var errDrift = errors.New("drift found")
+
+// errNotApplied is returned by a restore that showed its plan and applied nothing without --dry-run; it maps to
+// exit code 3.
+var errNotApplied = errors.New("plan shown, nothing applied")
 
 // usageError is a command line that could not be understood; it maps to exit code 64.
 type usageError struct{ err error }
@@ -72,6 +78,10 @@ func runWith(ctx context.Context, g *globals, args []string) int {
 	}
 	if errors.Is(err, errDrift) {
 		return exitDrift
+	}
+	if errors.Is(err, errNotApplied) {
+		fmt.Fprintf(g.stderr, "%s: %v (no --yes): exit code %d\n", cmd.CommandPath(), err, exitNotApplied)
+		return exitNotApplied
 	}
 	var usage usageError
 	if errors.As(err, &usage) || isCobraUsage(err) {

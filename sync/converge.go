@@ -1,0 +1,219 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/gateway"
+	"github.com/kongsnap/kongsnap/snapshot"
+)
+
+// Gateway is what Converge needs from a gateway; *gateway.Client has it.
+type Gateway interface {
+	Reader
+	Writer
+	Validator
+	// Defaults returns Kong's defaults as the gateway's schemas serve them, for the kinds and plugins of s.
+	Defaults(ctx context.Context, s ...*snapshot.Snapshot) (diff.Defaults, error)
+	// AvailablePlugins returns the plugins the gateway runs, nil when unknown.
+	AvailablePlugins() map[string]bool
+}
+
+var _ Gateway = (*gateway.Client)(nil)
+
+// Status is how a convergence that did not fail ended.
+type Status string
+
+// The statuses of a Convergence.
+const (
+	// InSync: the gateway already matched the target; nothing was written.
+	InSync Status = "in sync"
+	// DryRun: the plan was shown and validated and nothing was written, as asked.
+	DryRun Status = "dry run"
+	// NotConfirmed: the plan was shown and validated and nothing was written, for want of a confirmation.
+	NotConfirmed Status = "not confirmed"
+	// Converged: the plan was applied and the gateway, read again, matches the target.
+	Converged Status = "converged"
+)
+
+// ErrNotConverged marks an applied plan after which the gateway still differs from the target.
+var ErrNotConverged = errors.New("the gateway still differs from the target")
+
+// ConvergeOptions tune Converge.
+type ConvergeOptions struct {
+	// Plan tunes planning; when Plan.Diff.Defaults is nil, the gateway's own defaults are used.
+	Plan Options
+	// DryRun walks the plan and writes nothing.
+	DryRun bool
+	// Confirm is asked, once the plan is validated, whether to apply it; false writes nothing (NotConfirmed). nil
+	// applies without asking.
+	Confirm func(*Plan) bool
+	// Parallelism bounds the validation requests and the operations in flight; default DefaultParallelism.
+	Parallelism int
+	// Out receives the plan, its validation, the run's outcome and what verification found; nil discards.
+	Out io.Writer
+	// FullPlan writes every operation of a long plan to Out (see Plan.WritePlan).
+	FullPlan bool
+	// Logger receives one line per operation; nil discards.
+	Logger *slog.Logger
+}
+
+// Convergence is what Converge did; the fields of phases that did not run are nil.
+type Convergence struct {
+	Status     Status
+	Plan       *Plan
+	Validation *Validation
+	Result     *Result
+	// Kept lists the entities that keep their live id instead of the target's (a create that adopted the live
+	// entity holding its unique key): verification accepts that one difference and reports each.
+	Kept diff.Changes
+	// Left is what still differs after the plan was applied; not empty only with ErrNotConverged.
+	Left diff.Changes
+}
+
+// Converge converges the gateway toward target within opts.Plan.Sections, in phases: read live, plan, validate,
+// confirm, apply, verify. Nothing is written before the plan is made, passes its guards and is validated by the
+// gateway itself, and (when opts.Confirm is set) confirmed. A dry run walks the same phases and writes nothing;
+// InSync, DryRun and NotConfirmed are statuses, not errors. The Convergence is returned with every error, holding
+// what the phases that ran found.
+func Converge(ctx context.Context, gw Gateway, target *snapshot.Snapshot, opts ConvergeOptions) (*Convergence, error) {
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	c := &converger{gw: gw, target: target, opts: opts, out: &Convergence{}}
+	for _, phase := range []func(context.Context) error{c.readLive, c.plan, c.validate, c.confirm, c.apply, c.verify} {
+		if err := phase(ctx); err != nil || c.out.Status != "" {
+			return c.out, err
+		}
+	}
+	return c.out, nil
+}
+
+// converger is one Converge in progress.
+type converger struct {
+	gw      Gateway
+	target  *snapshot.Snapshot
+	current *snapshot.Snapshot
+	opts    ConvergeOptions
+	out     *Convergence
+	refused error // the plan's guards' refusal, reported once validation has run too
+}
+
+func (c *converger) readLive(ctx context.Context) error {
+	current, err := c.gw.Read(ctx)
+	if err != nil {
+		return err
+	}
+	c.current = current
+	if c.opts.Plan.Diff.Defaults == nil {
+		// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
+		if c.opts.Plan.Diff.Defaults, err = c.gw.Defaults(ctx, current, c.target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan makes the plan and prints it, all of it even when its guards refuse it, so that people see what was asked.
+func (c *converger) plan(context.Context) error {
+	plan, err := newPlan(c.current, c.target, c.opts.Plan)
+	if plan == nil {
+		return err
+	}
+	c.out.Plan, c.refused = plan, err
+	return plan.WritePlan(c.opts.Out, c.opts.FullPlan)
+}
+
+// validate has the gateway check every entity the plan writes, even when the guards refused the plan, so that one
+// run lists everything that stands in the way.
+func (c *converger) validate(ctx context.Context) error {
+	if c.refused == nil && c.out.Plan.Empty() {
+		c.out.Status = InSync
+		return nil
+	}
+	validation, err := Validate(ctx, c.gw, c.out.Plan, ValidateOptions{Parallelism: c.opts.Parallelism,
+		Plugins: c.gw.AvailablePlugins()})
+	c.out.Validation = validation
+	if werr := validation.Write(c.opts.Out); werr != nil && err == nil {
+		err = werr
+	}
+	return errors.Join(c.refused, err)
+}
+
+func (c *converger) confirm(ctx context.Context) error {
+	if c.opts.DryRun || c.opts.Confirm == nil || c.opts.Confirm(c.out.Plan) {
+		return nil
+	}
+	return c.walk(ctx, NotConfirmed)
+}
+
+func (c *converger) apply(ctx context.Context) error {
+	if c.opts.DryRun {
+		return c.walk(ctx, DryRun)
+	}
+	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{Parallelism: c.opts.Parallelism, Logger: c.opts.Logger})
+	c.out.Result = res
+	if werr := res.Write(c.opts.Out); werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}
+
+// walk runs the plan as a dry run (the same path an apply takes, writing nothing) and ends with status.
+func (c *converger) walk(ctx context.Context, status Status) error {
+	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{DryRun: true, Parallelism: c.opts.Parallelism,
+		Logger: c.opts.Logger})
+	c.out.Result, c.out.Status = res, status
+	if err != nil {
+		return err
+	}
+	return res.Write(c.opts.Out)
+}
+
+// verify reads the gateway again and compares it with the target within the sections.
+func (c *converger) verify(ctx context.Context) error {
+	left, err := Verify(ctx, c.gw, c.target, c.opts.Plan)
+	if err != nil {
+		return err
+	}
+	c.out.Left, c.out.Kept = kept(left, c.out.Result)
+	for _, ch := range c.out.Kept {
+		fmt.Fprintf(c.opts.Out, "adopted: %s keeps its live id %s (the snapshot has %s)\n", ch.Identity,
+			snapshot.ID(ch.Current), snapshot.ID(ch.Target))
+	}
+	if !c.out.Left.Empty() {
+		for _, ch := range c.out.Left {
+			fmt.Fprintf(c.opts.Out, "still different: %s %s\n", ch.Action, ch.Identity)
+		}
+		return fmt.Errorf("%w after the restore: %s", ErrNotConverged, c.out.Left.Summary())
+	}
+	c.out.Status = Converged
+	return nil
+}
+
+// kept splits from what verification found the one difference adoption leaves on purpose: an entity that already
+// held the target's unique key was updated in place and keeps its live id rather than being deleted and recreated
+// (which would take its children with it).
+func kept(left diff.Changes, applied *Result) (rest, kept diff.Changes) {
+	adopted := map[string]bool{}
+	for _, o := range applied.Applied {
+		if o.AdoptedID != "" {
+			adopted[o.AdoptedID] = true
+		}
+	}
+	for _, ch := range left {
+		if ch.Action == diff.Changed && len(ch.Fields) == 1 && ch.Fields[0].Path == "id" && adopted[snapshot.ID(ch.Current)] {
+			kept = append(kept, ch)
+			continue
+		}
+		rest = append(rest, ch)
+	}
+	return rest, kept
+}

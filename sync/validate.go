@@ -1,0 +1,119 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	gosync "sync"
+
+	"github.com/kong/go-kong/kong"
+
+	"github.com/kongsnap/kongsnap/gateway"
+)
+
+// Validator asks the gateway whether it would accept an entity, writing nothing; *gateway.Client has it. A
+// rejection is an error wrapping gateway.ErrInvalid.
+type Validator interface {
+	Validate(ctx context.Context, e any) error
+}
+
+var _ Validator = (*gateway.Client)(nil)
+
+// ErrRejected marks a plan the gateway's own validation rejects: some entity it would create or update would be
+// refused. Nothing has been written then.
+var ErrRejected = errors.New("the gateway rejects entities the plan writes")
+
+// Rejection is one operation the gateway would refuse, and why: Kong's own message, or a plugin the gateway does
+// not run.
+type Rejection struct {
+	Index     int // in Plan.Operations
+	Operation Operation
+	Reason    string
+}
+
+// Validation is what validating a plan found.
+type Validation struct {
+	// Validated counts the creates and updates checked; Requests the validation requests sent for them (a plugin
+	// the gateway does not run is rejected without one).
+	Validated, Requests int
+	// Rejected lists every operation the gateway would refuse, in plan order.
+	Rejected []Rejection
+}
+
+// ValidateOptions tune Validate.
+type ValidateOptions struct {
+	// Parallelism bounds the validation requests in flight; default DefaultParallelism.
+	Parallelism int
+	// Plugins, when not nil, are the plugins the gateway runs (gateway.Client.AvailablePlugins); a plugin outside
+	// them is rejected as not enabled on the gateway.
+	Plugins map[string]bool
+}
+
+// Validate has the gateway check every entity the plan creates or updates, before anything is written, up to
+// Parallelism requests at once. Every rejection is collected (not only the first); the error wraps ErrRejected and
+// names them. A validation request that fails for another reason (the gateway unreachable, the endpoint
+// forbidden) fails the validation: nothing can be said about the plan, so nothing should be applied.
+func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions) (*Validation, error) {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = DefaultParallelism
+	}
+	res := &Validation{}
+	reasons := make([]string, len(plan.Operations))
+	failures := make([]error, len(plan.Operations))
+	var wg gosync.WaitGroup
+	slots := make(chan struct{}, opts.Parallelism)
+	for i, op := range plan.Operations {
+		if op.Action == Delete {
+			continue
+		}
+		res.Validated++
+		if p, ok := op.Entity.(*kong.Plugin); ok && opts.Plugins != nil && p.Name != nil && !opts.Plugins[*p.Name] {
+			reasons[i] = fmt.Sprintf("plugin %s is not enabled on this gateway (not in its plugins.available_on_server)", *p.Name)
+			continue
+		}
+		res.Requests++
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			err := v.Validate(ctx, op.Entity)
+			switch {
+			case errors.Is(err, gateway.ErrInvalid):
+				reasons[i] = err.Error()
+			case err != nil:
+				failures[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(failures...); err != nil {
+		return res, fmt.Errorf("validating the plan with the gateway: %w", err)
+	}
+	var rejected []string
+	for i, reason := range reasons {
+		if reason != "" {
+			res.Rejected = append(res.Rejected, Rejection{Index: i, Operation: plan.Operations[i], Reason: reason})
+			rejected = append(rejected, fmt.Sprintf("%d. %s: %s", i+1, plan.Operations[i], reason))
+		}
+	}
+	if len(rejected) > 0 {
+		return res, fmt.Errorf("refusing to restore: %w: %d of %d: %s; fix the snapshot (or the gateway's plugins) and run again",
+			ErrRejected, len(rejected), res.Validated, list(rejected))
+	}
+	return res, nil
+}
+
+// Write reports the validation for people: how many entities the gateway checked, then every rejection.
+func (v *Validation) Write(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "validated %d entities with the gateway (%d validation requests): %d rejected\n",
+		v.Validated, v.Requests, len(v.Rejected)); err != nil {
+		return err
+	}
+	for _, r := range v.Rejected {
+		if _, err := fmt.Fprintf(w, "rejected: %d. %s: %s\n", r.Index+1, r.Operation, r.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
