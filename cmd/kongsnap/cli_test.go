@@ -91,7 +91,16 @@ func TestFlagsBecomeOptions(t *testing.T) {
 				"--no-record", "--parallelism", "3", "--report", "-", "--full-plan"},
 			want: &restoreOptions{App: app.RestoreOptions{Connection: "prod", To: "abc", Sections: []string{"plugins", "consumers"},
 				DryRun: true, NoDelete: true, MaxDeletes: -1, AllowEmpty: true, SkipBasicAuth: true, AdminURL: "http://dr:8001",
-				NoRecord: true, Parallelism: 3, FullPlan: true}, Report: "-", Output: "text"},
+				Headers: map[string]string{}, NoRecord: true, Parallelism: 3, FullPlan: true}, Report: "-", Output: "text"},
+		},
+		{
+			name: "restore drill into another gateway",
+			args: []string{"restore", "--connection", "staging", "--to", "abc", "--from-connection", "prod", "--admin-url", "https://dr:8444",
+				"--header", "Kong-Admin-Token: t", "--header", "X-A: b", "--tls-skip-verify", "--ca-cert", "ca.pem",
+				"--allow-version-mismatch", "--yes"},
+			want: &restoreOptions{App: app.RestoreOptions{Connection: "staging", To: "abc", FromConnection: "prod", Yes: true,
+				AdminURL: "https://dr:8444", Headers: map[string]string{"Kong-Admin-Token": "t", "X-A": "b"}, TLSSkipVerify: true,
+				CACert: "ca.pem", AllowVersionMismatch: true, Parallelism: 10}, Output: "text"},
 		},
 		{
 			name: "drift",

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kongsnap/kongsnap/app"
-	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/drift"
+	"github.com/kongsnap/kongsnap/report"
 )
 
 // Options of each command: flags parse into these, and tests read them through globals.runF.

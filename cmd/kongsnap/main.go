@@ -16,7 +16,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(),
+	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(os.Stdin),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), stderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
 	code := runWith(ctx, g, os.Args[1:])
 	stop()
@@ -25,13 +25,13 @@ func main() {
 
 // terminalConfirm asks on the terminal, or returns nil when stdin is not one (CI, a pipe, a file, /dev/null: a
 // character device is not necessarily a terminal), which keeps restores from applying anything.
-func terminalConfirm() func(string) bool {
-	if !term.IsTerminal(int(os.Stdin.Fd())) {
+func terminalConfirm(stdin *os.File) func(string) bool {
+	if !term.IsTerminal(int(stdin.Fd())) {
 		return nil
 	}
 	return func(prompt string) bool {
 		fmt.Fprint(os.Stderr, prompt)
-		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		answer, _ := bufio.NewReader(stdin).ReadString('\n')
 		answer = strings.ToLower(strings.TrimSpace(answer))
 		return answer == "y" || answer == "yes"
 	}
