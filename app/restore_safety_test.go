@@ -106,7 +106,7 @@ func rewriteSnapshot(t *testing.T, remoteDir, branch string, edit func(name, con
 }
 
 // TestRestoreRefusesWhatTheGatewayWouldReject restores a hand-edited snapshot holding a plugin the gateway does
-// not run and a plugin config field Kong does not know: the dry run and the apply are both refused before the
+// not run (an Enterprise one on an OSS gateway) and a plugin config field Kong does not know: the dry run and the apply are both refused before the
 // first write, naming every rejected entity with the gateway's message, and the gateway sees only reads and
 // validation requests.
 func TestRestoreRefusesWhatTheGatewayWouldReject(t *testing.T) {
@@ -118,10 +118,9 @@ services:
   - name: invoices
     paths: [/invoices]
     plugins:
-    - name: aws-lambda
+    - name: openid-connect
       config:
-        function_name: invoice
-        aws_region: us-east-1
+        issuer: https://idp.example.test/
     - name: cors
       config:
         origins: ["*"]
@@ -142,7 +141,7 @@ services:
 			if !errors.Is(err, kongsync.ErrRejected) {
 				t.Fatalf("err = %v, want ErrRejected\n%s", err, b.env.stdout.String())
 			}
-			for _, want := range []string{`plugin "aws-lambda"`, "plugin aws-lambda is not enabled on this gateway",
+			for _, want := range []string{`plugin "openid-connect"`, "plugin openid-connect is not enabled on this gateway",
 				`plugin "cors"`, "config.colour: unknown field"} {
 				if !strings.Contains(err.Error(), want) || !strings.Contains(b.env.stdout.String(), want) {
 					t.Errorf("the refusal or the output lacks %q:\n%v\n%s", want, err, b.env.stdout.String())

@@ -34,7 +34,7 @@ func TestValidateAsksTheGatewayAndWritesNothing(t *testing.T) {
 			Consumer: &kong.Consumer{ID: kong.String(uuid(6, 1))}}},
 		{name: "unknown plugin config field", entity: &kong.Plugin{Name: kong.String("cors"), Route: route,
 			Config: kong.Configuration{"colour": "red"}}, says: "config.colour: unknown field"},
-		{name: "plugin not installed", entity: &kong.Plugin{Name: kong.String("aws-lambda")}, says: "aws-lambda"},
+		{name: "plugin not installed", entity: &kong.Plugin{Name: kong.String("openid-connect")}, says: "openid-connect"},
 		{name: "service without a host", entity: &kong.Service{Name: kong.String("broken")}, says: "host"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestValidateAsksTheGatewayAndWritesNothing(t *testing.T) {
 func TestAvailablePluginsComeFromTheHandshake(t *testing.T) {
 	c := open(t, testConnection(newSim(t).url))
 	plugins := c.AvailablePlugins()
-	if !plugins["key-auth"] || !plugins["rate-limiting"] || plugins["aws-lambda"] {
+	if !plugins["key-auth"] || !plugins["rate-limiting"] || plugins["openid-connect"] {
 		t.Errorf("available plugins = %v", plugins)
 	}
 }
