@@ -1,14 +1,15 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
 
-	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -76,7 +77,11 @@ func (c *Client) Validate(ctx context.Context, e any) error {
 	if kind.Info() == nil {
 		return c.opError("validating", e, fmt.Errorf("cannot validate %T", e))
 	}
-	err := c.send(ctx, http.MethodPost, "/schemas/"+url.PathEscape(string(kind))+"/validate", validationBody(e), nil)
+	body, err := validationBody(e)
+	if err != nil {
+		return c.opError("validating", e, err)
+	}
+	err = c.send(ctx, http.MethodPost, "/schemas/"+url.PathEscape(string(kind))+"/validate", body, nil)
 	switch {
 	case err == nil:
 		return nil
@@ -86,24 +91,27 @@ func (c *Client) Validate(ctx context.Context, e any) error {
 	return c.opError("validating", e, err)
 }
 
-// validationBody is e without the options Kong's write endpoints take beside the entity's fields and remove before
-// its schema sees them (kong/api/endpoints.lua): a certificate's snis and a credential's ttl.
-func validationBody(e any) any {
-	switch v := e.(type) {
-	case *kong.Certificate:
-		if v.SNIs != nil {
-			v = v.DeepCopy()
-			v.SNIs = nil
-			return v
-		}
-	case *kong.KeyAuth:
-		if v.TTL != nil {
-			v = v.DeepCopy()
-			v.TTL = nil
-			return v
-		}
+// validationBody is e without the options Kong's write endpoints take beside the entity's fields
+// (snapshot.KindInfo.WriteOptions), which the schema alone does not know.
+func validationBody(e any) (any, error) {
+	options := snapshot.KindOf(e).Info().WriteOptions
+	if len(options) == 0 {
+		return e, nil
 	}
-	return e
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil {
+		return nil, err
+	}
+	for _, o := range options {
+		delete(body, o)
+	}
+	return body, nil
 }
 
 // put upserts e by id, or posts it when it has none, and decodes Kong's answer into a new value of e's type.

@@ -50,6 +50,10 @@ type KindInfo struct {
 	// Secrets are the JSON paths of the fields holding secrets: encrypted (or redacted) in files, never shown in
 	// diffs, logs or pull requests. "config.*" means every value under config.
 	Secrets []string
+	// WriteOptions are the body keys Kong's write endpoints take for the kind beside its schema's fields, and
+	// remove before the schema sees them (kong/api/endpoints.lua): a certificate's snis, a key-auth's ttl. Schema
+	// validation alone (POST /schemas/{kind}/validate) would call them unknown fields.
+	WriteOptions []string
 
 	typ      reflect.Type
 	idField  []int // every go-kong entity type has an ID *string
@@ -68,7 +72,8 @@ type KindInfo struct {
 // kindTable lists every kind in dependency order: Kinds, Levels, Sections and SecretFields are read from it.
 var kindTable = []*KindInfo{
 	entry(KindInfo{Kind: KindCertificate, Singular: "certificate", Section: "certificates", Level: 0,
-		Path: "/certificates", TopLevel: true, SortBy: []string{"id"}, Secrets: []string{"key", "key_alt"}},
+		Path: "/certificates", TopLevel: true, SortBy: []string{"id"}, Secrets: []string{"key", "key_alt"},
+		WriteOptions: []string{"snis"}},
 		kindSpec[kong.Certificate]{
 			slice: func(s *Snapshot) *[]*kong.Certificate { return &s.Certificates },
 			// A certificate lists its SNIs' names, but SNIs are entities of their own.
@@ -158,7 +163,7 @@ var kindTable = []*KindInfo{
 		}),
 	credential(KindInfo{Kind: KindKeyAuth, Singular: "key-auth credential", Path: "/key-auths", Plugin: "key-auth",
 		Segment: "key-auth",
-		SortBy:  []string{"id"}, Secrets: []string{"key"}},
+		SortBy:  []string{"id"}, Secrets: []string{"key"}, WriteOptions: []string{"ttl"}},
 		func(v *kong.KeyAuth) **kong.Consumer { return &v.Consumer },
 		kindSpec[kong.KeyAuth]{
 			slice: func(s *Snapshot) *[]*kong.KeyAuth { return &s.KeyAuths },
