@@ -218,6 +218,7 @@ func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, k
 	files, err := snapshot.Write(s, snapshot.WriteOptions{
 		Connection:  c.Name,
 		KongVersion: version,
+		SelectTags:  c.SelectTags, // decK syncing the files then leaves entities without the tags alone
 		Secrets:     snapshot.SecretMode(c.Secrets),
 		Keyring:     keys,
 	})

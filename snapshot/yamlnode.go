@@ -97,7 +97,11 @@ func encodeNode(doc *yaml.Node) ([]byte, error) {
 func mappingNode() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
 
 func addField(m *yaml.Node, key string, value *yaml.Node) {
-	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, value)
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
+	if yaml11NonString(key) {
+		k.Style = yaml.DoubleQuotedStyle // a header named "on" is no boolean key for decK either
+	}
+	m.Content = append(m.Content, k, value)
 }
 
 // valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
@@ -140,8 +144,12 @@ func valueNode(v any) *yaml.Node {
 		return seq
 	case string:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
-		if strings.Contains(t, "\n") {
+		switch {
+		case strings.Contains(t, "\n"):
 			n.Style = yaml.LiteralStyle
+		case yaml11NonString(t):
+			// decK's YAML 1.1 reader would not read it back as this string (see yaml11.go).
+			n.Style = yaml.DoubleQuotedStyle
 		}
 		return n
 	case json.Number:

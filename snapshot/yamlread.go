@@ -142,6 +142,13 @@ func scalarValue(n *yaml.Node) (any, error) {
 			return nil, bad(err)
 		}
 		return json.Number(strconv.FormatUint(u, 10)), nil
+	case "!!str":
+		// A bare yes, no, on, off, y or n is a boolean to decK's YAML 1.1 reader, and so to kongsnap's.
+		if n.Style == 0 {
+			if b, ok := yaml11Bool(n.Value); ok {
+				return b, nil
+			}
+		}
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {

@@ -1,0 +1,57 @@
+package snapshot
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// decK reads state files with a YAML 1.1 resolver (go-yaml v2, through sigs.k8s.io/yaml), where kongsnap's
+// yaml.v3 resolves YAML 1.2's core schema. The two disagree on plain scalars such as no, on, y, 0123 and 1_000: a
+// string written bare that a YAML 1.1 reader takes for a boolean, a number or null would reach Kong as a different
+// value. The writer quotes every such string, and the reader resolves a bare scalar as decK would.
+
+// yaml11Bools are the plain scalars YAML 1.1 reads as booleans (go-yaml v2's resolve table).
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"true": true, "True": true, "TRUE": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+	"false": false, "False": false, "FALSE": false,
+}
+
+var (
+	yaml11Special = map[string]bool{
+		"~": true, "null": true, "Null": true, "NULL": true, "": true, "<<": true, "=": true,
+		".inf": true, ".Inf": true, ".INF": true, "+.inf": true, "+.Inf": true, "+.INF": true,
+		"-.inf": true, "-.Inf": true, "-.INF": true, ".nan": true, ".NaN": true, ".NAN": true,
+	}
+	yaml11Float     = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+	yaml11Base60    = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
+	yaml11Timestamp = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)`)
+	yaml11Binary    = regexp.MustCompile(`^[-+]?0b[01_]+$`)
+)
+
+// yaml11NonString reports whether a YAML 1.1 reader would take the plain scalar s for something other than the
+// string s: a boolean, null, an integer (decimal, octal 0123, hex 0x1F, binary 0b101, with _ separators), a float
+// (1e3, .5, .inf, .nan), a sexagesimal number (1:30) or a timestamp (2001-12-14). Erring towards "yes" only costs
+// a pair of quotes.
+func yaml11NonString(s string) bool {
+	if _, ok := yaml11Bools[s]; ok || yaml11Special[s] {
+		return true
+	}
+	plain := strings.ReplaceAll(s, "_", "")
+	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return true
+	}
+	return yaml11Float.MatchString(plain) || yaml11Base60.MatchString(s) || yaml11Timestamp.MatchString(s) ||
+		yaml11Binary.MatchString(s)
+}
+
+// yaml11Bool returns the boolean a YAML 1.1 reader makes of the plain scalar s, if it makes one.
+func yaml11Bool(s string) (value, ok bool) {
+	value, ok = yaml11Bools[s]
+	return value, ok
+}
