@@ -35,6 +35,10 @@ type Env struct {
 	Clock  func() time.Time
 	// RunID identifies this run in commit trailers and reports; default $GITHUB_RUN_ID or a timestamp.
 	RunID string
+	// ReadProgress and ApplyProgress, when set, are told how a read (pages and entities per kind) and an apply
+	// (operations done of the plan's) go, for live progress on a terminal. Both must be safe for concurrent use.
+	ReadProgress  func(connection string, kind snapshot.Kind, pages, entities int)
+	ApplyProgress func(connection string, done, total int)
 	// Gateway opens a connection's Admin API; tests may replace it. Default gateway.Open.
 	Gateway func(ctx context.Context, c gateway.Connection) (*gateway.Client, error)
 	// HTTPClient posts notifications to webhooks; default http.DefaultClient.
@@ -113,7 +117,11 @@ func (e *Env) openGateway(ctx context.Context, c *config.Connection) (*gateway.C
 	if open == nil {
 		open = gateway.Open
 	}
-	return open(ctx, gatewayConnection(c, e.logger()))
+	gc := gatewayConnection(c, e.logger())
+	if e.ReadProgress != nil {
+		gc.Progress = func(kind snapshot.Kind, pages, entities int) { e.ReadProgress(c.Name, kind, pages, entities) }
+	}
+	return open(ctx, gc)
 }
 
 // readLive reads the part of a connection's gateway its sections cover, and returns it with the open client (for

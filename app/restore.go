@@ -112,6 +112,10 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		return res, err
 	}
 	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(target.source.Hash), target.source.Summary)
+	var progress func(done, total int)
+	if env.ApplyProgress != nil {
+		progress = func(done, total int) { env.ApplyProgress(conn.Name, done, total) }
+	}
 	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
 		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
 			AllowEmpty: opts.AllowEmpty},
@@ -121,6 +125,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		Parallelism: opts.Parallelism,
 		Out:         out,
 		Logger:      env.logger(),
+		Progress:    progress,
 	})
 	res.Operations = operations(conv)
 	if conv.Plan != nil {

@@ -68,6 +68,9 @@ type Connection struct {
 	Concurrency int
 	// Logger receives retries and skipped collections; nil discards.
 	Logger *slog.Logger
+	// Progress, when set, is told after every page read: the kind, the pages and the entities read of it so far.
+	// Kinds are read concurrently, so it must be safe for concurrent use.
+	Progress func(kind snapshot.Kind, pages, entities int)
 }
 
 // Client reads and writes one Kong gateway. It is safe for concurrent use.

@@ -211,6 +211,9 @@ func listAll(ctx context.Context, c *Client, info *snapshot.KindInfo, path strin
 			return nil, fmt.Errorf("page %d: %w", n, err)
 		}
 		all = append(all, p.entities()...)
+		if c.conn.Progress != nil {
+			c.conn.Progress(info.Kind, n, len(all))
+		}
 		if p.Offset == nil || *p.Offset == "" {
 			return all, nil
 		}

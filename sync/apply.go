@@ -37,6 +37,9 @@ type ApplyOptions struct {
 	Parallelism int
 	// Logger receives one line per operation; nil discards.
 	Logger *slog.Logger
+	// Progress, when set, is told after each operation finishes: how many of the plan's are done. Calls are
+	// serialised.
+	Progress func(done, total int)
 }
 
 // Outcome is what became of one operation.
@@ -139,6 +142,7 @@ type run struct {
 	running    int
 	stopped    error
 	outcomes   []*Outcome
+	done       int               // operations finished, for ApplyOptions.Progress
 	adopted    map[string]string // planned id → id of the live entity adopted in its place
 }
 
@@ -184,6 +188,10 @@ func (r *run) execute(i int, entity any) {
 	defer r.mu.Unlock()
 	r.running--
 	r.outcomes[i] = outcome
+	r.done++
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.done, len(r.plan.Operations))
+	}
 	r.cond.Signal()
 	if outcome.Err != nil {
 		if r.stopped == nil {

@@ -60,6 +60,8 @@ type ConvergeOptions struct {
 	FullPlan bool
 	// Logger receives one line per operation; nil discards.
 	Logger *slog.Logger
+	// Progress, when set, is told how the apply (or the dry-run walk) goes: operations done of the plan's.
+	Progress func(done, total int)
 }
 
 // Convergence is what Converge did; the fields of phases that did not run are nil.
@@ -158,7 +160,8 @@ func (c *converger) apply(ctx context.Context) error {
 	if c.opts.DryRun {
 		return c.walk(ctx, DryRun)
 	}
-	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{Parallelism: c.opts.Parallelism, Logger: c.opts.Logger})
+	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{Parallelism: c.opts.Parallelism, Logger: c.opts.Logger,
+		Progress: c.opts.Progress})
 	c.out.Result = res
 	if werr := res.Write(c.opts.Out); werr != nil && err == nil {
 		err = werr
@@ -169,7 +172,7 @@ func (c *converger) apply(ctx context.Context) error {
 // walk runs the plan as a dry run (the same path an apply takes, writing nothing) and ends with status.
 func (c *converger) walk(ctx context.Context, status Status) error {
 	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{DryRun: true, Parallelism: c.opts.Parallelism,
-		Logger: c.opts.Logger})
+		Logger: c.opts.Logger, Progress: c.opts.Progress})
 	c.out.Result, c.out.Status = res, status
 	if err != nil {
 		return err

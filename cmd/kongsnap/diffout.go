@@ -95,6 +95,7 @@ func scopeOf(identity string) string {
 // publishDiff shows a comparison: text (coloured on a terminal) or JSON on stdout, the JSON report file, and under
 // GitHub Actions a step summary and a warning annotation on drift.
 func (g *globals) publishDiff(res *app.DiffResult, reportPath, output string) error {
+	g.endProgress()
 	doc := newDiffJSON(res)
 	asJSON := output == "json" || reportPath == "-"
 	if asJSON {

@@ -16,6 +16,7 @@ import (
 // table (or, with --output json or --report -, the JSON report) on stdout, the JSON file, the GitHub step summary
 // and annotations.
 func (g *globals) publish(rep *report.Report, reportPath, output string) error {
+	g.endProgress()
 	asJSON := output == "json" || reportPath == "-"
 	var err error
 	if asJSON {
@@ -41,6 +42,7 @@ func (g *globals) publish(rep *report.Report, reportPath, output string) error {
 
 // publishRestore is publish for restore, whose plan app.Restore has already printed.
 func (g *globals) publishRestore(rep *report.Report, reportPath, output string) error {
+	g.endProgress()
 	asJSON := output == "json" || reportPath == "-"
 	if asJSON {
 		if err := rep.WriteJSON(g.stdout); err != nil {
@@ -83,6 +85,7 @@ func (g *globals) progress(r report.Result) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.live.clear()
 	fmt.Fprintln(g.stderr, line)
 }
 

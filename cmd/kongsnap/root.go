@@ -61,6 +61,8 @@ type globals struct {
 	runF func(command string, opts any) error
 	// mu serialises progress lines written from concurrent connections.
 	mu sync.Mutex
+	// live is the progress line on a terminal's stderr, nil elsewhere.
+	live *liveProgress
 }
 
 // run is main without the process: arguments in, exit code out.
@@ -214,11 +216,21 @@ func (g *globals) env(optional bool) (*app.Env, error) {
 	if g.verbose {
 		level = slog.LevelDebug
 	}
+	stdout, stderr := g.stdout, g.stderr
+	var progress *liveProgress
+	if g.stderrTTY {
+		progress = &liveProgress{mu: &g.mu, w: g.stderr, start: g.now(), now: g.now}
+		g.live = progress
+		stdout, stderr = clearing{g, g.stdout}, clearing{g, g.stderr}
+	}
 	env := &app.Env{
 		Getenv: g.getenv,
-		Stdout: g.stdout,
-		Stderr: g.stderr,
-		Logger: slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})),
+		Stdout: stdout,
+		Stderr: stderr,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if progress != nil {
+		env.ReadProgress, env.ApplyProgress = progress.read, progress.apply
 	}
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
