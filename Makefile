@@ -24,6 +24,7 @@ bench:
 interop: build
 	bash scripts/interop.sh
 	bash scripts/interop-kongsnap.sh
+	bash scripts/interop-yaml11.sh
 
 demo: build
 	bash scripts/demo.sh

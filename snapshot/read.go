@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -570,6 +571,9 @@ func expandURL(fields map[string]any) error {
 	return nil
 }
 
+// uuidKey is the form of an id: a reference by one may point outside the files.
+var uuidKey = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // resolve sets an entity's foreign keys: from the entity it is nested under, and from the references it names.
 func (r *reader) resolve(e *rawEntity) error {
 	if e.parent != nil {
@@ -579,6 +583,12 @@ func (r *reader) resolve(e *rawEntity) error {
 	}
 	for _, ref := range e.refs {
 		target := r.ix.Find(ref.kind, ref.key)
+		if target == nil && uuidKey.MatchString(ref.key) {
+			// A partial snapshot (some sections, or select tags) points at entities outside it by id, as decK's
+			// select-tag dumps do; restore checks the target gateway has them.
+			setRef(e.entity, ref.field, Ref{Kind: ref.kind, ID: ref.key})
+			continue
+		}
 		if target == nil {
 			return locate(fieldError(ref.field, errorf(ErrDanglingReference, "references %s %q, which no file defines",
 				ref.kind.Singular(), ref.key)), e.file, ref.line, e.label)
@@ -592,7 +602,7 @@ func (r *reader) resolve(e *rawEntity) error {
 	}
 	if svc, ok := e.entity.(*kong.Service); ok {
 		for _, id := range svc.CACertificates {
-			if id == nil || r.ix.Find(KindCACertificate, *id) == nil {
+			if id == nil || r.ix.Find(KindCACertificate, *id) == nil && !uuidKey.MatchString(*id) {
 				return e.fail("ca_certificates", errorf(ErrDanglingReference,
 					"references CA certificate %q, which no file defines", str(id)))
 			}

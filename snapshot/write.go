@@ -57,7 +57,8 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 				empty = false
 			}
 		}
-		if empty {
+		// An empty gateway's snapshot is still one readable file, holding only _format_version.
+		if empty && (f.file != layout[0].file || s.Len() > 0) {
 			continue
 		}
 		data, err := encodeYAML(doc)
@@ -186,8 +187,17 @@ func (b *sectionBuilder) fields(e any) (entityFields, error) {
 	return entityFields(m), nil
 }
 
-// parent returns the entity e's reference field points at, nil when the field is unset. A parent the snapshot
-// does not hold is an error: a file naming it could not be read back.
+// outside is a reference to an entity a partial snapshot (some sections, or select tags) does not hold: it is
+// written by id, as decK writes a select-tag dump's children whose parents lack the tags, and restore checks that
+// the target gateway has the entity before it writes anything (sync's planner refuses a dangling one).
+type outside struct {
+	kind Kind
+	id   string
+}
+
+// parent returns the entity e's reference field points at, nil when the field is unset, or an outside for a
+// parent the snapshot does not hold but knows the id of. A parent known only by name that the snapshot does not
+// hold is an error: a file naming it could not be read back.
 func (b *sectionBuilder) parent(e any, field string) (any, error) {
 	for _, f := range RefFields(e) {
 		if f.Field != field {
@@ -195,8 +205,14 @@ func (b *sectionBuilder) parent(e any, field string) (any, error) {
 		}
 		for _, r := range f.Refs {
 			p := b.ix.Resolve(r)
-			if p == nil {
+			if p == nil && r.ID != "" && !f.List {
+				return outside{kind: f.Kind, id: r.ID}, nil
+			}
+			if p == nil && r.ID == "" {
 				return nil, danglingWrite(e, field, f.Kind)
+			}
+			if p == nil {
+				continue // a list of ids (ca_certificates) keeps its outside ids as they are
 			}
 			if !f.List {
 				return p, nil
@@ -204,6 +220,11 @@ func (b *sectionBuilder) parent(e any, field string) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+func isOutside(parent any) bool {
+	_, ok := parent.(outside)
+	return ok
 }
 
 func danglingWrite(child any, field string, parent Kind) error {
@@ -241,6 +262,8 @@ func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
 			return nil, err
 		}
 		switch {
+		case isOutside(service) || isOutside(route) || isOutside(consumer):
+			scope.top = append(scope.top, p)
 		case service != nil && route == nil && consumer == nil:
 			scope.byService[service] = append(scope.byService[service], p)
 		case route != nil && service == nil && consumer == nil:
@@ -291,7 +314,7 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if parent == nil {
+		if parent == nil || isOutside(parent) {
 			loose = append(loose, r)
 			continue
 		}
@@ -305,6 +328,9 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 				return nil, err
 			}
 			delete(f, "service")
+			if parent, _ := b.parent(r, "service"); isOutside(parent) {
+				f["service"] = parent.(outside).id
+			}
 			if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
 				return nil, err
 			}
@@ -320,11 +346,13 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 		}
 		if cert, err := b.parent(svc, "client_certificate"); err != nil {
 			return nil, nil, err
+		} else if o, ok := cert.(outside); ok {
+			f["client_certificate"] = o.id
 		} else if cert != nil {
 			f["client_certificate"] = ID(cert)
 		}
 		for _, id := range svc.CACertificates {
-			if id == nil || b.ix.ByID(KindCACertificate, *id) == nil {
+			if id == nil {
 				return nil, nil, danglingWrite(svc, "ca_certificates", KindCACertificate)
 			}
 		}
@@ -379,6 +407,9 @@ func (b *sectionBuilder) topPlugins() ([]any, error) {
 				continue
 			}
 			ref := ReferenceName(parent)
+			if o, ok := parent.(outside); ok {
+				ref = o.id
+			}
 			if ref == "" {
 				return nil, fmt.Errorf("writing %s: its %s has neither name nor id to reference it by",
 					Describe(p), field)
@@ -401,7 +432,7 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if parent == nil {
+			if parent == nil || isOutside(parent) { // decK nests these under their parent only
 				return nil, danglingWrite(cred, "consumer", KindConsumer)
 			}
 			if creds[parent] == nil {
@@ -443,7 +474,7 @@ func (b *sectionBuilder) upstreams() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if parent == nil {
+		if parent == nil || isOutside(parent) { // decK nests these under their parent only
 			return nil, danglingWrite(t, "upstream", KindUpstream)
 		}
 		f, err := b.fields(t)
@@ -477,7 +508,7 @@ func (b *sectionBuilder) certificates() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if parent == nil {
+		if parent == nil || isOutside(parent) { // decK nests these under their parent only
 			return nil, danglingWrite(sni, "certificate", KindCertificate)
 		}
 		f, err := b.fields(sni)
@@ -513,7 +544,9 @@ func (b *sectionBuilder) keys() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if parent != nil {
+		if o, ok := parent.(outside); ok {
+			f["set"] = map[string]any{"id": o.id}
+		} else if parent != nil {
 			if names := RefNames(parent); len(names) > 0 {
 				f["set"] = map[string]any{"name": names[0].Name}
 			} else {
