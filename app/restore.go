@@ -37,6 +37,9 @@ type RestoreOptions struct {
 	AllowEmpty bool
 	// SkipBasicAuth leaves basic-auth credentials out: a snapshot holds only Kong's hashes of their passwords.
 	SkipBasicAuth bool
+	// AllowUnprotectedWindow applies a plan that leaves a route or service for a while without a plugin it has
+	// both before and after (see sync.Window); without it such a plan is refused before any write.
+	AllowUnprotectedWindow bool
 	// AllowVersionMismatch restores into a gateway whose Kong major version differs from the snapshot's.
 	AllowVersionMismatch bool
 	// AdminURL restores into another gateway than the connection's (a recovery drill); nothing is recorded then.
@@ -119,13 +122,14 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
 		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
 			AllowEmpty: opts.AllowEmpty},
-		DryRun:      opts.DryRun,
-		FullPlan:    opts.FullPlan,
-		Confirm:     confirmation(out, conn, opts),
-		Parallelism: opts.Parallelism,
-		Out:         out,
-		Logger:      env.logger(),
-		Progress:    progress,
+		DryRun:                 opts.DryRun,
+		FullPlan:               opts.FullPlan,
+		AllowUnprotectedWindow: opts.AllowUnprotectedWindow,
+		Confirm:                confirmation(out, conn, opts),
+		Parallelism:            opts.Parallelism,
+		Out:                    out,
+		Logger:                 env.logger(),
+		Progress:               progress,
 	})
 	res.Operations = operations(conv)
 	if conv.Plan != nil {

@@ -58,6 +58,9 @@ type ConvergeOptions struct {
 	Out io.Writer
 	// FullPlan writes every operation of a long plan to Out (see Plan.WritePlan).
 	FullPlan bool
+	// AllowUnprotectedWindow applies a plan with Windows; without it such a plan is refused before any write (a
+	// dry run shows it).
+	AllowUnprotectedWindow bool
 	// Logger receives one line per operation; nil discards.
 	Logger *slog.Logger
 	// Progress, when set, is told how the apply (or the dry-run walk) goes: operations done of the plan's.
@@ -130,7 +133,17 @@ func (c *converger) plan(context.Context) error {
 		return err
 	}
 	c.out.Plan, c.refused = plan, err
-	return plan.WritePlan(c.opts.Out, c.opts.FullPlan)
+	if err := plan.WritePlan(c.opts.Out, c.opts.FullPlan); err != nil {
+		return err
+	}
+	for _, k := range plan.Kept {
+		fmt.Fprintf(c.opts.Out, "in place: %s keeps id %s (the snapshot has %s): matched by its natural identity, "+
+			"converged without a delete\n", k.Identity, k.LiveID, k.TargetID)
+	}
+	for _, w := range plan.Windows {
+		fmt.Fprintf(c.opts.Out, "unprotected window: %s\n", w)
+	}
+	return nil
 }
 
 // validate has the gateway check every entity the plan writes, even when the guards refused the plan, so that one
@@ -150,6 +163,10 @@ func (c *converger) validate(ctx context.Context) error {
 }
 
 func (c *converger) confirm(ctx context.Context) error {
+	if w := c.out.Plan.Windows; len(w) > 0 && !c.opts.DryRun && !c.opts.AllowUnprotectedWindow {
+		return fmt.Errorf("refusing to restore: %w: %s; apply it anyway only with --allow-unprotected-window",
+			ErrUnprotectedWindow, windowList(w))
+	}
 	if c.opts.DryRun || c.opts.Confirm == nil || c.opts.Confirm(c.out.Plan) {
 		return nil
 	}
@@ -186,7 +203,7 @@ func (c *converger) verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.out.Left, c.out.Kept = kept(left, c.out.Result)
+	c.out.Left, c.out.Kept = kept(left, c.out.Result, c.out.Plan)
 	for _, ch := range c.out.Kept {
 		fmt.Fprintf(c.opts.Out, "adopted: %s keeps its live id %s (the snapshot has %s)\n", ch.Identity,
 			snapshot.ID(ch.Current), snapshot.ID(ch.Target))
@@ -201,11 +218,16 @@ func (c *converger) verify(ctx context.Context) error {
 	return nil
 }
 
-// kept splits from what verification found the one difference adoption leaves on purpose: an entity that already
-// held the target's unique key was updated in place and keeps its live id rather than being deleted and recreated
-// (which would take its children with it).
-func kept(left diff.Changes, applied *Result) (rest, kept diff.Changes) {
+// kept splits from what verification found the one difference adoption and in-place convergence leave on
+// purpose: an entity that already held the target's unique key or natural identity was updated in place and keeps
+// its live id (Plan.Kept, Outcome.AdoptedID) rather than being deleted and recreated.
+func kept(left diff.Changes, applied *Result, plan *Plan) (rest, kept diff.Changes) {
 	adopted := map[string]bool{}
+	if plan != nil {
+		for _, k := range plan.Kept {
+			adopted[k.LiveID] = true
+		}
+	}
 	for _, o := range applied.Applied {
 		if o.AdoptedID != "" {
 			adopted[o.AdoptedID] = true
@@ -219,4 +241,12 @@ func kept(left diff.Changes, applied *Result) (rest, kept diff.Changes) {
 		rest = append(rest, ch)
 	}
 	return rest, kept
+}
+
+func windowList(ws []Window) string {
+	items := make([]string, len(ws))
+	for i, w := range ws {
+		items[i] = w.String()
+	}
+	return list(items)
 }

@@ -19,7 +19,7 @@ func TestKeptOnlyDropsTheIDOfAdoptedEntities(t *testing.T) {
 			Fields: []diff.FieldChange{{Path: "id", Kind: diff.Changed}}},
 	}
 	applied := &Result{Applied: []Outcome{{AdoptedID: "live-id"}}}
-	rest, kept := kept(left, applied)
+	rest, kept := kept(left, applied, nil)
 	if len(rest) != 1 || rest[0].Identity != `consumer "bob"` {
 		t.Errorf("left = %+v", rest)
 	}

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,9 +158,8 @@ func TestDriftedGatewayConverges(t *testing.T) {
 	}
 	for _, want := range []string{
 		"delete plugin \"cors\" on route \"orders-api\" (id " + idCORS + ") [scope changed from global to route \"orders-api\"",
-		"create plugin \"cors\" on route \"orders-api\" (id " + idCORS + ") [scope changed",
-		"delete consumer \"partner-7731\" (id " + rogue(12) + ") [id changed",
-		"create consumer \"partner-7731\" (id " + idPartner + ") [id changed",
+		"create plugin \"cors\" on route \"orders-api\" (id ",
+		"[scope changed from global to route \"orders-api\": created in its new scope before the old one is deleted]",
 		"delete key-auth credential " + rogue(13),
 		"create plugin \"proxy-cache\" on route \"orders-by-id\"",
 		"update service \"orders\" (id " + idOrders + "): port",
@@ -180,13 +180,40 @@ func TestDriftedGatewayConverges(t *testing.T) {
 		}
 	}
 
+	// The consumer recreated by hand is converged in place, keeping its live id; the moved plugin is created in its
+	// new scope before the old one goes.
+	if !strings.Contains(fmt.Sprint(plan.Kept), rogue(12)) || strings.Contains(listing.String(), "delete consumer \"partner-7731\"") {
+		t.Errorf("the recreated consumer is not converged in place: kept %v\n%s", plan.Kept, listing.String())
+	}
+	created, deleted := -1, -1
+	for i, op := range plan.Operations {
+		if p, ok := op.Entity.(*kong.Plugin); ok && deref(p.Name) == "cors" {
+			if op.Action == Create {
+				created = i
+			} else if op.Action == Delete {
+				deleted = i
+				if !slices.Contains(op.DependsOn, created) {
+					t.Errorf("the old cors plugin's delete does not wait for its replacement: %v", op.DependsOn)
+				}
+			}
+		}
+	}
+	if created < 0 || deleted < created {
+		t.Errorf("cors is not created (step %d) before it is deleted (step %d)", created+1, deleted+1)
+	}
+
 	if _, err := Apply(context.Background(), s.gw, plan, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	s.verify(t, target, opts())
-	cors := gw{t, s}.live(snapshot.KindPlugin, idCORS).(*kong.Plugin)
-	if cors.Route == nil || deref(cors.Route.ID) != idRouteOrders {
-		t.Errorf("cors plugin is not back on route orders-api: %+v", cors.Route)
+	s.verify(t, target, opts(), plan)
+	var cors *kong.Plugin
+	for _, p := range s.read(t).Plugins {
+		if deref(p.Name) == "cors" {
+			cors = p
+		}
+	}
+	if cors == nil || cors.Route == nil || deref(cors.Route.ID) != idRouteOrders {
+		t.Errorf("cors plugin is not back on route orders-api: %+v", cors)
 	}
 }
 
@@ -224,7 +251,8 @@ func TestConflictOnCreateIsAdopted(t *testing.T) {
 		t.Fatalf("after adoption only alice's id should differ, got:\n%s", describeChanges(left))
 	}
 
-	// A second restore puts the target's id back, with alice's credentials and plugins.
-	s.restore(t, target, opts())
-	s.verify(t, target, opts())
+	// A second restore converges alice's credentials and plugins onto her, keeping her live id: she is matched by
+	// her username and converged in place.
+	second, _ := s.restore(t, target, opts())
+	s.verify(t, target, opts(), second)
 }

@@ -108,12 +108,15 @@ func (s *sim) restore(t testing.TB, target *snapshot.Snapshot, o Options) (*Plan
 	return plan, res
 }
 
-// verify fails the test when the gateway differs from target.
-func (s *sim) verify(t testing.TB, target *snapshot.Snapshot, o Options) {
+// verify fails the test when the gateway differs from target, but for the ids plans kept on purpose (Plan.Kept).
+func (s *sim) verify(t testing.TB, target *snapshot.Snapshot, o Options, plans ...*Plan) {
 	t.Helper()
 	left, err := Verify(context.Background(), s.gw, target, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range plans {
+		left, _ = kept(left, &Result{}, p)
 	}
 	if !left.Empty() {
 		t.Fatalf("the gateway differs from the target after the restore: %s\n%s", left.Summary(), describeChanges(left))

@@ -64,6 +64,19 @@ func (o Operation) String() string {
 // time; in parallel, an operation waits only for those it DependsOn.
 type Plan struct {
 	Operations []Operation
+	// Kept lists the entities converged in place: matched with a live entity by their natural identity (a unique
+	// name, a plugin's name and scope, a credential's key, ...) but not by id, they keep the live id (or, for a
+	// plugin moved between scopes, take a new one) instead of being deleted and recreated with the target's.
+	Kept []Kept
+	// Windows lists the stretches of the plan during which a route or service lacks a plugin it has both before
+	// and after the restore (see Windows); such a plan is applied only when asked to.
+	Windows []Window
+}
+
+// Kept is an entity that ends with another id than the target's.
+type Kept struct {
+	Identity         string
+	LiveID, TargetID string
 }
 
 // Empty reports whether the plan writes nothing.
@@ -182,6 +195,10 @@ func newPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	p.dependencies()
 	p.guards(current)
 	plan, err := p.order()
+	if plan != nil {
+		plan.Kept = p.kept
+		plan.Windows = windows(current, plan)
+	}
 	if refused := p.refusal(); refused != nil {
 		return plan, refused
 	}
@@ -210,6 +227,7 @@ type planner struct {
 	opsOn   map[any][]*op // live entity → the updates and deletes of it
 	creates map[string]*op
 	temps   map[any]*op // live entity → its temporary rename
+	kept    []Kept
 	refused refusals
 }
 
@@ -269,6 +287,11 @@ func (p *planner) resolve(target *snapshot.Snapshot) {
 				id = snapshot.ID(live)
 			case !inSections:
 				id = ""
+			case live != nil && id != "" && id != snapshot.ID(live):
+				// Matched by natural identity, not by id (recreated by hand): converged in place, never deleted and
+				// recreated, which would leave a window with less than either end state (and take its children).
+				p.kept = append(p.kept, Kept{Identity: snapshot.Describe(e), LiveID: snapshot.ID(live), TargetID: id})
+				id = snapshot.ID(live)
 			case id == "" && live != nil:
 				id = snapshot.ID(live)
 			case id == "":
@@ -354,16 +377,22 @@ func (p *planner) operations(changes diff.Changes) {
 						reason = fmt.Sprintf("scope changed from %v to %v", f.From, f.To)
 					}
 				}
-				p.replace(ch.Current, ch.Target, ch.Identity, reason+": a plugin moves by delete and create")
+				p.move(ch.Current, ch.Target, ch.Identity, reason)
 			case snapshot.ID(ch.Current) != p.finalID[ch.Target]:
 				p.replace(ch.Current, ch.Target, ch.Identity, "id changed: recreated with the target's id")
 			default:
-				paths := make([]string, len(ch.Fields))
-				for i, f := range ch.Fields {
-					paths[i] = f.Path
+				var paths []string
+				var changes []diff.FieldChange
+				for _, f := range ch.Fields {
+					if f.Path != "id" { // an entity converged in place keeps its live id (Plan.Kept)
+						paths, changes = append(paths, f.Path), append(changes, f)
+					}
+				}
+				if len(paths) == 0 {
+					continue
 				}
 				o := p.add(&op{Operation: Operation{Action: Update, Kind: ch.Kind, Entity: p.keepSNIs(ch.Current, p.writtenOf(ch.Target)),
-					Identity: ch.Identity, Fields: paths, Changes: ch.Fields}, live: ch.Current})
+					Identity: ch.Identity, Fields: paths, Changes: changes}, live: ch.Current})
 				p.opsOn[ch.Current] = append(p.opsOn[ch.Current], o)
 			}
 		}
@@ -413,6 +442,24 @@ func (p *planner) replace(live, target any, identity, reason string) {
 	d := p.delete(live, identity, reason)
 	c := p.create(target, identity, reason)
 	c.deps[d] = true
+}
+
+// move replaces a plugin moved between scopes create-first: the plugin is created in its new scope under a new id
+// (Kong allows both at once: their scopes differ), and the old one is deleted only after the create succeeded, so
+// no route or service covered by it before and after is ever without it.
+func (p *planner) move(live, target any, identity, reason string) {
+	if pl, ok := target.(*kong.Plugin); ok && pl.InstanceName != nil {
+		// Its instance_name is unique: the two cannot coexist. Windows names the stretch this leaves.
+		p.replace(live, target, identity, reason+": a plugin with an instance_name moves by delete and create")
+		return
+	}
+	id := p.opts.NewID()
+	p.kept = append(p.kept, Kept{Identity: identity, LiveID: id, TargetID: p.finalID[target]})
+	p.finalID[target] = id
+	delete(p.written, target)
+	c := p.create(target, identity, reason+": created in its new scope before the old one is deleted")
+	d := p.delete(live, identity, reason+": deleted once its replacement exists")
+	d.deps[c] = true
 }
 
 func refKey(kind snapshot.Kind, id string) string { return string(kind) + "/" + id }

@@ -97,10 +97,10 @@ func TestFlagsBecomeOptions(t *testing.T) {
 			name: "restore drill into another gateway",
 			args: []string{"restore", "--connection", "staging", "--to", "abc", "--from-connection", "prod", "--admin-url", "https://dr:8444",
 				"--header", "Kong-Admin-Token: t", "--header", "X-A: b", "--tls-skip-verify", "--ca-cert", "ca.pem",
-				"--allow-version-mismatch", "--yes"},
+				"--allow-version-mismatch", "--allow-unprotected-window", "--yes"},
 			want: &restoreOptions{App: app.RestoreOptions{Connection: "staging", To: "abc", FromConnection: "prod", Yes: true,
 				AdminURL: "https://dr:8444", Headers: map[string]string{"Kong-Admin-Token": "t", "X-A": "b"}, TLSSkipVerify: true,
-				CACert: "ca.pem", AllowVersionMismatch: true, Parallelism: 10}, Output: "text"},
+				CACert: "ca.pem", AllowVersionMismatch: true, AllowUnprotectedWindow: true, Parallelism: 10}, Output: "text"},
 		},
 		{
 			name: "drift",

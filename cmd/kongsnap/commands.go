@@ -356,6 +356,7 @@ func newCmdRestore(g *globals) *cobra.Command {
 	f.BoolVar(&opts.App.TLSSkipVerify, "tls-skip-verify", false, "do not verify the Admin API's certificate")
 	f.StringVar(&opts.App.CACert, "ca-cert", "", "PEM file of the CA certificates that sign the Admin API's certificate")
 	f.StringVar(&opts.App.FromConnection, "from-connection", "", "restore a snapshot of this other connection (a clone of prod into staging)")
+	f.BoolVar(&opts.App.AllowUnprotectedWindow, "allow-unprotected-window", false, "apply a plan that leaves a route or service for a while without a plugin it has before and after (--yes alone does not)")
 	f.BoolVar(&opts.App.AllowVersionMismatch, "allow-version-mismatch", false, "restore into a gateway of another Kong major version than the snapshot's")
 	f.BoolVar(&opts.App.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
 	f.IntVar(&opts.App.Parallelism, "parallelism", 10, "operations applied at once")
