@@ -35,10 +35,11 @@ type Env struct {
 	Clock  func() time.Time
 	// RunID identifies this run in commit trailers and reports; default $GITHUB_RUN_ID or a timestamp.
 	RunID string
-	// ReadProgress and ApplyProgress, when set, are told how a read (pages and entities per kind) and an apply
-	// (operations done of the plan's) go, for live progress on a terminal. Both must be safe for concurrent use.
+	// ReadProgress and ApplyProgress, when set, are told how a read (pages and entities per kind) and a restore's
+	// phases (validated, applied or walked: operations done of the phase's) go, for live progress on a terminal.
+	// Both must be safe for concurrent use.
 	ReadProgress  func(connection string, kind snapshot.Kind, pages, entities int)
-	ApplyProgress func(connection string, done, total int)
+	ApplyProgress func(connection, phase string, done, total int)
 	// Gateway opens a connection's Admin API; tests may replace it. Default gateway.Open.
 	Gateway func(ctx context.Context, c gateway.Connection) (*gateway.Client, error)
 	// HTTPClient posts notifications to webhooks; default http.DefaultClient.

@@ -115,9 +115,9 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		return res, err
 	}
 	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(target.source.Hash), target.source.Summary)
-	var progress func(done, total int)
+	var progress func(phase string, done, total int)
 	if env.ApplyProgress != nil {
-		progress = func(done, total int) { env.ApplyProgress(conn.Name, done, total) }
+		progress = func(phase string, done, total int) { env.ApplyProgress(conn.Name, phase, done, total) }
 	}
 	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
 		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,

@@ -63,8 +63,9 @@ type ConvergeOptions struct {
 	AllowUnprotectedWindow bool
 	// Logger receives one line per operation; nil discards.
 	Logger *slog.Logger
-	// Progress, when set, is told how the apply (or the dry-run walk) goes: operations done of the plan's.
-	Progress func(done, total int)
+	// Progress, when set, is told how each phase goes: phase is "validated", "applied" or "walked" (a dry run),
+	// with the operations done of the phase's total.
+	Progress func(phase string, done, total int)
 }
 
 // Convergence is what Converge did; the fields of phases that did not run are nil.
@@ -154,12 +155,20 @@ func (c *converger) validate(ctx context.Context) error {
 		return nil
 	}
 	validation, err := Validate(ctx, c.gw, c.out.Plan, ValidateOptions{Parallelism: c.opts.Parallelism,
-		Plugins: c.gw.AvailablePlugins()})
+		Plugins: c.gw.AvailablePlugins(), Progress: c.progress("validated")})
 	c.out.Validation = validation
 	if werr := validation.Write(c.opts.Out); werr != nil && err == nil {
 		err = werr
 	}
 	return errors.Join(c.refused, err)
+}
+
+// progress is ConvergeOptions.Progress for one phase, nil when unset.
+func (c *converger) progress(phase string) func(done, total int) {
+	if c.opts.Progress == nil {
+		return nil
+	}
+	return func(done, total int) { c.opts.Progress(phase, done, total) }
 }
 
 func (c *converger) confirm(ctx context.Context) error {
@@ -178,7 +187,7 @@ func (c *converger) apply(ctx context.Context) error {
 		return c.walk(ctx, DryRun)
 	}
 	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{Parallelism: c.opts.Parallelism, Logger: c.opts.Logger,
-		Progress: c.opts.Progress})
+		Progress: c.progress("applied")})
 	c.out.Result = res
 	if werr := res.Write(c.opts.Out); werr != nil && err == nil {
 		err = werr
@@ -189,7 +198,7 @@ func (c *converger) apply(ctx context.Context) error {
 // walk runs the plan as a dry run (the same path an apply takes, writing nothing) and ends with status.
 func (c *converger) walk(ctx context.Context, status Status) error {
 	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{DryRun: true, Parallelism: c.opts.Parallelism,
-		Logger: c.opts.Logger, Progress: c.opts.Progress})
+		Logger: c.opts.Logger, Progress: c.progress("walked")})
 	c.out.Result, c.out.Status = res, status
 	if err != nil {
 		return err

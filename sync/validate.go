@@ -48,6 +48,8 @@ type ValidateOptions struct {
 	// Plugins, when not nil, are the plugins the gateway runs (gateway.Client.AvailablePlugins); a plugin outside
 	// them is rejected as not enabled on the gateway.
 	Plugins map[string]bool
+	// Progress, when set, is told after each operation checked: how many of the plan's creates and updates are.
+	Progress func(done, total int)
 }
 
 // Validate has the gateway check every entity the plan creates or updates, before anything is written, up to
@@ -63,6 +65,23 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 	failures := make([]error, len(plan.Operations))
 	var wg gosync.WaitGroup
 	slots := make(chan struct{}, opts.Parallelism)
+	total := 0
+	for _, op := range plan.Operations {
+		if op.Action != Delete {
+			total++
+		}
+	}
+	var mu gosync.Mutex
+	done := 0
+	checked := func() {
+		if opts.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		opts.Progress(done, total)
+	}
 	for i, op := range plan.Operations {
 		if op.Action == Delete {
 			continue
@@ -70,13 +89,14 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 		res.Validated++
 		if p, ok := op.Entity.(*kong.Plugin); ok && opts.Plugins != nil && p.Name != nil && !opts.Plugins[*p.Name] {
 			reasons[i] = fmt.Sprintf("plugin %s is not enabled on this gateway (not in its plugins.available_on_server)", *p.Name)
+			checked()
 			continue
 		}
 		res.Requests++
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
-			defer func() { <-slots; wg.Done() }()
+			defer func() { <-slots; wg.Done(); checked() }()
 			err := v.Validate(ctx, op.Entity)
 			switch {
 			case errors.Is(err, gateway.ErrInvalid):

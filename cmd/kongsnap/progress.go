@@ -39,8 +39,8 @@ func (p *liveProgress) read(connection string, kind snapshot.Kind, pages, entiti
 	p.show(false, "%s: reading %s: page %d, %d entities", connection, kind.Singular()+"s", pages, entities)
 }
 
-func (p *liveProgress) apply(connection string, done, total int) {
-	p.show(done == total, "%s: %d/%d operations", connection, done, total)
+func (p *liveProgress) apply(connection, phase string, done, total int) {
+	p.show(done == total, "%s: %s %d/%d operations", connection, phase, done, total)
 }
 
 // clear removes the progress line before a status line is written; the caller holds mu.

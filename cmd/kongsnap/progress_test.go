@@ -52,7 +52,7 @@ func TestProgressOfAnApply(t *testing.T) {
 	if code := runWith(context.Background(), g, []string{"restore", "--config", cfg, "--connection", "ci", "--to", "kong/ci", "--yes", "--allow-empty"}); code != exitOK {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "ci: 1/1 operations (") {
+	if !strings.Contains(stderr.String(), "ci: applied 1/1 operations (") {
 		t.Errorf("no apply progress: %q", stderr.String())
 	}
 }
