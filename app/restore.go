@@ -119,9 +119,13 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if env.ApplyProgress != nil {
 		progress = func(phase string, done, total int) { env.ApplyProgress(conn.Name, phase, done, total) }
 	}
+	outside, err := outsideIDs(ctx, client, conn, target.snapshot)
+	if err != nil {
+		return res, err
+	}
 	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
 		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
-			AllowEmpty: opts.AllowEmpty},
+			AllowEmpty: opts.AllowEmpty, Outside: outside},
 		DryRun:                 opts.DryRun,
 		FullPlan:               opts.FullPlan,
 		AllowUnprotectedWindow: opts.AllowUnprotectedWindow,

@@ -243,3 +243,18 @@ func describeParent(e any) string {
 	}
 	return "(no name or id)"
 }
+
+// Holds reports whether the gateway holds the entity of kind with id, whatever the connection's select tags: a
+// partial snapshot's references to entities outside it must point at entities the gateway has. It sends one GET.
+func (c *Client) Holds(ctx context.Context, kind snapshot.Kind, id string) (bool, error) {
+	info := kind.Info()
+	if info == nil || info.Path == "" {
+		return false, fmt.Errorf("cannot look up a %s by id alone", kind.Singular())
+	}
+	found, err := c.byEndpoint(ctx, info, id)
+	if err != nil {
+		return false, c.secrets.scrubError(fmt.Errorf("connection %q: looking up %s %s: %w", c.conn.Name,
+			kind.Singular(), id, kongError(err)))
+	}
+	return found != nil, nil
+}

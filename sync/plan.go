@@ -149,6 +149,9 @@ type Options struct {
 	AllowEmpty bool
 	// NewID returns a fresh id for a target entity that has none; default a random UUID.
 	NewID func() string
+	// Outside holds the ids of entities the gateway holds outside what was read (beyond its select tags) that a
+	// partial target references; such a reference is kept, not refused as dangling.
+	Outside map[string]bool
 }
 
 func (o Options) in(kind snapshot.Kind) bool { return o.Sections == nil || o.Sections[kind] }
@@ -343,6 +346,9 @@ func (p *planner) parentID(e any, r snapshot.Ref, check bool) (string, bool) {
 	}
 	if parent := p.live.Resolve(r); parent != nil && (!p.opts.in(r.Kind) || p.opts.NoDelete) {
 		return snapshot.ID(parent), true
+	}
+	if r.ID != "" && p.opts.Outside[r.ID] {
+		return r.ID, true
 	}
 	if check {
 		name := r.Name
