@@ -174,3 +174,37 @@ func TestAdminURLPasswordIsNeverShown(t *testing.T) {
 		t.Errorf("refused error %q should name the URL with its password redacted", refusedErr)
 	}
 }
+
+// Issue 12 §3's reproductions: the bundled plugins' secrets Kong 3.9.1 marks encrypted never reach a file.
+func TestBundledPluginSecretsAreSecrets(t *testing.T) {
+	s := newSim(t)
+	plugins := []map[string]any{
+		{"name": "aws-lambda", "config": map[string]any{"aws_key": "AKIA-secret-aws-key", "aws_secret": "aws-secret-value-1",
+			"aws_region": "us-east-1", "function_name": "fn"}},
+		{"name": "session", "config": map[string]any{"secret": "session-secret-value-1"}},
+		{"name": "loggly", "config": map[string]any{"key": "loggly-key-value-1"}},
+		{"name": "standard-webhooks", "config": map[string]any{"secret_v1": "webhook-secret-value-1"}},
+	}
+	for _, p := range plugins {
+		seed(t, s, http.MethodPost, "/plugins", p)
+	}
+	c := open(t, testConnection(s.url))
+	got, err := c.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := snapshot.Write(got, snapshot.WriteOptions{Secrets: snapshot.SecretsRedact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := string(files["plugins.yaml"])
+	for _, secret := range []string{"AKIA-secret-aws-key", "aws-secret-value-1", "session-secret-value-1",
+		"loggly-key-value-1", "webhook-secret-value-1"} {
+		if strings.Contains(data, secret) {
+			t.Errorf("plugins.yaml holds %q in plaintext:\n%s", secret, data)
+		}
+	}
+	if !strings.Contains(data, "function_name: fn") {
+		t.Errorf("plugins.yaml lost a field that is no secret:\n%s", data)
+	}
+}
