@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: build test lint vet actionlint demo bench interop conformance
+.PHONY: build test lint vet actionlint demo bench bench-compare interop conformance
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -20,6 +20,11 @@ test: lint vet actionlint
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# kongsnap dump against decK's on one generated kongsim (N entities, default 100000), RUNS times, with the
+# page-fetch floor; see README, Benchmarks.
+bench-compare:
+	bash scripts/bench-compare.sh
 
 interop: build
 	bash scripts/interop.sh

@@ -19,24 +19,15 @@
 #   KONGSIM=/path/to/kongsim KONGSNAP=/path/to/kongsnap bash scripts/interop.sh
 #                                        # use binaries built elsewhere instead of ./cmd/kongsim, ./cmd/kongsnap
 #
-# decK is built from source once into ${KONGSNAP_CACHE:-~/.cache/kongsnap}/deck-<version>/bin/deck, outside the
-# clone, so fresh clones on the same machine (CI) reuse it. `go install github.com/kong/deck@v1.55.0` cannot do
-# it: decK's go.mod has replace directives, which `go install pkg@version` refuses, and its deprecation lookup
-# asks the module proxy for the version list, which the proxy here does not serve. So the script downloads the
-# exact module version with `go mod download` and builds it inside a copy of that module, as one builds a clone.
+# decK is built once, outside the clone (scripts/deck-path.sh).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-deck_version=v1.55.0
 fixture=testdata/rich/kong.yaml
 every_plugin=interop/testdata/every-plugin.yaml
 gateway=${KONG_ADMIN_URL:-}
-cache=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-$deck_version
-case $cache in /*) ;; *) cache="$repo/$cache" ;; esac
-deck="$cache/bin/deck"
-
 log() { printf '%s\n' "$*" >&2; }
 die() {
 	log "interop: FAIL: $*"
@@ -48,27 +39,8 @@ took() {
 	printf '%d.%03ds' $((ms / 1000)) $((ms % 1000))
 }
 
-build_deck() {
-	if [[ -x $deck ]] && "$deck" version 2>/dev/null | grep -q "decK $deck_version "; then
-		log "interop: reusing $deck ($deck_version)"
-		return
-	fi
-	local t dir src
-	t=$(now_ms)
-	log "interop: building decK $deck_version into $deck (a few minutes the first time)"
-	dir=$(GOFLAGS=-mod=mod GONOSUMDB=github.com/kong go mod download -json "github.com/kong/deck@$deck_version" |
-		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[[ -n $dir && -d $dir ]] || die "could not download github.com/kong/deck@$deck_version from the module proxy"
-	src="$cache/src-$deck_version"
-	rm -rf "$src"
-	mkdir -p "$cache/bin"
-	cp -r "$dir" "$src"
-	chmod -R u+w "$src"
-	(cd "$src" && GOFLAGS=-mod=mod GONOSUMDB=github.com/kong go build -trimpath \
-		-ldflags "-s -w -X github.com/kong/deck/cmd.VERSION=$deck_version" -o "$deck" .) ||
-		die "building decK $deck_version failed"
-	log "interop: built decK in $(took "$t")"
-}
+# shellcheck source=scripts/deck-path.sh
+source "$repo/scripts/deck-path.sh"
 
 free_port() {
 	local port

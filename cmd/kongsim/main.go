@@ -1,6 +1,6 @@
 // Command kongsim serves an in-memory Kong Gateway 3.9 Admin API for demos, manual testing and fault drills.
 //
-//	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--fault SPEC]...
+//	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]...
 package main
 
 import (
@@ -53,13 +53,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kongsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--fault SPEC]...\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]...\n\n"+
 			"Serves an in-memory Kong Gateway 3.9 OSS Admin API (PostgreSQL mode) until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	listen := fs.String("listen", "127.0.0.1:8001", "address to serve the Admin API on")
 	version := fs.String("version", "3.9.1", "Kong version to report")
 	seedFile := fs.String("seed", "", "decK YAML file to load through the Admin API at start")
+	generate := fs.Int("generate", 0, "generate a large gateway of about N entities at start (benchmarks; see kongsim.Generate)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault, e.g. method=GET,prefix=/consumers,nth=2,status=503 (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +85,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("seeding %s from %s: %w", adminURL, *seedFile, err)
 		}
 		logger.Info("seeded", "file", *seedFile)
+	}
+	if *generate > 0 {
+		written, err := kongsim.Generate(sim, *generate)
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		logger.Info("generated", "entities", written)
 	}
 	for _, f := range faults {
 		sim.AddFault(f)
