@@ -49,19 +49,17 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 	}
 	files := Files{}
 	for _, f := range layout {
-		doc := fileHeader(opts)
-		empty := true
+		var lists []namedList
 		for _, section := range f.sections {
 			if items := sections[section]; len(items) > 0 {
-				addField(doc, section, valueNode(items))
-				empty = false
+				lists = append(lists, namedList{section, items})
 			}
 		}
 		// An empty gateway's snapshot is still one readable file, holding only _format_version.
-		if empty && (f.file != layout[0].file || s.Len() > 0) {
+		if len(lists) == 0 && (f.file != layout[0].file || s.Len() > 0) {
 			continue
 		}
-		data, err := encodeYAML(doc)
+		data, err := encodeFile(fileHeader(opts), lists)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", f.file, err)
 		}
@@ -88,15 +86,15 @@ func WriteMerged(s *Snapshot, opts WriteOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := fileHeader(opts)
+	var lists []namedList
 	for _, f := range layout {
 		for _, section := range f.sections {
 			if items := sections[section]; len(items) > 0 {
-				addField(doc, section, valueNode(items))
+				lists = append(lists, namedList{section, items})
 			}
 		}
 	}
-	data, err := encodeYAML(doc)
+	data, err := encodeFile(fileHeader(opts), lists)
 	if err != nil {
 		return nil, fmt.Errorf("encoding merged file: %w", err)
 	}

@@ -35,35 +35,36 @@ func fieldRank(key string) (int, string) {
 	return len(headFields), key
 }
 
-// encodeYAML writes a document as YAML with two-space indentation. A top-level list is written one item at a time:
-// yaml.v3's emitter keeps every event of a document in memory until it ends, which for a 100,000-entity gateway
-// costs gigabytes and most of a dump's time. Each item encoded alone and indented under its key gives the same
-// bytes as the whole document encoded at once.
-func encodeYAML(doc *yaml.Node) ([]byte, error) {
-	if doc.Kind != yaml.MappingNode {
-		return encodeNode(doc)
-	}
+// namedList is a top-level list of a file: its key and its entries, JSON-shaped values for valueNode.
+type namedList struct {
+	key   string
+	items []any
+}
+
+// encodeFile writes a file as YAML with two-space indentation: the header mapping, then each list under its key.
+// The lists are written one item at a time, each item turned into YAML nodes only when its turn comes: yaml.v3's
+// emitter keeps every event of a document in memory until it ends, and a whole gateway's node tree costs
+// gigabytes at 100,000 entities. An item is written by emitItem when it can be (the fast path, plain scalars
+// only), else by yaml.v3 alone and indented under its key; both give the bytes the whole document encoded at once
+// by yaml.v3 would.
+func encodeFile(header *yaml.Node, lists []namedList) ([]byte, error) {
 	var buf bytes.Buffer
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		key, value := doc.Content[i], doc.Content[i+1]
-		if value.Kind != yaml.SequenceNode || len(value.Content) == 0 || key.HeadComment != "" || value.Style != 0 {
-			pair := &yaml.Node{Kind: yaml.MappingNode, Tag: doc.Tag, Content: []*yaml.Node{key, value}}
-			data, err := encodeNode(pair)
-			if err != nil {
-				return nil, err
-			}
-			buf.Write(data)
-			continue
-		}
-		head, err := encodeNode(&yaml.Node{Kind: yaml.MappingNode, Tag: doc.Tag, Content: []*yaml.Node{key,
-			{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}}})
+	if len(header.Content) > 0 {
+		data, err := encodeNode(header)
 		if err != nil {
 			return nil, err
 		}
-		buf.Write(bytes.TrimRight(head, " \n"))
-		buf.WriteByte('\n')
-		for _, item := range value.Content {
-			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: value.Tag, Content: []*yaml.Node{item}})
+		buf.Write(data)
+	}
+	for _, list := range lists {
+		buf.WriteString(list.key)
+		buf.WriteString(":\n")
+		for _, item := range list.items {
+			node := valueNode(item)
+			if emitItem(&buf, node, 2) {
+				continue
+			}
+			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{node}})
 			if err != nil {
 				return nil, err
 			}
