@@ -36,30 +36,11 @@ type Append struct {
 // AppendLog commits a.Lines at the end of their files on a.Branch, creating the branch as an orphan when missing.
 // Only the local repository is written; PushLog publishes.
 func (s *Store) AppendLog(ctx context.Context, a Append) (Commit, error) {
-	if err := ctx.Err(); err != nil {
-		return Commit{}, fmt.Errorf("appending to %s: %w", a.Branch, err)
-	}
-	done, err := s.exclusive(ctx)
-	if err != nil {
-		return Commit{}, s.secrets.errorf("appending to %s: %w", a.Branch, err)
-	}
-	defer done()
-	c, err := s.appendLog(a)
-	if err != nil {
-		return Commit{}, s.secrets.errorf("appending to %s: %w", a.Branch, err)
-	}
-	return c, nil
+	return s.commitExclusive(ctx, "appending to "+a.Branch, func() (Commit, error) { return s.appendLog(a) })
 }
 
 func (s *Store) appendLog(a Append) (Commit, error) {
-	name, err := branchRef(a.Branch)
-	if err != nil {
-		return Commit{}, err
-	}
-	if name == s.checkedOutBranch() {
-		return Commit{}, errors.New("branch is checked out in the working tree, which the store never touches")
-	}
-	msg, err := formatMessage(a.Summary, "", a.Trailers)
+	name, msg, err := s.writableBranch(a.Branch, a.Summary, "", a.Trailers)
 	if err != nil {
 		return Commit{}, err
 	}
@@ -135,28 +116,9 @@ func (s *Store) PushLog(ctx context.Context, branch string, derive Derive) error
 // mergeLog makes the local log branch a descendant of onto (a remote head): one commit on top of onto whose logs
 // hold onto's lines followed by the local lines onto lacks, with the local head's message.
 func (s *Store) mergeLog(branch plumbing.ReferenceName, onto plumbing.Hash, derive Derive, r *remote) error {
-	head, err := s.repo.Storer.Reference(branch)
-	if err != nil {
-		return fmt.Errorf("reading local branch: %w", err)
-	}
-	if onto.IsZero() || head.Hash() == onto {
-		return nil
-	}
-	local, err := object.GetCommit(s.repo.Storer, head.Hash())
-	if err != nil {
-		return fmt.Errorf("reading local head: %w", err)
-	}
-	target, err := object.GetCommit(s.repo.Storer, onto)
-	if err != nil {
-		return fmt.Errorf("reading remote head: %w", err)
-	}
-	if ok, err := target.IsAncestor(local); err != nil || ok {
-		return err // the remote is behind: a plain fast-forward push
-	}
-	if ok, err := local.IsAncestor(target); err != nil {
+	head, local, target, err := s.diverged(branch, onto)
+	if err != nil || local == nil {
 		return err
-	} else if ok {
-		return s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, onto), head)
 	}
 	localFiles, _, err := s.files(local.Hash.String())
 	if err != nil {

@@ -263,33 +263,43 @@ func trackingRef(remoteName string, branch plumbing.ReferenceName) plumbing.Refe
 	return plumbing.ReferenceName("refs/remotes/" + remoteName + "/" + branch.Short())
 }
 
+// diverged compares the local head of branch with onto (a remote head) and settles the cases that need no new
+// commit: the remote has no such branch, is the local head or behind it (a plain fast-forward push), or is ahead of
+// it, in which case the local branch follows onto. Otherwise the two have diverged and it returns the local head's
+// reference and both commits; local is nil when nothing is left to do.
+func (s *Store) diverged(branch plumbing.ReferenceName, onto plumbing.Hash) (head *plumbing.Reference, local, target *object.Commit, err error) {
+	head, err = s.repo.Storer.Reference(branch)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading local branch: %w", err)
+	}
+	if onto.IsZero() || head.Hash() == onto {
+		return nil, nil, nil, nil
+	}
+	if local, err = object.GetCommit(s.repo.Storer, head.Hash()); err != nil {
+		return nil, nil, nil, fmt.Errorf("reading local head: %w", err)
+	}
+	if target, err = object.GetCommit(s.repo.Storer, onto); err != nil {
+		return nil, nil, nil, fmt.Errorf("reading remote head: %w", err)
+	}
+	if ok, err := target.IsAncestor(local); err != nil || ok {
+		return nil, nil, nil, err // the remote is behind: a plain fast-forward push
+	}
+	if ok, err := local.IsAncestor(target); err != nil {
+		return nil, nil, nil, err
+	} else if ok {
+		// Everything local is already on the remote, which went further: follow it.
+		return nil, nil, nil, s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, onto), head)
+	}
+	return head, local, target, nil
+}
+
 // rebase makes the local branch a descendant of onto (a remote head) by recommitting, in order, the first-parent
 // commits onto lacks. Snapshots are whole trees, so a recommit is the same tree with a new parent; it never
 // conflicts. Lightweight tags on recommitted commits follow them, unless a remote already has the tag.
 func (s *Store) rebase(branch plumbing.ReferenceName, onto plumbing.Hash, r *remote) error {
-	head, err := s.repo.Storer.Reference(branch)
-	if err != nil {
-		return fmt.Errorf("reading local branch: %w", err)
-	}
-	if onto.IsZero() || head.Hash() == onto {
-		return nil
-	}
-	local, err := object.GetCommit(s.repo.Storer, head.Hash())
-	if err != nil {
-		return fmt.Errorf("reading local head: %w", err)
-	}
-	target, err := object.GetCommit(s.repo.Storer, onto)
-	if err != nil {
-		return fmt.Errorf("reading remote head: %w", err)
-	}
-	if ok, err := target.IsAncestor(local); err != nil || ok {
-		return err // the remote is behind: a plain fast-forward push
-	}
-	if ok, err := local.IsAncestor(target); err != nil {
+	head, local, target, err := s.diverged(branch, onto)
+	if err != nil || local == nil {
 		return err
-	} else if ok {
-		// Everything local is already on the remote, which went further: follow it.
-		return s.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(branch, onto), head)
 	}
 	pending, err := s.localOnly(branch, onto)
 	if err != nil {

@@ -41,30 +41,46 @@ type CommitRequest struct {
 // the commit. When the tree equals the parent commit's it returns ErrUnchanged and changes nothing. Only the local
 // repository is written; Push publishes.
 func (s *Store) Save(ctx context.Context, snap CommitRequest) (Commit, error) {
+	return s.commitExclusive(ctx, "saving snapshot to "+snap.Branch, func() (Commit, error) { return s.save(snap) })
+}
+
+// commitExclusive runs write, which commits to the local repository, holding the store's lock; what ("saving
+// snapshot to kongsnap/prod") starts its error.
+func (s *Store) commitExclusive(ctx context.Context, what string, write func() (Commit, error)) (Commit, error) {
 	if err := ctx.Err(); err != nil {
-		return Commit{}, fmt.Errorf("saving snapshot to %s: %w", snap.Branch, err)
+		return Commit{}, fmt.Errorf("%s: %w", what, err)
 	}
 	done, err := s.exclusive(ctx)
 	if err != nil {
-		return Commit{}, s.secrets.errorf("saving snapshot to %s: %w", snap.Branch, err)
+		return Commit{}, s.secrets.errorf("%s: %w", what, err)
 	}
 	defer done()
-	c, err := s.save(snap)
+	c, err := write()
 	if err != nil {
-		return Commit{}, s.secrets.errorf("saving snapshot to %s: %w", snap.Branch, err)
+		return Commit{}, s.secrets.errorf("%s: %w", what, err)
 	}
 	return c, nil
 }
 
-func (s *Store) save(snap CommitRequest) (Commit, error) {
-	name, err := branchRef(snap.Branch)
+// writableBranch resolves branch to a ref the store may commit to (never the working tree's checked-out branch)
+// and formats the commit message.
+func (s *Store) writableBranch(branch, summary, body string, trailers []Trailer) (plumbing.ReferenceName, string, error) {
+	name, err := branchRef(branch)
 	if err != nil {
-		return Commit{}, err
+		return "", "", err
 	}
 	if name == s.checkedOutBranch() {
-		return Commit{}, errors.New("branch is checked out in the working tree, which the store never touches")
+		return "", "", errors.New("branch is checked out in the working tree, which the store never touches")
 	}
-	msg, err := formatMessage(snap.Summary, snap.Body, snap.Trailers)
+	msg, err := formatMessage(summary, body, trailers)
+	if err != nil {
+		return "", "", err
+	}
+	return name, msg, nil
+}
+
+func (s *Store) save(snap CommitRequest) (Commit, error) {
+	name, msg, err := s.writableBranch(snap.Branch, snap.Summary, snap.Body, snap.Trailers)
 	if err != nil {
 		return Commit{}, err
 	}
