@@ -8,6 +8,7 @@
 #   make bench-compare                 # N=100000, RUNS=3
 #   N=1000000 RUNS=1 make bench-compare  # the scale run
 #   DELAY=5ms make bench-compare       # every kongsim answer delayed by 5 ms (kongsim --fault)
+#   KONGSNAP=/path/to/kongsnap make bench-compare  # measure a kongsnap built elsewhere (an older commit)
 #
 # decK is the one `make interop` builds (scripts/deck-path.sh); GNU time is installed with apt-get when missing.
 set -euo pipefail
@@ -50,9 +51,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for cmd in kongsim kongsnap; do
-	go build -o "$work/$cmd" "./cmd/$cmd" || die "building ./cmd/$cmd failed"
-done
+go build -o "$work/kongsim" ./cmd/kongsim || die "building ./cmd/kongsim failed"
+if [[ -n ${KONGSNAP:-} ]]; then
+	cp "$KONGSNAP" "$work/kongsnap" || die "copying KONGSNAP=$KONGSNAP failed"
+else
+	go build -o "$work/kongsnap" ./cmd/kongsnap || die "building ./cmd/kongsnap failed"
+fi
 go build -o "$work/pagefloor" ./scripts/pagefloor || die "building ./scripts/pagefloor failed"
 
 port=$((20000 + RANDOM % 20000))
