@@ -3,6 +3,7 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/kong/go-kong/kong"
@@ -40,7 +41,7 @@ func windows(current *snapshot.Snapshot, plan *Plan) []Window {
 	}
 	after := m.coverage()
 	var out []Window
-	for _, scope := range sortedKeysOf(before) {
+	for _, scope := range slices.Sorted(maps.Keys(before)) {
 		for _, name := range before[scope] {
 			if !slices.Contains(after[scope], name) {
 				continue
@@ -151,13 +152,4 @@ func (m *coverModel) coverage() map[string][]string {
 		slices.Sort(names)
 	}
 	return out
-}
-
-func sortedKeysOf(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
