@@ -102,9 +102,76 @@ func requireFlags(cmd *cobra.Command, names ...string) error {
 	return nil
 }
 
+// appRun is what a command run in the app environment states beyond the steps every such command shares.
+type appRun struct {
+	// name and opts are what dispatch hands tests.
+	name string
+	opts any
+	// check, optional, resolves --output and --json (outputFlags).
+	check func() error
+	// required names the flags that must be given.
+	required []string
+	// prepare, optional, applies the command's own defaults and checks, after check and required.
+	prepare func(cmd *cobra.Command, args []string) error
+	// adHoc, optional, says the command needs no config file this time (g.env's optional).
+	adHoc func() bool
+	// run does the command's work in the environment.
+	run func(cmd *cobra.Command, env *app.Env) error
+}
+
+// runE is the RunE of r: check the output flags, require flags, prepare, then dispatch and, outside tests, open
+// the environment and run.
+func (g *globals) runE(r appRun) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if r.check != nil {
+			if err := r.check(); err != nil {
+				return err
+			}
+		}
+		if err := requireFlags(cmd, r.required...); err != nil {
+			return err
+		}
+		if r.prepare != nil {
+			if err := r.prepare(cmd, args); err != nil {
+				return err
+			}
+		}
+		return g.dispatch(r.name, r.opts, func() error {
+			env, err := g.env(r.adHoc != nil && r.adHoc())
+			if err != nil {
+				return err
+			}
+			return r.run(cmd, env)
+		})
+	}
+}
+
+// publishRun publishes the report of a run that produced one (err nil).
+func (g *globals) publishRun(rep *report.Report, err error, reportPath, output string) error {
+	if err != nil {
+		return err
+	}
+	return g.publish(rep, reportPath, output)
+}
+
+// trailingFlags adds the flags that end a command with output: --report (when report is set; what says what its
+// JSON holds), --output and --json; and completes --connection (when the command has it) and --output. It returns
+// outputFlags' check.
+func (g *globals) trailingFlags(cmd *cobra.Command, report *string, what string, output *string) func() error {
+	f := cmd.Flags()
+	if report != nil {
+		f.StringVar(report, "report", "", "also write "+what+" as JSON to this file (- for stdout)")
+	}
+	check := outputFlags(f, output)
+	if f.Lookup("connection") != nil {
+		_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
+	}
+	completeOutput(cmd)
+	return check
+}
+
 func newCmdBackup(g *globals) *cobra.Command {
 	var opts backupOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "backup [--connection NAME]... [--all]",
 		Short: "Back up connections into their git branches",
@@ -113,26 +180,6 @@ func newCmdBackup(g *globals) *cobra.Command {
 		Example: "  kongsnap backup\n  kongsnap backup --connection prod --message 'before the 3.9 upgrade'\n" +
 			"  kongsnap backup --all --output json",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			if opts.App.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
-				opts.App.Trigger = app.TriggerSchedule
-			}
-			return g.dispatch("backup", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				opts.App.OnChange = g.progress
-				rep, err := app.Backup(cmd.Context(), env, opts.App)
-				if err != nil {
-					return err
-				}
-				return g.publish(rep, opts.Report, opts.Output)
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to back up, whatever its schedule (repeatable)")
@@ -141,10 +188,21 @@ func newCmdBackup(g *globals) *cobra.Command {
 	f.StringVar(&opts.App.Trigger, "trigger", "", "recorded in the commit trailer: schedule or manual (default: schedule under a scheduled GitHub workflow, else manual)")
 	f.DurationVar(&opts.App.Window, "window", 0, "period of the scheduler running kongsnap; a connection is due when its cron fires within it (default 1h)")
 	f.IntVar(&opts.App.Parallelism, "parallelism", 4, "connections read at once")
-	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "backup", opts: &opts,
+		check: g.trailingFlags(cmd, &opts.Report, "the run report", &opts.Output),
+		prepare: func(*cobra.Command, []string) error {
+			if opts.App.Trigger == "" && g.getenv("GITHUB_EVENT_NAME") == "schedule" {
+				opts.App.Trigger = app.TriggerSchedule
+			}
+			return nil
+		},
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			opts.App.OnChange = g.progress
+			rep, err := app.Backup(cmd.Context(), env, opts.App)
+			return g.publishRun(rep, err, opts.Report, opts.Output)
+		},
+	})
 	return cmd
 }
 
@@ -161,7 +219,10 @@ func newCmdDump(g *globals) *cobra.Command {
 		Example: "  kongsnap dump --connection prod -o prod-dump/\n" +
 			"  kongsnap dump --kong-addr http://localhost:8001 --headers 'Kong-Admin-Token: $TOKEN' -o - > kong.yaml",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	}
+	cmd.RunE = g.runE(appRun{
+		name: "dump", opts: &opts,
+		prepare: func(cmd *cobra.Command, _ []string) error {
 			if opts.App.Connection == "" && opts.App.AdminURL == "" {
 				if addr := g.getenv("DECK_KONG_ADDR"); addr != "" {
 					opts.App.AdminURL = addr
@@ -178,15 +239,11 @@ func newCmdDump(g *globals) *cobra.Command {
 			if opts.App.Output == "" {
 				return usagef("-o DIR (or -o FILE.yaml, or -o - for stdout) is required")
 			}
-			return g.dispatch("dump", &opts, func() error {
-				env, err := g.env(opts.App.AdminURL != "")
-				if err != nil {
-					return err
-				}
-				return app.Dump(cmd.Context(), env, opts.App)
-			})
+			return nil
 		},
-	}
+		adHoc: func() bool { return opts.App.AdminURL != "" },
+		run:   func(cmd *cobra.Command, env *app.Env) error { return app.Dump(cmd.Context(), env, opts.App) },
+	})
 	f := cmd.Flags()
 	f.StringVar(&opts.App.Connection, "connection", "", "connection from the config file")
 	f.StringVar(&opts.App.AdminURL, "admin-url", "", "Kong Admin API URL, instead of a configured connection (decK: --kong-addr)")
@@ -203,7 +260,6 @@ func newCmdDump(g *globals) *cobra.Command {
 
 func newCmdDiff(g *globals) *cobra.Command {
 	var opts diffOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "diff --connection NAME [--ref REF]",
 		Short: "Compare a live gateway with its branch or a snapshot (exit 2 on drift)",
@@ -211,46 +267,34 @@ func newCmdDiff(g *globals) *cobra.Command {
 			"field. Secrets show as \"changed\", never their values. Exit code 0: no drift, 2: drift, 1: failed.",
 		Example: "  kongsnap diff --connection prod\n  kongsnap diff --connection prod --ref kongsnap/prod/2026-01-31T02:00:00Z --json",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			if err := requireFlags(cmd, "connection"); err != nil {
-				return err
-			}
-			return g.dispatch("diff", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				res, err := app.Diff(cmd.Context(), env, opts.App)
-				if err != nil {
-					return err
-				}
-				if err := g.publishDiff(res, opts.Report, opts.Output); err != nil {
-					return err
-				}
-				if res.Drift {
-					return errDrift
-				}
-				return nil
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.App.Connection, "connection", "", "connection to compare")
 	f.StringVar(&opts.App.Ref, "ref", "", "snapshot to compare with: SHA, tag or branch (default the connection's branch)")
-	f.StringVar(&opts.Report, "report", "", "also write the comparison as JSON to this file (- for stdout)")
 	f.StringSliceVar(&opts.App.SelectTags, "select-tag", nil, "only entities carrying this tag, on both sides (repeatable, as decK)")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "diff", opts: &opts,
+		check:    g.trailingFlags(cmd, &opts.Report, "the comparison", &opts.Output),
+		required: []string{"connection"},
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			res, err := app.Diff(cmd.Context(), env, opts.App)
+			if err != nil {
+				return err
+			}
+			if err := g.publishDiff(res, opts.Report, opts.Output); err != nil {
+				return err
+			}
+			if res.Drift {
+				return errDrift
+			}
+			return nil
+		},
+	})
 	return cmd
 }
 
 func newCmdDrift(g *globals) *cobra.Command {
 	var opts driftOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "drift [--connection NAME]... [--all] [--render-dir DIR]",
 		Short: "Open, update or close one drift pull request per environment",
@@ -261,30 +305,6 @@ func newCmdDrift(g *globals) *cobra.Command {
 			"on_drift: commit, the live state is committed as a backup would.",
 		Example: "  kongsnap drift\n  kongsnap drift --connection prod --render-dir out/   # write the PR body, no GitHub",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			return g.dispatch("drift", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				opts.App.OnChange = g.progress
-				if opts.App.RenderDir == "" {
-					prs, err := app.NewPullRequests(env)
-					if err != nil {
-						return err
-					}
-					opts.App.PullRequests = prs
-				}
-				rep, err := app.Drift(cmd.Context(), env, opts.App)
-				if err != nil {
-					return err
-				}
-				return g.publish(rep, opts.Report, opts.Output)
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to check, whatever its schedule (repeatable)")
@@ -292,17 +312,28 @@ func newCmdDrift(g *globals) *cobra.Command {
 	f.DurationVar(&opts.App.Window, "window", 0, "period of the scheduler running kongsnap (default 1h)")
 	f.StringVar(&opts.App.RenderDir, "render-dir", "", "write each pull request body to DIR/<connection>.md instead of opening it on GitHub")
 	f.StringVar(&opts.App.RestoreWorkflow, "restore-workflow", drift.DefaultRestoreWorkflow, "restore workflow file named in pull requests (gh workflow run FILE)")
-	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
 	_ = cmd.MarkFlagDirname("render-dir")
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "drift", opts: &opts,
+		check: g.trailingFlags(cmd, &opts.Report, "the run report", &opts.Output),
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			opts.App.OnChange = g.progress
+			if opts.App.RenderDir == "" {
+				prs, err := app.NewPullRequests(env)
+				if err != nil {
+					return err
+				}
+				opts.App.PullRequests = prs
+			}
+			rep, err := app.Drift(cmd.Context(), env, opts.App)
+			return g.publishRun(rep, err, opts.Report, opts.Output)
+		},
+	})
 	return cmd
 }
 
 func newCmdRestore(g *globals) *cobra.Command {
 	opts := restoreOptions{App: app.RestoreOptions{Headers: map[string]string{}}}
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "restore --connection NAME --to SHA|TAG|BRANCH",
 		Short: "Converge a gateway toward a snapshot (dry run unless --yes)",
@@ -312,34 +343,6 @@ func newCmdRestore(g *globals) *cobra.Command {
 		Example: "  kongsnap restore --connection prod --to kong/prod --dry-run\n" +
 			"  kongsnap restore --connection prod --to 0123456789ab --sections plugins,consumers --yes",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			if err := requireFlags(cmd, "connection", "to"); err != nil {
-				return err
-			}
-			if g.confirm != nil {
-				opts.App.Confirm = g.confirm
-			}
-			return g.dispatch("restore", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				rep, err := app.Restore(cmd.Context(), env, opts.App)
-				if rep == nil {
-					return err
-				}
-				if perr := g.publishRestore(rep, opts.Report, opts.Output); perr != nil && err == nil {
-					err = perr
-				}
-				if err == nil && !opts.App.DryRun && rep.Snapshot()[0].Status == report.Planned {
-					err = errNotApplied
-				}
-				return err
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.App.Connection, "connection", "", "connection to restore")
@@ -361,90 +364,85 @@ func newCmdRestore(g *globals) *cobra.Command {
 	f.BoolVar(&opts.App.NoRecord, "no-record", false, "do not commit the restored state to the connection's branch")
 	f.IntVar(&opts.App.Parallelism, "parallelism", 10, "operations applied at once")
 	f.BoolVar(&opts.App.FullPlan, "full-plan", false, "print every operation of a plan over 200 (default: counts per kind and action, and the first of each)")
-	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "restore", opts: &opts,
+		check:    g.trailingFlags(cmd, &opts.Report, "the run report", &opts.Output),
+		required: []string{"connection", "to"},
+		prepare: func(*cobra.Command, []string) error {
+			if g.confirm != nil {
+				opts.App.Confirm = g.confirm
+			}
+			return nil
+		},
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			rep, err := app.Restore(cmd.Context(), env, opts.App)
+			if rep == nil {
+				return err
+			}
+			if perr := g.publishRestore(rep, opts.Report, opts.Output); perr != nil && err == nil {
+				err = perr
+			}
+			if err == nil && !opts.App.DryRun && rep.Snapshot()[0].Status == report.Planned {
+				err = errNotApplied
+			}
+			return err
+		},
+	})
 	return cmd
 }
 
 func newCmdPrune(g *globals) *cobra.Command {
 	var opts pruneOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:     "prune [--connection NAME]... [--dry-run]",
 		Short:   "Delete snapshot tags the retention policy no longer keeps",
 		Long:    "Delete snapshot tags outside each connection's retention policy, locally and on every remote. Commits stay.",
 		Example: "  kongsnap prune --dry-run\n  kongsnap prune --connection prod",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			return g.dispatch("prune", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				rep, err := app.Prune(cmd.Context(), env, opts.App)
-				if err != nil {
-					return err
-				}
-				return g.publish(rep, opts.Report, opts.Output)
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection whose snapshot tags to prune (repeatable; default every enabled one)")
 	f.BoolVar(&opts.App.DryRun, "dry-run", false, "list what would be deleted, delete nothing")
-	f.StringVar(&opts.Report, "report", "", "also write the run report as JSON to this file (- for stdout)")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "prune", opts: &opts,
+		check: g.trailingFlags(cmd, &opts.Report, "the run report", &opts.Output),
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			rep, err := app.Prune(cmd.Context(), env, opts.App)
+			return g.publishRun(rep, err, opts.Report, opts.Output)
+		},
+	})
 	return cmd
 }
 
 func newCmdLog(g *globals) *cobra.Command {
 	var opts logOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:     "log --connection NAME [-n N]",
 		Short:   "List the snapshots of a connection",
 		Long:    "List a connection's snapshots, newest first: commit, time, Kong version, entity count, trigger.",
 		Example: "  kongsnap log --connection prod\n  kongsnap log --connection prod -n 5 --json",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			if err := requireFlags(cmd, "connection"); err != nil {
-				return err
-			}
-			return g.dispatch("log", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				entries, err := app.Log(cmd.Context(), env, opts.Connection, opts.Limit)
-				if err != nil {
-					return err
-				}
-				return g.writeLog(opts.Connection, entries, opts.Output)
-			})
-		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Connection, "connection", "", "connection whose snapshots to list")
 	f.IntVarP(&opts.Limit, "limit", "n", 20, "how many snapshots, newest first")
-	check = outputFlags(f, &opts.Output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+	cmd.RunE = g.runE(appRun{
+		name: "log", opts: &opts,
+		check:    g.trailingFlags(cmd, nil, "", &opts.Output),
+		required: []string{"connection"},
+		run: func(cmd *cobra.Command, env *app.Env) error {
+			entries, err := app.Log(cmd.Context(), env, opts.Connection, opts.Limit)
+			if err != nil {
+				return err
+			}
+			return g.writeLog(opts.Connection, entries, opts.Output)
+		},
+	})
 	return cmd
 }
 
 func newCmdShow(g *globals) *cobra.Command {
 	var opts showOptions
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "show REF [--file NAME]",
 		Short: "Show a snapshot: its commit, Kong version and entity counts",
@@ -457,24 +455,17 @@ func newCmdShow(g *globals) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := check(); err != nil {
-				return err
-			}
-			opts.Ref = args[0]
-			return g.dispatch("show", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				return g.show(cmd.Context(), env, opts)
-			})
-		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.File, "file", "", "print this file of the snapshot instead of its summary")
-	check = outputFlags(f, &opts.Output)
-	completeOutput(cmd)
+	cmd.Flags().StringVar(&opts.File, "file", "", "print this file of the snapshot instead of its summary")
+	cmd.RunE = g.runE(appRun{
+		name: "show", opts: &opts,
+		check: g.trailingFlags(cmd, nil, "", &opts.Output),
+		prepare: func(_ *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			return nil
+		},
+		run: func(cmd *cobra.Command, env *app.Env) error { return g.show(cmd.Context(), env, opts) },
+	})
 	return cmd
 }
 

@@ -14,7 +14,6 @@ type statusOptions struct {
 func newCmdStatus(g *globals) *cobra.Command {
 	var opts statusOptions
 	var since, failIfOlder, output string
-	var check func() error
 	cmd := &cobra.Command{
 		Use:   "status [--connection NAME]... [--since 7d] [--fail-if-older 26h]",
 		Short: "Show each connection's backups from the run history: last success and failure, success rate",
@@ -25,10 +24,15 @@ func newCmdStatus(g *globals) *cobra.Command {
 			"backup schedule silently switched off.",
 		Example: "  kongsnap status\n  kongsnap status --connection prod --since 30d --json\n  kongsnap status --fail-if-older 26h",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := check(); err != nil {
-				return err
-			}
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to show (repeatable; default every configured one)")
+	f.StringVar(&since, "since", "7d", "window of success rates and median durations: 7d, 2w, 26h")
+	f.StringVar(&failIfOlder, "fail-if-older", "", "exit 1 when an enabled connection has no successful backup within this window, e.g. 26h")
+	cmd.RunE = g.runE(appRun{
+		name: "status", opts: &opts,
+		check: g.trailingFlags(cmd, nil, "", &output),
+		prepare: func(*cobra.Command, []string) error {
 			var err error
 			if opts.App.Since, err = history.ParseWindow(since); err != nil {
 				return usagef("--since: %v", err)
@@ -39,21 +43,9 @@ func newCmdStatus(g *globals) *cobra.Command {
 				}
 			}
 			opts.App.JSON = output == "json"
-			return g.dispatch("status", &opts, func() error {
-				env, err := g.env(false)
-				if err != nil {
-					return err
-				}
-				return app.Status(cmd.Context(), env, opts.App)
-			})
+			return nil
 		},
-	}
-	f := cmd.Flags()
-	f.StringSliceVar(&opts.App.Connections, "connection", nil, "connection to show (repeatable; default every configured one)")
-	f.StringVar(&since, "since", "7d", "window of success rates and median durations: 7d, 2w, 26h")
-	f.StringVar(&failIfOlder, "fail-if-older", "", "exit 1 when an enabled connection has no successful backup within this window, e.g. 26h")
-	check = outputFlags(f, &output)
-	_ = cmd.RegisterFlagCompletionFunc("connection", g.completeConnections)
-	completeOutput(cmd)
+		run: func(cmd *cobra.Command, env *app.Env) error { return app.Status(cmd.Context(), env, opts.App) },
+	})
 	return cmd
 }
