@@ -3,8 +3,15 @@ BIN := bin
 
 .PHONY: build test lint vet actionlint demo bench bench-compare interop conformance
 
+# The machine's GOFLAGS may turn off Go's VCS stamps (-buildvcs=false), so the version, commit and commit date
+# that `kongsnap version` prints are linked in here, as GoReleaser does for releases.
+VERSION ?= $(shell git describe --tags 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
