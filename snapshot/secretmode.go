@@ -247,15 +247,7 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 	ring := opts.Keyring
 	changed := false
 	known := map[string]bool{}
-	err := visitSecrets(kind, fields, func(path, value string) (string, error) {
-		known[path] = true
-		if !isEncrypted(value) {
-			if opts.Encrypted && value != Redacted && builtinSecret(kind, path) {
-				return "", fieldError(path, fmt.Errorf("%s: %w (the manifest says secrets: encrypt); "+
-					"refusing a snapshot edited by hand", Describe(e), ErrPlaintextSecret))
-			}
-			return value, nil
-		}
+	decrypt := func(path, value string) (string, error) {
 		if ring == nil {
 			return "", fieldError(path, fmt.Errorf("decrypting %s: value is encrypted and no key was given: %w",
 				Describe(e), ErrNoKey))
@@ -266,6 +258,17 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 		}
 		changed = true
 		return plain, nil
+	}
+	err := visitSecrets(kind, fields, func(path, value string) (string, error) {
+		known[path] = true
+		if !isEncrypted(value) {
+			if opts.Encrypted && value != Redacted && builtinSecret(kind, path) {
+				return "", fieldError(path, fmt.Errorf("%s: %w (the manifest says secrets: encrypt); "+
+					"refusing a snapshot edited by hand", Describe(e), ErrPlaintextSecret))
+			}
+			return value, nil
+		}
+		return decrypt(path, value)
 	})
 	if err != nil {
 		return changed, err
@@ -279,16 +282,7 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 		if value == Redacted {
 			return value, nil
 		}
-		if ring == nil {
-			return "", fieldError(path, fmt.Errorf("decrypting %s: value is encrypted and no key was given: %w",
-				Describe(e), ErrNoKey))
-		}
-		plain, err := ring.open(secretContext(kind, e, path), value)
-		if err != nil {
-			return "", fieldError(path, fmt.Errorf("decrypting %s: %w", Describe(e), err))
-		}
-		changed = true
-		return plain, nil
+		return decrypt(path, value)
 	})
 	return changed, err
 }
