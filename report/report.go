@@ -207,12 +207,18 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteJSONFile writes the report to path, replacing it atomically so a reader never sees half a report.
 func (r *Report) WriteJSONFile(path string) error {
+	return WriteFile(path, r.WriteJSON)
+}
+
+// WriteFile writes a document to path through a temporary file renamed into place, so a reader never sees half of
+// it.
+func WriteFile(path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
-	if err := r.WriteJSON(f); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("writing report: %w", err)
 	}

@@ -207,22 +207,7 @@ func shortSHA(sha string) string {
 
 // writeJSONFile writes v to path through a temporary file, so a reader never sees half a document.
 func writeJSONFile(path string, v any) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := writeJSON(f, v); err != nil {
-		f.Close()
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	return nil
+	return report.WriteFile(path, func(w io.Writer) error { return writeJSON(w, v) })
 }
 
 // appendStepSummary appends Markdown to $GITHUB_STEP_SUMMARY; outside GitHub Actions it does nothing.
