@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kongsnap/kongsnap/gateway"
@@ -122,7 +123,7 @@ func customPluginGateway(token string) http.Handler {
 func TestAdminURLPasswordIsNeverShown(t *testing.T) {
 	const password = "adm1n-pa55w0rd-in-url"
 	s := newSim(t)
-	var sawAuth bool
+	var sawAuth atomic.Bool // the handler runs on concurrent requests (the read is parallel)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); !ok || user != "ops" || pass != password {
 			w.Header().Set("Content-Type", "application/json")
@@ -130,7 +131,7 @@ func TestAdminURLPasswordIsNeverShown(t *testing.T) {
 			_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
 			return
 		}
-		sawAuth = true
+		sawAuth.Store(true)
 		s.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -140,7 +141,7 @@ func TestAdminURLPasswordIsNeverShown(t *testing.T) {
 	conn := testConnection(withPassword)
 	conn.Name, conn.Logger = "", logs.logger()
 	c := open(t, conn)
-	if !sawAuth {
+	if !sawAuth.Load() {
 		t.Fatal("the URL's credentials were not sent as basic authentication")
 	}
 	s.AddFault(kongsim.Fault{PathPrefix: "/routes", Status: http.StatusInternalServerError})
