@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 deck=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-v1.55.0/bin/deck
 [ -x "$deck" ] || { echo "interop-kongsnap: run scripts/interop.sh first (it builds decK)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kongsnap-interop-dir.XXXXXX")
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# start runs inside $(...), a subshell, so it records each kongsim's pid in a file the EXIT trap reads.
+stop_sims() { [ -f "$work/pids" ] && kill $(cat "$work/pids") 2>/dev/null; true; }
+trap stop_sims EXIT
 
 start() { # start NAME [kongsim flags...]: prints the admin URL once it answers
   local name=$1; shift
   bin/kongsim --listen 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 100); do
     url=$(sed -n 's/.*kongsim listening.*url=\([^ "]*\).*/\1/p' "$work/$name.log" | head -1)
     if [ -n "$url" ] && { [[ " $* " != *" --seed "* ]] || grep -q 'seeded' "$work/$name.log"; }; then
@@ -34,7 +35,7 @@ if [ -n "${KONG_ADMIN_URL:-}" ]; then
   "$deck" gateway dump --yes --kong-addr "$target_url" -o "$work/before.yaml" >/dev/null 2>&1 &&
     [ "$(grep -cv '^_format_version:' "$work/before.yaml")" -eq 0 ] ||
     { echo "interop-kongsnap: FAIL: $target_url is not an empty gateway" >&2; exit 1; }
-  trap 'kill "${pids[@]}" 2>/dev/null || true; "$deck" gateway reset --force --kong-addr "$target_url" >/dev/null 2>&1 || true' EXIT
+  trap 'stop_sims; "$deck" gateway reset --force --kong-addr "$target_url" >/dev/null 2>&1 || true' EXIT
 else
   target_url=$(start target)
 fi
@@ -56,4 +57,5 @@ for f in "$work"/snapshot/*.yaml; do
   fi
 done
 echo "interop-kongsnap: PASS: deck gateway sync/diff accept kongsnap's directory; round trip identical (basic-auth hashes aside)"
+stop_sims
 rm -rf "$work"

@@ -12,14 +12,15 @@ cd "$(dirname "$0")/.."
 deck=${KONGSNAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kongsnap}/deck-v1.55.0/bin/deck
 [ -x "$deck" ] || { echo "interop-yaml11: run scripts/interop.sh first (it builds decK)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kongsnap-interop-yaml11.XXXXXX")
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# start runs inside $(...), a subshell, so it records each kongsim's pid in a file the EXIT trap reads.
+stop_sims() { [ -f "$work/pids" ] && kill $(cat "$work/pids") 2>/dev/null; true; }
+trap stop_sims EXIT
 fail() { echo "interop-yaml11: FAIL: $*" >&2; exit 1; }
 
 start() { # start NAME [kongsim flags...]: prints the admin URL once it answers (and has seeded)
   local name=$1; shift
   bin/kongsim --listen 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 100); do
     url=$(sed -n 's/.*kongsim listening.*url=\([^ "]*\).*/\1/p' "$work/$name.log" | head -1)
     if [ -n "$url" ] && { [[ " $* " != *" --seed "* ]] || grep -q 'seeded' "$work/$name.log"; }; then
@@ -70,4 +71,5 @@ done
   { cat "$work/payments-diff.log" >&2; fail "deck gateway diff of the select-tag dump"; }
 grep -q 'Deleted: 0' "$work/payments-diff.log" || { cat "$work/payments-diff.log" >&2; fail "decK would delete untagged entities"; }
 echo "interop-yaml11: PASS: deck gateway diff of a select-tag dump against the full gateway deletes nothing"
+stop_sims
 rm -rf "$work"
