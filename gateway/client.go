@@ -85,13 +85,16 @@ type Client struct {
 
 	absentMu sync.Mutex
 	absent   map[snapshot.Kind]string // kinds Read found the gateway lacks, each with what the gateway answered
+
+	schemaCached schemaCache // the schemas read so far (Defaults, secret fields), each once per Client
 }
 
 // Open connects to the Admin API c describes: it checks the settings, asks GET / for Kong's version and fails with
 // a message saying what to check when the gateway cannot be reached or refuses the client.
 func Open(ctx context.Context, c Connection) (*Client, error) {
 	c = c.withDefaults()
-	client := &Client{conn: c, log: c.Logger.With("connection", c.Name)}
+	client := &Client{conn: c, log: c.Logger.With("connection", c.Name),
+		schemaCached: schemaCache{schemas: map[string]*record{}}}
 	for _, v := range c.Headers {
 		if v != "" {
 			client.secrets = append(client.secrets, v)

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
 	"sort"
 	"sync"
-	"weak"
 
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -88,21 +86,7 @@ type schemaCache struct {
 	schemas map[string]*record
 }
 
-// schemaCaches holds each Client's schemaCache for as long as the Client lives, keyed weakly so that the cache
-// goes with its Client.
-var schemaCaches sync.Map // weak.Pointer[Client] → *schemaCache
-
-func (c *Client) schemaCache() *schemaCache {
-	key := weak.Make(c)
-	if cache, ok := schemaCaches.Load(key); ok {
-		return cache.(*schemaCache)
-	}
-	cache, loaded := schemaCaches.LoadOrStore(key, &schemaCache{schemas: map[string]*record{}})
-	if !loaded {
-		runtime.AddCleanup(c, func(key weak.Pointer[Client]) { schemaCaches.Delete(key) }, key)
-	}
-	return cache.(*schemaCache)
-}
+func (c *Client) schemaCache() *schemaCache { return &c.schemaCached }
 
 // schemas returns the schemas at paths, reading those not cached yet in parallel.
 func (c *Client) schemas(ctx context.Context, paths map[string]bool) (map[string]*record, error) {
