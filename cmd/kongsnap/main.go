@@ -18,7 +18,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(os.Stdin),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), stderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+	endProfiles, err := startProfiles(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kongsnap:", err)
+		os.Exit(2)
+	}
 	code := runWith(ctx, g, os.Args[1:])
+	endProfiles()
 	stop()
 	os.Exit(code)
 }
