@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -285,21 +284,6 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 		return decrypt(path, value)
 	})
 	return changed, err
-}
-
-// toFields returns an entity's JSON fields as a map, numbers kept exact, created_at and updated_at left out.
-func toFields(e any) (map[string]any, error) {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
-	}
-	fields, err := decodeJSONMap(data)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
-	}
-	delete(fields, "created_at")
-	delete(fields, "updated_at")
-	return fields, nil
 }
 
 // builtinSecret reports whether path is one of the kind's own secret fields (KindInfo.Secrets, "config.*" covering

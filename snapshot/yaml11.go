@@ -39,6 +39,11 @@ func yaml11NonString(s string) bool {
 	if _, ok := yaml11Bools[s]; ok || yaml11Special[s] {
 		return true
 	}
+	// Past those words, every rule below needs s to start with a digit, a sign, a dot or an underscore (dropped
+	// before parsing), and none matches a UUID: most of a gateway's strings are answered here, cheaply.
+	if c := s[0]; !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == '_') || isUUID(s) {
+		return false
+	}
 	plain := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
 		return true
@@ -54,4 +59,25 @@ func yaml11NonString(s string) bool {
 func yaml11Bool(s string) (value, ok bool) {
 	value, ok = yaml11Bools[s]
 	return value, ok
+}
+
+// isUUID reports whether s is a UUID as Kong writes ids: lowercase hexadecimal, 8-4-4-4-12.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }

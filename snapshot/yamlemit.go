@@ -2,26 +2,29 @@ package snapshot
 
 import (
 	"bytes"
-
-	"gopkg.in/yaml.v3"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
 )
 
 // The fast path of encodeFile: most of a gateway's values are identifiers, names, hosts, paths, numbers and
-// booleans that yaml.v3 writes as plain scalars, in block mappings and sequences indented by two. emitItem
-// writes such an item itself, at a fraction of yaml.v3's cost, and refuses (leaving the buffer as it was) any item
-// holding something whose form it does not know for certain: a scalar with a style or tag set (a quoted string),
-// a string yaml.v3 would quote or could fold, a sequence in a sequence, comments, anchors. yaml.v3 then writes
-// that item. TestEmitItemMatchesYAMLv3 holds the two to the same bytes.
+// booleans that yaml.v3 writes as plain scalars, in block mappings and sequences indented by two. emitItem writes
+// such an entry straight from its JSON-shaped value, without building yaml.v3 nodes, at a fraction of yaml.v3's
+// cost, and refuses (leaving the buffer as it was) any entry holding something whose form it does not know for
+// certain: a string yaml.v3 would write as a literal block or could fold, a non-ASCII string, a sequence in a
+// sequence, a key too long to be a simple key. yaml.v3 then writes that entry from valueNode's nodes.
+// TestEmitItemMatchesYAMLv3 and FuzzEmitItem hold the two to the same bytes.
 
-// plainWidth is yaml.v3's default line width: past it, a plain scalar is folded at a space.
+// plainWidth is yaml.v3's default line width: past it, a scalar is folded at a space.
 const plainWidth = 80
 
-// emitItem writes node as one entry of a block sequence whose dashes are at column indent, and reports whether it
+// emitItem writes item as one entry of a block sequence whose dashes are at column indent, and reports whether it
 // could.
-func emitItem(buf *bytes.Buffer, node *yaml.Node, indent int) bool {
+func emitItem(buf *bytes.Buffer, item any, indent int) bool {
 	start := buf.Len()
 	e := emitter{buf: buf}
-	e.sequenceEntry(node, indent)
+	e.sequenceEntry(item, indent)
 	if e.failed {
 		buf.Truncate(start)
 		return false
@@ -41,67 +44,59 @@ func (e *emitter) spaces(n int) {
 }
 
 // sequenceEntry writes "- " at column indent and the entry after it.
-func (e *emitter) sequenceEntry(n *yaml.Node, indent int) {
+func (e *emitter) sequenceEntry(v any, indent int) {
 	e.spaces(indent)
 	e.buf.WriteString("- ")
-	switch n.Kind {
-	case yaml.ScalarNode:
-		e.scalar(n, indent+2)
-		e.buf.WriteByte('\n')
-	case yaml.MappingNode:
-		if !e.plainCollection(n) {
-			return
-		}
-		if len(n.Content) == 0 {
-			e.buf.WriteString("{}\n")
-			return
-		}
-		e.mapping(n, indent+2, true)
-	default:
+	switch t := v.(type) {
+	case entityFields:
+		e.mapping(map[string]any(t), true, indent+2, true)
+	case map[string]any:
+		e.mapping(t, false, indent+2, true)
+	case []any:
 		e.failed = true
+	default:
+		e.scalar(v, indent+2)
+		e.buf.WriteByte('\n')
 	}
 }
 
-// mapping writes a non-empty block mapping whose keys are at column indent; inline says the first key goes on
-// the current line (after a sequence's "- ").
-func (e *emitter) mapping(n *yaml.Node, indent int, inline bool) {
-	for i := 0; i+1 < len(n.Content) && !e.failed; i += 2 {
-		key, value := n.Content[i], n.Content[i+1]
-		if i > 0 || !inline {
+// mapping writes a block mapping whose keys are at column indent, ordered as valueNode orders them (ranked fields
+// for an entity, alphabetically otherwise); inline says the first key goes on the current line (after a
+// sequence's "- "). An empty mapping is "{}" on the current line.
+func (e *emitter) mapping(m map[string]any, ranked bool, indent int, inline bool) {
+	if len(m) == 0 {
+		e.buf.WriteString("{}\n")
+		return
+	}
+	for _, key := range e.sortedKeys(m, ranked) {
+		if e.failed {
+			return
+		}
+		if !inline {
 			e.spaces(indent)
 		}
-		if key.Kind != yaml.ScalarNode || key.Tag != "!!str" || len(key.Value) > 128 {
+		inline = false
+		if len(key) > 128 { // yaml.v3 writes longer keys as complex keys ("? ")
 			e.failed = true
 			return
 		}
-		e.scalar(key, indent)
+		keyStart := e.buf.Len()
+		e.str(key, indent)
+		keyWidth := e.buf.Len() - keyStart
 		e.buf.WriteByte(':')
-		switch value.Kind {
-		case yaml.ScalarNode:
-			e.buf.WriteByte(' ')
-			e.scalar(value, indent+len(key.Value)+2)
-			e.buf.WriteByte('\n')
-		case yaml.MappingNode:
-			if !e.plainCollection(value) {
-				return
-			}
-			if len(value.Content) == 0 {
-				e.buf.WriteString(" {}\n")
-				continue
-			}
-			e.buf.WriteByte('\n')
-			e.mapping(value, indent+2, false)
-		case yaml.SequenceNode:
-			if !e.plainCollection(value) {
-				return
-			}
-			if len(value.Content) == 0 {
+		switch t := m[key].(type) {
+		case entityFields:
+			e.nested(map[string]any(t), true, indent+2)
+		case map[string]any:
+			e.nested(t, false, indent+2)
+		case []any:
+			if len(t) == 0 {
 				e.buf.WriteString(" []\n")
 				continue
 			}
 			e.buf.WriteByte('\n')
-			for _, item := range value.Content {
-				if item.Kind == yaml.SequenceNode {
+			for _, item := range t {
+				if _, ok := item.([]any); ok {
 					e.failed = true
 					return
 				}
@@ -111,69 +106,126 @@ func (e *emitter) mapping(n *yaml.Node, indent int, inline bool) {
 				}
 			}
 		default:
-			e.failed = true
-			return
+			e.buf.WriteByte(' ')
+			e.scalar(t, indent+keyWidth+2)
+			e.buf.WriteByte('\n')
 		}
 	}
 }
 
-// plainCollection reports whether a mapping or sequence node is one emitItem writes: block style, no comments,
-// anchor or alias.
-func (e *emitter) plainCollection(n *yaml.Node) bool {
-	if n.Style != 0 || n.Anchor != "" || n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" ||
-		(n.Kind == yaml.MappingNode && n.Tag != "!!map") || (n.Kind == yaml.SequenceNode && n.Tag != "!!seq") {
-		e.failed = true
-		return false
+// nested writes a mapping that is a mapping's value: " {}" when empty, else on the lines below.
+func (e *emitter) nested(m map[string]any, ranked bool, indent int) {
+	if len(m) == 0 {
+		e.buf.WriteString(" {}\n")
+		return
 	}
-	return true
+	e.buf.WriteByte('\n')
+	e.mapping(m, ranked, indent, false)
 }
 
-// scalar writes a scalar that starts at column col, as yaml.v3 would, or fails.
-func (e *emitter) scalar(n *yaml.Node, col int) {
-	if n.Style != 0 || n.Anchor != "" || n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" {
+// sortedKeys returns a mapping's keys in writing order.
+func (e *emitter) sortedKeys(m map[string]any, ranked bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if ranked {
+		sort.Slice(keys, func(i, j int) bool {
+			ri, ni := fieldRank(keys[i])
+			rj, nj := fieldRank(keys[j])
+			if ri != rj {
+				return ri < rj
+			}
+			return ni < nj
+		})
+	} else {
+		sort.Strings(keys)
+	}
+	return keys
+}
+
+// scalar writes a JSON-shaped scalar that starts at column col, as yaml.v3 writes valueNode's node for it, or
+// fails.
+func (e *emitter) scalar(v any, col int) {
+	switch t := v.(type) {
+	case string:
+		e.str(t, col)
+	case json.Number:
+		if strings.ContainsAny(string(t), ".eE") {
+			e.failed = !plainFloat(string(t))
+		} else {
+			e.failed = !plainInt(string(t))
+		}
+		if !e.failed {
+			e.buf.WriteString(string(t))
+		}
+	case bool:
+		e.buf.WriteString(strconv.FormatBool(t))
+	default:
+		e.buf.WriteString("null") // valueNode writes anything else as null
+	}
+}
+
+// str writes a string scalar (a value or a key) starting at column col: double-quoted when a YAML 1.1 reader
+// would take it for something else (as valueNode marks it), plain otherwise, or fails.
+func (e *emitter) str(s string, col int) {
+	switch {
+	case strings.Contains(s, "\n"):
+		e.failed = true // a literal block
+	case yaml11NonString(s):
+		e.failed = !quotedString(s, col)
+		if !e.failed {
+			e.buf.WriteByte('"')
+			for i := 0; i < len(s); i++ {
+				if s[i] == '"' || s[i] == '\\' {
+					e.buf.WriteByte('\\')
+				}
+				e.buf.WriteByte(s[i])
+			}
+			e.buf.WriteByte('"')
+		}
+	case plainString(s, col):
+		e.buf.WriteString(s)
+	default:
 		e.failed = true
-		return
 	}
-	ok := false
-	switch n.Tag {
-	case "!!str":
-		ok = plainString(n.Value, col)
-	case "!!int":
-		ok = plainInt(n.Value)
-	case "!!bool":
-		ok = n.Value == "true" || n.Value == "false"
-	case "!!null":
-		ok = n.Value == "null"
+}
+
+// quotedString reports whether yaml.v3 writes s, double-quoted and starting at column col, as s between quotes
+// with only '"' and '\' escaped: printable ASCII, and no space a line too long could be folded at.
+func quotedString(s string, col int) bool {
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' {
+			return false
+		}
+		space = space || c == ' '
 	}
-	if !ok {
-		e.failed = true
-		return
-	}
-	e.buf.WriteString(n.Value)
+	return !space || col+len(s)+2 <= plainWidth
 }
 
 // plainString reports whether yaml.v3 writes s, starting at column col, as the plain scalar s: a string it
-// resolves as a string (not true, null, a number or a timestamp), with no character that needs quoting, and too
-// short to be folded. It is deliberately narrower than yaml.v3's rule: a UUID, or a letter, '/' or '_' followed
-// by letters, digits, '_', '-', '.', '/', '+', '=', ':' not before a space or at the end, and single inner spaces.
+// resolves as a string (not true, null, a number or a timestamp: what yaml11NonString says, which covers yaml.v3's
+// YAML 1.2 rules), with no character that needs quoting, and too short to be folded. It is deliberately narrower
+// than yaml.v3's rule: printable ASCII starting with a letter, a digit, '/' or '_'; no ": " or final ':', no " #",
+// and single inner spaces only.
 func plainString(s string, col int) bool {
-	if len(s) == 0 {
+	if len(s) == 0 || yaml11NonString(s) {
 		return false
 	}
-	if isUUID(s) {
-		return true
-	}
-	if c := s[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '_') {
+	if c := s[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '_') {
 		return false
 	}
 	space := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-', c == '.', c == '/',
-			c == '+', c == '=':
-		case c == ':': // an encrypted secret, kongsnap:v1:…; ": " and a final ':' would end a key
+		switch c := s[i]; {
+		case c == ':': // an encrypted secret, kongsnap:v1:…, a host:port; ": " and a final ':' would end a key
 			if i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case c == '#': // " #" starts a comment
+			if s[i-1] == ' ' {
 				return false
 			}
 		case c == ' ':
@@ -181,52 +233,50 @@ func plainString(s string, col int) bool {
 				return false
 			}
 			space = true
-		default:
+		case c < ' ' || c > '~':
 			return false
 		}
 	}
-	if space && col+len(s) > plainWidth {
-		return false
-	}
-	switch s {
-	case "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL",
-		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
-		return false
-	}
-	return true
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
+	return !space || col+len(s) <= plainWidth
 }
 
 // plainInt reports whether s is a decimal integer yaml.v3 resolves as the integer it is tagged as.
 func plainInt(s string) bool {
-	digits := s
-	if len(digits) > 0 && digits[0] == '-' {
-		digits = digits[1:]
-	}
+	digits := strings.TrimPrefix(s, "-")
 	if len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
 		return false
 	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
+	return allDigits(digits)
+}
+
+// plainFloat reports whether s is a JSON number with a fraction or an exponent that yaml.v3 resolves as a float,
+// so writes plain: -?digits(.digits)?([eE][+-]?digits)?, in range.
+func plainFloat(s string) bool {
+	rest := strings.TrimPrefix(s, "-")
+	mantissa, exponent, hasExp := strings.Cut(strings.ToLower(rest), "e")
+	whole, fraction, hasFraction := strings.Cut(mantissa, ".")
+	if !allDigits(whole) || hasFraction && !allDigits(fraction) {
+		return false
+	}
+	if hasExp {
+		digits := exponent
+		if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+			digits = digits[1:]
+		}
+		if !allDigits(digits) {
+			return false
+		}
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

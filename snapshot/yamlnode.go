@@ -44,9 +44,9 @@ type namedList struct {
 // encodeFile writes a file as YAML with two-space indentation: the header mapping, then each list under its key.
 // The lists are written one item at a time, each item turned into YAML nodes only when its turn comes: yaml.v3's
 // emitter keeps every event of a document in memory until it ends, and a whole gateway's node tree costs
-// gigabytes at 100,000 entities. An item is written by emitItem when it can be (the fast path, plain scalars
-// only), else by yaml.v3 alone and indented under its key; both give the bytes the whole document encoded at once
-// by yaml.v3 would.
+// gigabytes at 100,000 entities. An item is written by emitItem straight from its value when it can be (the fast
+// path), else turned into nodes and written by yaml.v3 alone, indented under its key; both give the bytes the
+// whole document encoded at once by yaml.v3 would.
 func encodeFile(header *yaml.Node, lists []namedList) ([]byte, error) {
 	var buf bytes.Buffer
 	if len(header.Content) > 0 {
@@ -60,11 +60,10 @@ func encodeFile(header *yaml.Node, lists []namedList) ([]byte, error) {
 		buf.WriteString(list.key)
 		buf.WriteString(":\n")
 		for _, item := range list.items {
-			node := valueNode(item)
-			if emitItem(&buf, node, 2) {
+			if emitItem(&buf, item, 2) {
 				continue
 			}
-			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{node}})
+			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{valueNode(item)}})
 			if err != nil {
 				return nil, err
 			}

@@ -1,0 +1,146 @@
+package snapshot
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// TestFieldsMatchJSON holds toFields' walk of go-kong structs to the long road through JSON text, for the rich
+// fixture's entities and for every kind's type filled with random values (odd strings, extreme floats, nested
+// configuration values, nil and empty pointers, slices and maps).
+func TestFieldsMatchJSON(t *testing.T) {
+	check := func(e any) {
+		t.Helper()
+		got, err := toFields(e)
+		want, wantErr := jsonFields(e)
+		if wantErr != nil {
+			if err == nil {
+				t.Fatalf("%s: toFields succeeded where Marshal fails: %v", Describe(e), wantErr)
+			}
+			return
+		}
+		delete(want, "created_at")
+		delete(want, "updated_at")
+		if err != nil {
+			t.Fatalf("%s: %v", Describe(e), err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\n got %#v\nwant %#v", Describe(e), got, want)
+		}
+	}
+	rich := richSnapshot(t)
+	for _, kind := range Kinds {
+		for _, e := range rich.Entities(kind) {
+			check(e)
+			if _, err := reflectFields(e); err != nil {
+				t.Errorf("%s takes the road through JSON text: %v", Describe(e), err)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 17))
+	for _, kind := range Kinds {
+		for range 300 {
+			e := kind.Info().New()
+			fill(rng, reflect.ValueOf(e).Elem(), 0)
+			check(e)
+		}
+	}
+}
+
+var oddStrings = []string{"", "a", "on", "héllo", "\xff\xfe", "a\x00b", "<html>&", "\u2028", "1e3", "line\nbreak"}
+
+var oddFloats = []float64{0, 1, -1, 0.5, 1e-7, 1e21, 1e20, 123456789.125, -2.5e-9, math.MaxFloat64,
+	math.SmallestNonzeroFloat64, 3, 1e6, math.Inf(1), math.NaN()}
+
+// fill sets v, and everything it holds, to random values; pointers, slices and maps are sometimes left nil or
+// empty.
+func fill(rng *rand.Rand, v reflect.Value, depth int) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if rng.IntN(4) == 0 {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(rng, v.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(rng, v.Field(i), depth+1)
+			}
+		}
+	case reflect.String:
+		v.SetString(oddStrings[rng.IntN(len(oddStrings))])
+	case reflect.Bool:
+		v.SetBool(rng.IntN(2) == 0)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(rng.Int64N(1<<20) - 1<<19)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(rng.Uint64N(1 << 20))
+	case reflect.Float32, reflect.Float64:
+		if rng.IntN(20) == 0 {
+			v.SetFloat(oddFloats[rng.IntN(len(oddFloats))]) // Inf and NaN: Marshal fails, so must toFields
+		} else {
+			v.SetFloat(oddFloats[rng.IntN(len(oddFloats)-2)])
+		}
+	case reflect.Slice:
+		switch rng.IntN(3) {
+		case 0:
+			return
+		case 1:
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		default:
+			v.Set(reflect.MakeSlice(v.Type(), 1+rng.IntN(3), 3))
+			for i := range v.Len() {
+				fill(rng, v.Index(i), depth+1)
+			}
+		}
+	case reflect.Map:
+		if rng.IntN(3) == 0 {
+			return
+		}
+		v.Set(reflect.MakeMap(v.Type()))
+		for range rng.IntN(4) {
+			key := reflect.New(v.Type().Key()).Elem()
+			fill(rng, key, depth+1)
+			value := reflect.New(v.Type().Elem()).Elem()
+			fill(rng, value, depth+1)
+			v.SetMapIndex(key, value)
+		}
+	case reflect.Interface:
+		if value := randomJSON(rng, depth); value != nil {
+			v.Set(reflect.ValueOf(value))
+		}
+	}
+}
+
+// randomJSON is a value as encoding/json decodes into an interface: what a plugin's configuration holds.
+func randomJSON(rng *rand.Rand, depth int) any {
+	n := 6
+	if depth > 4 {
+		n = 4
+	}
+	switch rng.IntN(n) {
+	case 0:
+		return nil
+	case 1:
+		return oddStrings[rng.IntN(len(oddStrings))]
+	case 2:
+		return oddFloats[rng.IntN(len(oddFloats)-2)]
+	case 3:
+		return rng.IntN(2) == 0
+	case 4:
+		list := make([]any, rng.IntN(3))
+		for i := range list {
+			list[i] = randomJSON(rng, depth+1)
+		}
+		return list
+	default:
+		m := map[string]any{}
+		for range rng.IntN(4) {
+			m[oddStrings[rng.IntN(len(oddStrings))]] = randomJSON(rng, depth+1)
+		}
+		return m
+	}
+}
