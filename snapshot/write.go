@@ -50,9 +50,9 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 	files := Files{}
 	for _, f := range layout {
 		var lists []namedList
-		for _, section := range f.sections {
-			if items := sections[section]; len(items) > 0 {
-				lists = append(lists, namedList{section, items})
+		for _, name := range f.sections {
+			if sec := sections[name]; sec.Len() > 0 {
+				lists = append(lists, namedList{name, sec})
 			}
 		}
 		// An empty gateway's snapshot is still one readable file, holding only _format_version.
@@ -88,9 +88,9 @@ func WriteMerged(s *Snapshot, opts WriteOptions) ([]byte, error) {
 	}
 	var lists []namedList
 	for _, f := range layout {
-		for _, section := range f.sections {
-			if items := sections[section]; len(items) > 0 {
-				lists = append(lists, namedList{section, items})
+		for _, name := range f.sections {
+			if sec := sections[name]; sec.Len() > 0 {
+				lists = append(lists, namedList{name, sec})
 			}
 		}
 	}
@@ -129,9 +129,9 @@ type sectionBuilder struct {
 	scope *pluginScope
 }
 
-// buildSections returns, per top-level section name, its sorted entries. Every foreign key must point at an entity
-// of the snapshot: a file naming a parent it does not hold could not be read back.
-func buildSections(s *Snapshot, opts WriteOptions) (map[string][]any, error) {
+// buildSections returns, per top-level section name, its sorted entries, already written. Every foreign key must
+// point at an entity of the snapshot: a file naming a parent it does not hold could not be read back.
+func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) {
 	if opts.Secrets != "" {
 		if _, err := ParseSecretMode(string(opts.Secrets)); err != nil {
 			return nil, err
@@ -142,7 +142,7 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string][]any, error) {
 	if b.scope, err = b.scopePlugins(); err != nil {
 		return nil, err
 	}
-	out := map[string][]any{}
+	out := map[string]*section{}
 	if out["services"], out["routes"], err = b.services(); err != nil {
 		return nil, err
 	}
@@ -230,16 +230,18 @@ func danglingWrite(child any, field string, parent Kind) error {
 		Describe(child), field, parent.Singular(), ErrDanglingReference)
 }
 
-func flat(b *sectionBuilder, kind Kind) ([]any, error) {
-	var items []entityFields
+func flat(b *sectionBuilder, kind Kind) (*section, error) {
+	sec := &section{}
 	for _, e := range b.s.Entities(kind) {
 		f, err := b.fields(e)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, f)
+		if err := sec.add(f, kind.Info().SortBy); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, kind.Info().SortBy...), nil
+	return sec.sorted(), nil
 }
 
 // pluginScope sorts plugins: those with exactly one parent nest under it, the others (global, several parents)
@@ -304,7 +306,7 @@ func (b *sectionBuilder) nestedPlugins(plugins []*kong.Plugin) ([]any, error) {
 	return sorted(items, "name", "instance_name", "id"), nil
 }
 
-func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
+func (b *sectionBuilder) services() (services, looseRoutes *section, err error) {
 	routesOf := map[any][]*kong.Route{}
 	var loose []*kong.Route
 	for _, r := range b.s.Routes {
@@ -318,25 +320,21 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 		}
 		routesOf[parent] = append(routesOf[parent], r)
 	}
-	renderRoutes := func(routes []*kong.Route) ([]any, error) {
-		var items []entityFields
-		for _, r := range routes {
-			f, err := b.fields(r)
-			if err != nil {
-				return nil, err
-			}
-			delete(f, "service")
-			if parent, _ := b.parent(r, "service"); isOutside(parent) {
-				f["service"] = parent.(outside).id
-			}
-			if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
-				return nil, err
-			}
-			items = append(items, f)
+	renderRoute := func(r *kong.Route) (entityFields, error) {
+		f, err := b.fields(r)
+		if err != nil {
+			return nil, err
 		}
-		return sorted(items, KindRoute.Info().SortBy...), nil
+		delete(f, "service")
+		if parent, _ := b.parent(r, "service"); isOutside(parent) {
+			f["service"] = parent.(outside).id
+		}
+		if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
+			return nil, err
+		}
+		return f, nil
 	}
-	var items []entityFields
+	services = &section{}
 	for _, svc := range b.s.Services {
 		f, err := b.fields(svc)
 		if err != nil {
@@ -354,23 +352,35 @@ func (b *sectionBuilder) services() (services, looseRoutes []any, err error) {
 				return nil, nil, danglingWrite(svc, "ca_certificates", KindCACertificate)
 			}
 		}
-		routes, err := renderRoutes(routesOf[svc])
-		if err != nil {
-			return nil, nil, err
+		var routes []entityFields
+		for _, r := range routesOf[svc] {
+			rf, err := renderRoute(r)
+			if err != nil {
+				return nil, nil, err
+			}
+			routes = append(routes, rf)
 		}
 		if len(routes) > 0 {
-			f["routes"] = routes
+			f["routes"] = sorted(routes, KindRoute.Info().SortBy...)
 		}
 		if err := b.nest(f, "plugins", b.scope.byService[svc], b.nestedPlugins); err != nil {
 			return nil, nil, err
 		}
-		items = append(items, f)
+		if err := services.add(f, KindService.Info().SortBy); err != nil {
+			return nil, nil, err
+		}
 	}
-	looseRoutes, err = renderRoutes(loose)
-	if err != nil {
-		return nil, nil, err
+	looseRoutes = &section{}
+	for _, r := range loose {
+		f, err := renderRoute(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := looseRoutes.add(f, KindRoute.Info().SortBy); err != nil {
+			return nil, nil, err
+		}
 	}
-	return sorted(items, KindService.Info().SortBy...), looseRoutes, nil
+	return services.sorted(), looseRoutes.sorted(), nil
 }
 
 // nest renders children with render and stores them under key, leaving the key out when there are none.
@@ -388,8 +398,8 @@ func (b *sectionBuilder) nest(f entityFields, key string, children []*kong.Plugi
 	return nil
 }
 
-func (b *sectionBuilder) topPlugins() ([]any, error) {
-	var items []entityFields
+func (b *sectionBuilder) topPlugins() (*section, error) {
+	sec := &section{}
 	for _, p := range b.scope.top {
 		f, err := b.fields(p)
 		if err != nil {
@@ -414,12 +424,17 @@ func (b *sectionBuilder) topPlugins() ([]any, error) {
 			}
 			f[field] = ref
 		}
-		items = append(items, f)
+		if err := sec.add(f, topPluginOrder); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, "name", "service", "route", "consumer", "instance_name", "id"), nil
+	return sec.sorted(), nil
 }
 
-func (b *sectionBuilder) consumers() ([]any, error) {
+// topPluginOrder orders the plugins written at top level: by name, then by what they apply to.
+var topPluginOrder = []string{"name", "service", "route", "consumer", "instance_name", "id"}
+
+func (b *sectionBuilder) consumers() (*section, error) {
 	creds := map[any]map[Kind][]any{}
 	for _, kind := range Kinds {
 		if !kind.Credential() {
@@ -439,7 +454,7 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 			creds[parent][kind] = append(creds[parent][kind], cred)
 		}
 	}
-	var items []entityFields
+	sec := &section{}
 	for _, c := range b.s.Consumers {
 		f, err := b.fields(c)
 		if err != nil {
@@ -460,13 +475,15 @@ func (b *sectionBuilder) consumers() ([]any, error) {
 		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
 			return nil, err
 		}
-		items = append(items, f)
+		if err := sec.add(f, KindConsumer.Info().SortBy); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, KindConsumer.Info().SortBy...), nil
+	return sec.sorted(), nil
 }
 
-func (b *sectionBuilder) upstreams() ([]any, error) {
-	targetsOf := map[any][]entityFields{}
+func (b *sectionBuilder) upstreams() (*section, error) {
+	targetsOf := map[any][]*kong.Target{}
 	for _, t := range b.s.Targets {
 		parent, err := b.parent(t, "upstream")
 		if err != nil {
@@ -475,14 +492,9 @@ func (b *sectionBuilder) upstreams() ([]any, error) {
 		if parent == nil || isOutside(parent) { // decK nests these under their parent only
 			return nil, danglingWrite(t, "upstream", KindUpstream)
 		}
-		f, err := b.fields(t)
-		if err != nil {
-			return nil, err
-		}
-		delete(f, "upstream")
-		targetsOf[parent] = append(targetsOf[parent], f)
+		targetsOf[parent] = append(targetsOf[parent], t)
 	}
-	var items []entityFields
+	sec := &section{}
 	for _, u := range b.s.Upstreams {
 		f, err := b.fields(u)
 		if err != nil {
@@ -491,16 +503,27 @@ func (b *sectionBuilder) upstreams() ([]any, error) {
 		if _, err := b.parent(u, "client_certificate"); err != nil {
 			return nil, err
 		}
-		if targets := targetsOf[u]; len(targets) > 0 {
+		var targets []entityFields
+		for _, t := range targetsOf[u] {
+			tf, err := b.fields(t)
+			if err != nil {
+				return nil, err
+			}
+			delete(tf, "upstream")
+			targets = append(targets, tf)
+		}
+		if len(targets) > 0 {
 			f["targets"] = sorted(targets, KindTarget.Info().SortBy...)
 		}
-		items = append(items, f)
+		if err := sec.add(f, KindUpstream.Info().SortBy); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, KindUpstream.Info().SortBy...), nil
+	return sec.sorted(), nil
 }
 
-func (b *sectionBuilder) certificates() ([]any, error) {
-	snisOf := map[any][]entityFields{}
+func (b *sectionBuilder) certificates() (*section, error) {
+	snisOf := map[any][]*kong.SNI{}
 	for _, sni := range b.s.SNIs {
 		parent, err := b.parent(sni, "certificate")
 		if err != nil {
@@ -509,30 +532,36 @@ func (b *sectionBuilder) certificates() ([]any, error) {
 		if parent == nil || isOutside(parent) { // decK nests these under their parent only
 			return nil, danglingWrite(sni, "certificate", KindCertificate)
 		}
-		f, err := b.fields(sni)
-		if err != nil {
-			return nil, err
-		}
-		delete(f, "certificate")
-		snisOf[parent] = append(snisOf[parent], f)
+		snisOf[parent] = append(snisOf[parent], sni)
 	}
-	var items []entityFields
+	sec := &section{}
 	for _, c := range b.s.Certificates {
 		f, err := b.fields(c)
 		if err != nil {
 			return nil, err
 		}
 		delete(f, "snis")
-		if snis := snisOf[c]; len(snis) > 0 {
+		var snis []entityFields
+		for _, sni := range snisOf[c] {
+			sf, err := b.fields(sni)
+			if err != nil {
+				return nil, err
+			}
+			delete(sf, "certificate")
+			snis = append(snis, sf)
+		}
+		if len(snis) > 0 {
 			f["snis"] = sorted(snis, KindSNI.Info().SortBy...)
 		}
-		items = append(items, f)
+		if err := sec.add(f, KindCertificate.Info().SortBy); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, KindCertificate.Info().SortBy...), nil
+	return sec.sorted(), nil
 }
 
-func (b *sectionBuilder) keys() ([]any, error) {
-	var items []entityFields
+func (b *sectionBuilder) keys() (*section, error) {
+	sec := &section{}
 	for _, k := range b.s.Keys {
 		f, err := b.fields(k)
 		if err != nil {
@@ -551,9 +580,11 @@ func (b *sectionBuilder) keys() ([]any, error) {
 				f["set"] = map[string]any{"id": ID(parent)}
 			}
 		}
-		items = append(items, f)
+		if err := sec.add(f, KindKey.Info().SortBy); err != nil {
+			return nil, err
+		}
 	}
-	return sorted(items, KindKey.Info().SortBy...), nil
+	return sec.sorted(), nil
 }
 
 // sorted orders entries by the given fields, then by their whole content, so that the order never depends on the

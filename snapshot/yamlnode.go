@@ -35,47 +35,138 @@ func fieldRank(key string) (int, string) {
 	return len(headFields), key
 }
 
-// namedList is a top-level list of a file: its key and its entries, JSON-shaped values for valueNode.
+// namedList is a top-level list of a file: its key and its entries.
 type namedList struct {
-	key   string
-	items []any
+	key string
+	sec *section
+}
+
+// section is a top-level list of a file, its entries written one by one as they are built, so that a whole
+// gateway's field maps are never held at once (nor a node tree: yaml.v3's emitter keeps every event of a document
+// in memory until it ends, which costs gigabytes at 100,000 entities). An entry is written by emitItem straight
+// from its value when it can be (the fast path), else turned into nodes and written by yaml.v3 alone, indented
+// under its key; both give the bytes the whole document encoded at once by yaml.v3 would.
+type section struct {
+	chunks  [][]byte // the entries' YAML, in the order they were added, in blocks that are never copied to grow
+	scratch bytes.Buffer
+	entries []sectionEntry
+}
+
+// chunkSize is the size of a section's blocks: a large section grows by blocks instead of by doubling one buffer,
+// which would copy it at each step and hold the old copy until the next collection.
+const chunkSize = 1 << 20
+
+// sectionEntry is one entry of a section: where its YAML lies in the section's blocks, and what it is ordered by.
+type sectionEntry struct {
+	keys       []string
+	whole      string // its whole content as sortString writes it, for an entry without an id: only those can tie
+	chunk      int
+	start, end int
+}
+
+// Len is the number of entries.
+func (s *section) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.entries)
+}
+
+// add writes an entry, ordered by the given fields (as sorted orders field maps).
+func (s *section) add(f entityFields, by []string) error {
+	var e sectionEntry
+	for _, field := range by {
+		e.keys = append(e.keys, sortString(f[field]))
+	}
+	if id, _ := f["id"].(string); id == "" {
+		e.whole = sortString(map[string]any(f))
+	}
+	s.scratch.Reset()
+	if err := encodeEntry(&s.scratch, f); err != nil {
+		return err
+	}
+	data := s.scratch.Bytes()
+	if n := len(s.chunks); n == 0 || len(s.chunks[n-1])+len(data) > cap(s.chunks[n-1]) {
+		s.chunks = append(s.chunks, make([]byte, 0, max(chunkSize, len(data))))
+	}
+	e.chunk = len(s.chunks) - 1
+	e.start = len(s.chunks[e.chunk])
+	s.chunks[e.chunk] = append(s.chunks[e.chunk], data...)
+	e.end = len(s.chunks[e.chunk])
+	s.entries = append(s.entries, e)
+	return nil
+}
+
+// sorted orders the entries as sorted orders field maps: by their fields, then by their whole content. Entries
+// with ids differ in their keys (the id is the last), unless two share an id, and those are ordered by their YAML.
+func (s *section) sorted() *section {
+	sort.SliceStable(s.entries, func(i, j int) bool {
+		a, b := &s.entries[i], &s.entries[j]
+		for n := range a.keys {
+			if a.keys[n] != b.keys[n] {
+				return a.keys[n] < b.keys[n]
+			}
+		}
+		if a.whole != b.whole {
+			return a.whole < b.whole
+		}
+		return bytes.Compare(s.yaml(*a), s.yaml(*b)) < 0
+	})
+	return s
+}
+
+func (s *section) yaml(e sectionEntry) []byte { return s.chunks[e.chunk][e.start:e.end] }
+
+// size is the length of the section's YAML.
+func (s *section) size() int {
+	n := 0
+	for _, c := range s.chunks {
+		n += len(c)
+	}
+	return n
+}
+
+// encodeEntry writes item as an entry of a block sequence indented by two.
+func encodeEntry(buf *bytes.Buffer, item any) error {
+	if emitItem(buf, item, 2) {
+		return nil
+	}
+	data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{valueNode(item)}})
+	if err != nil {
+		return err
+	}
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) > 1 {
+			buf.WriteString("  ")
+		}
+		buf.Write(line)
+	}
+	return nil
 }
 
 // encodeFile writes a file as YAML with two-space indentation: the header mapping, then each list under its key.
-// The lists are written one item at a time, each item turned into YAML nodes only when its turn comes: yaml.v3's
-// emitter keeps every event of a document in memory until it ends, and a whole gateway's node tree costs
-// gigabytes at 100,000 entities. An item is written by emitItem straight from its value when it can be (the fast
-// path), else turned into nodes and written by yaml.v3 alone, indented under its key; both give the bytes the
-// whole document encoded at once by yaml.v3 would.
 func encodeFile(header *yaml.Node, lists []namedList) ([]byte, error) {
-	var buf bytes.Buffer
+	var head []byte
 	if len(header.Content) > 0 {
-		data, err := encodeNode(header)
-		if err != nil {
+		var err error
+		if head, err = encodeNode(header); err != nil {
 			return nil, err
 		}
-		buf.Write(data)
 	}
+	size := len(head)
+	for _, list := range lists {
+		size += len(list.key) + 2 + list.sec.size()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.Write(head)
 	for _, list := range lists {
 		buf.WriteString(list.key)
 		buf.WriteString(":\n")
-		for _, item := range list.items {
-			if emitItem(&buf, item, 2) {
-				continue
-			}
-			data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{valueNode(item)}})
-			if err != nil {
-				return nil, err
-			}
-			for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-				if len(line) == 0 {
-					continue
-				}
-				if len(line) > 1 {
-					buf.WriteString("  ")
-				}
-				buf.Write(line)
-			}
+		for _, e := range list.sec.entries {
+			buf.Write(list.sec.yaml(e))
 		}
 	}
 	return buf.Bytes(), nil
