@@ -188,8 +188,8 @@ var unsupported = map[Kind][]string{
 }
 
 func (r *reader) parseFile(name string, data []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	doc, err := parseYAML(data)
+	if err != nil {
 		return &Error{File: name, Err: fmt.Errorf("%v: %w", strings.TrimPrefix(err.Error(), "yaml: "), ErrSyntax)}
 	}
 	if len(doc.Content) == 0 {
@@ -228,6 +228,19 @@ func (r *reader) parseFile(name string, data []byte) error {
 		}
 	}
 	return nil
+}
+
+// parseYAML returns the node tree of a file: kongsnap's own files are read by parseFast, anything else (and every
+// malformed file, so that its error is yaml.v3's) by yaml.v3.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	if doc, ok := parseFast(data); ok {
+		return doc, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
 }
 
 func (r *reader) formatVersionOf(file string, n *yaml.Node) error {
