@@ -324,21 +324,26 @@ func TestPlainTagMatchesYAMLv3(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
+	// Small seeds mutate faster: each file whole when short, and each entry of a top-level list on its own.
+	seed := func(data []byte) {
+		if len(data) < 4096 {
+			f.Add(data)
+		}
+		for _, piece := range topLevelEntries(data) {
+			f.Add(piece)
+		}
+	}
 	for _, data := range repositoryYAML(f) {
-		f.Add(data)
+		seed(data)
 	}
-	files, err := Write(richSnapshot(f), WriteOptions{Secrets: SecretsPlain})
-	if err != nil {
-		f.Fatal(err)
-	}
-	more, err := Write(awkwardSnapshot(f, len(awkwardStrings)), WriteOptions{Secrets: SecretsPlain})
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, fs := range []Files{files, more} {
-		for name, data := range fs {
+	for _, s := range []*Snapshot{richSnapshot(f), awkwardSnapshot(f, len(awkwardStrings))} {
+		files, err := Write(s, WriteOptions{Secrets: SecretsPlain})
+		if err != nil {
+			f.Fatal(err)
+		}
+		for name, data := range files {
 			if IsStateFile(name) {
-				f.Add(data)
+				seed(data)
 			}
 		}
 	}
@@ -355,4 +360,30 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(d)
 		}
 	})
+}
+
+// topLevelEntries splits a file written with two-space indentation into one small document per entry of its
+// top-level lists: "key:" and the entry's lines.
+func topLevelEntries(data []byte) [][]byte {
+	var pieces [][]byte
+	var key string
+	var piece []byte
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		switch {
+		case line != "" && line[0] != ' ':
+			key = line
+		case strings.HasPrefix(line, "  - ") || strings.HasPrefix(line, "- "):
+			if piece != nil {
+				pieces = append(pieces, piece)
+			}
+			piece = []byte(key)
+		}
+		if piece != nil && line != "" && line[0] == ' ' {
+			piece = append(piece, line...)
+		}
+	}
+	if piece != nil {
+		pieces = append(pieces, piece)
+	}
+	return pieces
 }
