@@ -28,6 +28,10 @@ const (
 	DefaultConcurrency = 8
 )
 
+// idleConnsPerHost is how many idle connections the client keeps at least: enough for any parallelism a restore
+// is run with in practice.
+const idleConnsPerHost = 64
+
 // TLS configures how the client verifies the Admin API's certificate and proves its own. Verification is on unless
 // InsecureSkipVerify is set.
 type TLS struct {
@@ -202,7 +206,12 @@ func (c Connection) transport() (http.RoundTripper, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = tlsConfig
-	t.MaxIdleConnsPerHost = c.Concurrency
+	// The client talks to one host, with Concurrency requests in flight while reading and the caller's parallelism
+	// while validating and writing (sync.DefaultParallelism is 10). Every connection opened is kept for the next
+	// request: with fewer idle slots than requests in flight, each burst that ends together closes the spare
+	// connections and the next one dials them again, a TCP handshake on both sides per request.
+	t.MaxIdleConns = 0
+	t.MaxIdleConnsPerHost = max(c.Concurrency, idleConnsPerHost)
 	headers := http.Header{}
 	for k, v := range c.Headers {
 		headers.Set(k, v)

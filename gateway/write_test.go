@@ -3,9 +3,14 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kong/go-kong/kong"
@@ -251,4 +256,46 @@ func containsEntity(entities []any, want any) bool {
 		}
 	}
 	return false
+}
+
+// TestParallelWritesReuseConnections: a restore writes with 10 operations in flight (sync.DefaultParallelism), more
+// than the client's read concurrency, in bursts (operations wait for their parents, so all may finish together).
+// Every connection opened for them is kept for the next request instead of being closed and opened again, which
+// costs a TCP handshake on both sides.
+func TestParallelWritesReuseConnections(t *testing.T) {
+	const workers, rounds = 10, 30
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(kongsim.New(kongsim.Options{}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := open(t, testConnection(srv.URL))
+	for round := range rounds {
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				svc := &kong.Service{ID: kong.String(uuid(round+1, w)), Name: kong.String(fmt.Sprintf("svc-%d-%d", round, w)),
+					Host: kong.String("orders.internal")}
+				if _, err := c.Create(context.Background(), svc); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	// Go's transport may dial a spare connection while one is being returned; each is kept too.
+	if n := opened.Load(); n > 2*workers {
+		t.Errorf("%d connections opened for %d rounds of %d parallel writes; want at most %d", n, rounds, workers, 2*workers)
+	}
 }
