@@ -3,9 +3,11 @@ package snapshot
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 
 	"github.com/kong/go-kong/kong"
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 )
 
@@ -142,35 +144,54 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) 
 	if b.scope, err = b.scopePlugins(); err != nil {
 		return nil, err
 	}
+	// The sections are independent (the builder is only read from here on), so they are built side by side;
+	// of several failures, the first in writing order is reported, as a build one after the other would.
+	builds := []struct {
+		names []string
+		build func() ([]*section, error)
+	}{
+		{[]string{"services", "routes"}, func() ([]*section, error) {
+			services, routes, err := b.services()
+			return []*section{services, routes}, err
+		}},
+		{[]string{"consumers"}, one(b.consumers)},
+		{[]string{"plugins"}, one(b.topPlugins)},
+		{[]string{"upstreams"}, one(b.upstreams)},
+		{[]string{"certificates"}, one(b.certificates)},
+		{[]string{"ca_certificates"}, one(func() (*section, error) { return flat(b, KindCACertificate) })},
+		{[]string{"vaults"}, one(func() (*section, error) { return flat(b, KindVault) })},
+		{[]string{"key_sets"}, one(func() (*section, error) { return flat(b, KindKeySet) })},
+		{[]string{"keys"}, one(b.keys)},
+	}
+	built := make([][]*section, len(builds))
+	errs := make([]error, len(builds))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, bd := range builds {
+		g.Go(func() error {
+			built[i], errs[i] = bd.build()
+			return nil
+		})
+	}
+	_ = g.Wait()
 	out := map[string]*section{}
-	if out["services"], out["routes"], err = b.services(); err != nil {
-		return nil, err
-	}
-	if out["consumers"], err = b.consumers(); err != nil {
-		return nil, err
-	}
-	if out["plugins"], err = b.topPlugins(); err != nil {
-		return nil, err
-	}
-	if out["upstreams"], err = b.upstreams(); err != nil {
-		return nil, err
-	}
-	if out["certificates"], err = b.certificates(); err != nil {
-		return nil, err
-	}
-	if out["ca_certificates"], err = flat(b, KindCACertificate); err != nil {
-		return nil, err
-	}
-	if out["vaults"], err = flat(b, KindVault); err != nil {
-		return nil, err
-	}
-	if out["key_sets"], err = flat(b, KindKeySet); err != nil {
-		return nil, err
-	}
-	if out["keys"], err = b.keys(); err != nil {
-		return nil, err
+	for i, bd := range builds {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		for n, name := range bd.names {
+			out[name] = built[i][n]
+		}
 	}
 	return out, nil
+}
+
+// one adapts a builder of one section to the list buildSections runs.
+func one(build func() (*section, error)) func() ([]*section, error) {
+	return func() ([]*section, error) {
+		sec, err := build()
+		return []*section{sec}, err
+	}
 }
 
 // fields returns an entity's file fields: every field but timestamps, secrets hidden as the options say.
