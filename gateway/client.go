@@ -26,6 +26,7 @@ const (
 	DefaultBackoff     = 500 * time.Millisecond
 	DefaultMaxBackoff  = 10 * time.Second
 	DefaultConcurrency = 8
+	DefaultRanges      = 4
 )
 
 // idleConnsPerHost is how many idle connections the client keeps at least: enough for any parallelism a restore
@@ -70,6 +71,10 @@ type Connection struct {
 	// Concurrency bounds the requests in flight during Read (kinds, and targets per upstream, are read in
 	// parallel); default DefaultConcurrency.
 	Concurrency int
+	// Ranges is how many id ranges of one large collection (more than 3 pages of 1000) Read lists at once, within
+	// Concurrency, when the gateway pages by id as Kong on PostgreSQL does (see ranges.go); default
+	// DefaultRanges. 1 lists every collection page after page.
+	Ranges int
 	// Logger receives retries and skipped collections; nil discards.
 	Logger *slog.Logger
 	// Progress, when set, is told after every page read: the kind, the pages and the entities read of it so far.
@@ -146,6 +151,9 @@ func (c Connection) withDefaults() Connection {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = DefaultConcurrency
+	}
+	if c.Ranges <= 0 {
+		c.Ranges = DefaultRanges
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

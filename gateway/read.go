@@ -41,7 +41,7 @@ func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 			continue // read under each of its owners, see readOwned
 		}
 		g.Go(func() error {
-			items, err := readCollection(gctx, c, info)
+			items, err := readCollection(gctx, c, g, info)
 			if err != nil {
 				return err
 			}
@@ -106,11 +106,12 @@ func ownerKind(info *snapshot.KindInfo) snapshot.Kind {
 	return ""
 }
 
-// readCollection lists every page of a kind's top-level collection. A 404 on its first page means "none" only
-// when the gateway has said in GET / that it lacks the kind (see lacks); then the kind is recorded as absent. Any
-// other 404, and every 403, fails the read: a snapshot missing a kind the gateway holds would record its loss.
-func readCollection(ctx context.Context, c *Client, info *snapshot.KindInfo) ([]any, error) {
-	items, err := listAll(ctx, c, info, info.Path, c.tagsQuery())
+// readCollection lists every page of a kind's top-level collection, a large one as id ranges at once when the
+// gateway's offsets allow (see ranges.go), in goroutines of g while it has free slots. A 404 on its first page
+// means "none" only when the gateway has said in GET / that it lacks the kind (see lacks); then the kind is
+// recorded as absent. Any other 404, and every 403, fails the read: a snapshot missing a kind the gateway holds would record its loss.
+func readCollection(ctx context.Context, c *Client, g *errgroup.Group, info *snapshot.KindInfo) ([]any, error) {
+	items, err := newLister(c, info, info.Path, c.tagsQuery()).collection(ctx, g)
 	if err == nil {
 		return items, nil
 	}
@@ -192,36 +193,91 @@ func (p page) entities() []any {
 	return out
 }
 
-// listAll follows a collection's offsets to its last page, normalising each entity.
-func listAll(ctx context.Context, c *Client, info *snapshot.KindInfo, path string, q listQuery) ([]any, error) {
-	var all []any
+// lister lists one collection: it numbers the pages it asks for and tells Progress about each one read. It is
+// safe for concurrent use, so that the id ranges of one collection (see ranges.go) share the numbering.
+type lister struct {
+	c    *Client
+	info *snapshot.KindInfo
+	path string
+	q    listQuery
+
+	mu       sync.Mutex
+	asked    int // pages asked for, the number a failed page is named by
+	read     int // pages read
+	entities int // entities kept
+}
+
+func newLister(c *Client, info *snapshot.KindInfo, path string, q listQuery) *lister {
 	q.Size = pageSize
-	for n := 1; ; n++ {
-		req, err := c.kong.NewRequest(http.MethodGet, path, q, nil)
+	return &lister{c: c, info: info, path: path, q: q}
+}
+
+// page asks for the page after offset ("" for the first) of size entities, or pageSize when size is 0, and returns
+// its entities, normalised, and the offset of the next page ("" on the last).
+func (l *lister) page(ctx context.Context, offset string, size int) ([]any, string, error) {
+	l.mu.Lock()
+	l.asked++
+	n := l.asked
+	l.mu.Unlock()
+	q := l.q
+	q.Offset = offset
+	if size > 0 {
+		q.Size = size
+	}
+	req, err := l.c.kong.NewRequest(http.MethodGet, l.path, q, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	p := newPage(l.info)
+	if _, err := l.c.kong.Do(ctx, req, &p); err != nil {
+		if n > 1 {
+			// Past the first page a 404 is no sign of a collection the gateway lacks: hide the status so
+			// that readCollection cannot take it for one and return a partial list.
+			err = kongError(err)
+		}
+		return nil, "", fmt.Errorf("page %d: %w", n, err)
+	}
+	next := ""
+	if p.Offset != nil {
+		next = *p.Offset
+	}
+	if next != "" && next == offset {
+		return nil, "", fmt.Errorf("page %d: the gateway sent the same offset again", n)
+	}
+	return p.entities(), next, nil
+}
+
+// kept counts the entities kept of a page read, and tells Progress.
+func (l *lister) kept(entities int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.read++
+	l.entities += entities
+	if l.c.conn.Progress != nil {
+		l.c.conn.Progress(l.info.Kind, l.read, l.entities)
+	}
+}
+
+// follow reads the pages from offset to the last one.
+func (l *lister) follow(ctx context.Context, offset string) ([]any, error) {
+	var all []any
+	for {
+		items, next, err := l.page(ctx, offset, 0)
 		if err != nil {
 			return nil, err
 		}
-		p := newPage(info)
-		if _, err := c.kong.Do(ctx, req, &p); err != nil {
-			if n > 1 {
-				// Past the first page a 404 is no sign of a collection the gateway lacks: hide the status so
-				// that readCollection cannot take it for one and return a partial list.
-				err = kongError(err)
-			}
-			return nil, fmt.Errorf("page %d: %w", n, err)
-		}
-		all = append(all, p.entities()...)
-		if c.conn.Progress != nil {
-			c.conn.Progress(info.Kind, n, len(all))
-		}
-		if p.Offset == nil || *p.Offset == "" {
+		all = append(all, items...)
+		l.kept(len(items))
+		if next == "" {
 			return all, nil
 		}
-		if *p.Offset == q.Offset {
-			return nil, fmt.Errorf("page %d: the gateway sent the same offset again", n)
-		}
-		q.Offset = *p.Offset
+		offset = next
 	}
+}
+
+// listAll follows a collection's offsets to its last page, normalising each entity.
+func listAll(ctx context.Context, c *Client, info *snapshot.KindInfo, path string, q listQuery) ([]any, error) {
+	return newLister(c, info, path, q).follow(ctx, "")
 }
 
 // tagsQuery selects the connection's select tags, all of them (Kong's "a,b" means AND).

@@ -168,3 +168,46 @@ func TestTagFilters(t *testing.T) {
 		t.Errorf("tags on a nested list filtered to %d routes; Kong ignores them", n)
 	}
 }
+
+// The offset token is Kong's byte for byte (page() in kong/db/strategies/postgres/init.lua: ngx.encode_base64 of
+// cjson.encode({id}), unpadded), a padded one is read too (ngx.decode_base64 stops at '='), and a token of any
+// id, stored or not, starts the page after it in uuid order: a client reads a collection in id ranges this way.
+func TestOffsetTokenIsKongs(t *testing.T) {
+	h := newHarness(t)
+	for _, id := range []string{"40000000-0000-0000-0000-000000000000", "3FFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+		"c0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000001"} {
+		h.must(http.StatusOK, http.MethodPut, "/services/"+id, map[string]any{"host": "a.test"})
+	}
+	first := h.must(http.StatusOK, http.MethodGet, "/services?size=2", nil)
+	// base64 of ["40000000-0000-0000-0000-000000000000"]; the upper-case id is stored, and ordered, in lower case
+	if want := "WyI0MDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiXQ"; first["offset"] != want {
+		t.Errorf("offset = %v, want %s", first["offset"], want)
+	}
+	tests := []struct {
+		name  string
+		token string
+		want  []string
+	}{
+		{name: "padded", token: "WyI0MDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiXQ==",
+			want: []string{"a0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000001"}},
+		{name: "an id not stored", token: base64.RawStdEncoding.EncodeToString([]byte(`["9fffffff-ffff-ffff-ffff-ffffffffffff"]`)),
+			want: []string{"a0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000001"}},
+		{name: "an upper-case id", token: base64.RawStdEncoding.EncodeToString([]byte(`["A0000000-0000-4000-8000-000000000001"]`)),
+			want: []string{"c0000000-0000-4000-8000-000000000001"}},
+		{name: "before every id", token: base64.RawStdEncoding.EncodeToString([]byte(`["00000000-0000-0000-0000-000000000000"]`)),
+			want: []string{"3fffffff-ffff-ffff-ffff-ffffffffffff", "40000000-0000-0000-0000-000000000000",
+				"a0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000001"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := h.must(http.StatusOK, http.MethodGet, "/services?offset="+url.QueryEscape(tt.token), nil)
+			var got []string
+			for _, r := range page["data"].([]any) {
+				got = append(got, r.(map[string]any)["id"].(string))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("ids after %s = %v, want %v", tt.token, got, tt.want)
+			}
+		})
+	}
+}
