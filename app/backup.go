@@ -164,16 +164,15 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 
 	b.gitMu.Lock()
 	defer b.gitMu.Unlock()
-	summary := b.summary(ctx, c, live)
 	rec, err := Record(ctx, b.store, Entry{
-		Connection: c.Name, Branch: res.Branch, Files: files, Summary: summary, Body: b.opts.Message,
+		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: b.summarizer(c, live), Body: b.opts.Message,
 		KongVersion: version, Entities: live.Len(), Trigger: b.trigger, RunID: b.runID, At: start,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag
 	if err != nil {
 		return fail(err)
 	}
-	res.Status, res.Summary = report.Completed, joinNotes(summary, rec.pendingNote())
+	res.Status, res.Summary = report.Completed, joinNotes(rec.Summary, rec.pendingNote())
 	if rec.Unchanged {
 		res.Status, res.Summary = report.Unchanged, joinNotes("no change since the last snapshot", rec.pendingNote())
 		if rec.Pending > 0 || rec.PendingTags > 0 {
@@ -183,6 +182,12 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	}
 	res.Duration = b.env.now().Sub(start)
 	return res
+}
+
+// summarizer is an Entry's Summarize for a snapshot of live: Record calls it only when live changes the branch, so
+// an unchanged run never reads the previous snapshot.
+func (r runShared) summarizer(c *config.Connection, live *snapshot.Snapshot) func(context.Context) string {
+	return func(ctx context.Context) string { return r.summary(ctx, c, live) }
 }
 
 // summary describes what changed since the branch's last snapshot, for the commit's first line. It is cosmetic:

@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,6 +15,7 @@ import (
 	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
 	"github.com/kongsnap/kongsnap/gateway/kongsim/kongsimtest"
+	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -76,4 +80,97 @@ func BenchmarkDump100k(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entities/s")
 	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+}
+
+// benchRepo is a generated 100,000-entity gateway in kongsim (in this process, so its store counts in the peak
+// heap), a connection "bench" to it, and a snapshot repository holding one backup of it.
+type benchRepo struct {
+	gw       *gatewayFixture
+	env      *testEnv
+	entities int
+}
+
+func newBenchRepo(b *testing.B) *benchRepo {
+	b.Helper()
+	gw := newGateway(b)
+	n := kongsimtest.SeedLarge(b, gw.sim, 100_000)
+	env := newEnv(b, connectionsYAML(filepath.Join(b.TempDir(), "repo"), "", map[string]string{"bench": gw.url}, ""),
+		map[string]string{"KONGSNAP_KEY": testKey})
+	env.Logger = slog.New(slog.DiscardHandler)
+	r := &benchRepo{gw: gw, env: env, entities: n}
+	r.backup(b, report.Completed)
+	return r
+}
+
+func (r *benchRepo) backup(b *testing.B, want report.Status) {
+	b.Helper()
+	rep, err := Backup(context.Background(), r.env.Env, BackupOptions{All: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got := rep.Results[0]; got.Status != want {
+		b.Fatalf("backup: %s (%s), want %s", got.Status, got.Reason, want)
+	}
+}
+
+// measure runs f b.N times and reports entities per second and the peak heap.
+func (r *benchRepo) measure(b *testing.B, f func()) {
+	runtime.GC()
+	stop := peakHeap()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(r.entities)*float64(b.N)/b.Elapsed().Seconds(), "entities/s")
+	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
+}
+
+// BenchmarkBackupUnchanged100k is `kongsnap backup` of a 100,000-entity gateway that has not changed since the
+// last backup: issue 17 wants it within 1.1× BenchmarkDump100k.
+func BenchmarkBackupUnchanged100k(b *testing.B) {
+	r := newBenchRepo(b)
+	r.measure(b, func() { r.backup(b, report.Unchanged) })
+}
+
+// BenchmarkBackupChanged100k is `kongsnap backup` of a 100,000-entity gateway with one service more than at the
+// last backup, so it commits (with the summary of what changed): issue 17 wants it within 1.2× BenchmarkDump100k.
+func BenchmarkBackupChanged100k(b *testing.B) {
+	r := newBenchRepo(b)
+	i := 0
+	r.measure(b, func() {
+		b.StopTimer()
+		i++
+		r.gw.addService(b, fmt.Sprintf("bench-added-%d", i))
+		b.StartTimer()
+		r.backup(b, report.Completed)
+	})
+}
+
+// BenchmarkDiff100k is `kongsnap diff` of a 100,000-entity gateway against its branch, with no drift: issue 17
+// wants it within 1.2× BenchmarkDump100k.
+func BenchmarkDiff100k(b *testing.B) {
+	r := newBenchRepo(b)
+	r.measure(b, func() {
+		res, err := Diff(context.Background(), r.env.Env, DiffOptions{Connection: "bench"})
+		if err != nil || res.Drift {
+			b.Fatalf("diff: %v, drift %v", err, res != nil && res.Drift)
+		}
+	})
+}
+
+// BenchmarkDriftCheck100k is `kongsnap drift` of a 100,000-entity gateway that matches its branch: issue 17 wants
+// it within 1.2× BenchmarkDump100k.
+func BenchmarkDriftCheck100k(b *testing.B) {
+	r := newBenchRepo(b)
+	r.measure(b, func() {
+		rep, err := Drift(context.Background(), r.env.Env, DriftOptions{All: true, RenderDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := rep.Results[0]; got.Status != report.Unchanged {
+			b.Fatalf("drift: %s (%s), want no drift", got.Status, got.Reason)
+		}
+	})
 }

@@ -238,9 +238,8 @@ func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, hea
 
 func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,
 	live *snapshot.Snapshot, version string, start time.Time) report.Result {
-	summary := d.summary(ctx, c, live)
 	rec, err := Record(ctx, d.store, Entry{
-		Connection: c.Name, Branch: res.Branch, Files: files, Summary: summary, KongVersion: version,
+		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: d.summarizer(c, live), KongVersion: version,
 		Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag
@@ -250,7 +249,7 @@ func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res
 	case rec.Unchanged:
 		res.Status, res.Summary = report.Unchanged, joinNotes("no drift", rec.pendingNote())
 	default:
-		res.Status, res.Summary, res.Drift = report.Completed, joinNotes(summary, rec.pendingNote()), true
+		res.Status, res.Summary, res.Drift = report.Completed, joinNotes(rec.Summary, rec.pendingNote()), true
 	}
 	res.Duration = d.env.now().Sub(start)
 	return res

@@ -30,7 +30,7 @@ type gatewayFixture struct {
 	kong *kong.Client
 }
 
-func newGateway(t *testing.T) *gatewayFixture {
+func newGateway(t testing.TB) *gatewayFixture {
 	t.Helper()
 	sim := kongsim.New(kongsim.Options{})
 	srv := httptest.NewServer(sim)
@@ -67,7 +67,7 @@ func (g *gatewayFixture) seed(t *testing.T) {
 	}
 }
 
-func (g *gatewayFixture) addService(t *testing.T, name string) {
+func (g *gatewayFixture) addService(t testing.TB, name string) {
 	t.Helper()
 	if _, err := g.kong.Services.Create(context.Background(), &kong.Service{Name: kong.String(name), Host: kong.String(name + ".internal")}); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ type testEnv struct {
 	clock                *fakeClock
 }
 
-func newEnv(t *testing.T, configYAML string, vars map[string]string) *testEnv {
+func newEnv(t testing.TB, configYAML string, vars map[string]string) *testEnv {
 	t.Helper()
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	cfg, err := config.Parse([]byte(configYAML), lookup)

@@ -18,9 +18,12 @@ type Entry struct {
 	Branch string
 	Base   string
 	Files  snapshot.Files
-	// Summary is the commit's first line; Body an optional paragraph after it.
-	Summary string
-	Body    string
+	// Summary is the commit's first line; Body an optional paragraph after it. Summarize, when set, makes Summary
+	// instead, only once the entry is known to change the branch: it may be costly (it reads the previous
+	// snapshot), and an unchanged entry needs no summary.
+	Summary   string
+	Summarize func(ctx context.Context) string
+	Body      string
 	// KongVersion, Entities, Trigger and RunID go into the commit's trailers, as do RestoredFrom (a restore's
 	// source commit) and Baseline (the environment head a drift was measured against) when set.
 	KongVersion  string
@@ -41,6 +44,8 @@ type Recorded struct {
 	Commit string
 	// Tag is the snapshot tag on Commit, when one was made.
 	Tag string
+	// Summary is the first line of the entry's commit; empty when none was made.
+	Summary string
 	// Unchanged says the entry's tree equals the branch head's, so no commit was made.
 	Unchanged bool
 	// Pending counts the earlier snapshots (and PendingTags their tags) this push published besides the entry:
@@ -101,6 +106,17 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
 	}
 	defer unlock()
+	if e.Summarize != nil {
+		// Decided under the lock, so the summary describes the very parent the commit gets.
+		same, err := store.Unchanged(ctx, e.Branch, e.Base, e.Files)
+		if err != nil {
+			return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
+		}
+		if same {
+			return publishPending(ctx, store, e)
+		}
+		req.Summary = e.Summarize(ctx)
+	}
 	commit, err := store.Save(ctx, req)
 	switch {
 	case errors.Is(err, gitstore.ErrUnchanged):
@@ -108,7 +124,7 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 	case err != nil:
 		return Recorded{}, fmt.Errorf("connection %q: committing snapshot: %w", e.Connection, err)
 	}
-	rec := Recorded{Commit: commit.Hash, Tag: req.Tag}
+	rec := Recorded{Commit: commit.Hash, Tag: req.Tag, Summary: req.Summary}
 	published, err := store.Push(ctx, e.Branch, commit.Tags...)
 	if err != nil {
 		return rec, &NotPushedError{Connection: e.Connection, Commit: commit.Hash, Err: err}

@@ -96,40 +96,21 @@ func (s *Store) save(snap CommitRequest) (Commit, error) {
 		}
 	}
 
-	head, err := s.repo.Storer.Reference(name)
-	if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return Commit{}, fmt.Errorf("reading branch: %w", err)
+	head, parent, err := s.parentOf(name, snap.Base)
+	if err != nil {
+		return Commit{}, err
 	}
-	parent := plumbing.ZeroHash
-	switch {
-	case head != nil:
-		parent = head.Hash()
-	case snap.Base != "":
-		baseName, err := branchRef(snap.Base)
-		if err != nil {
-			return Commit{}, fmt.Errorf("base: %w", err)
-		}
-		base, err := s.repo.Storer.Reference(baseName)
-		if errors.Is(err, plumbing.ErrReferenceNotFound) {
-			return Commit{}, fmt.Errorf("base branch %s: %w", snap.Base, ErrUnknownRef)
-		}
-		if err != nil {
-			return Commit{}, fmt.Errorf("reading base branch %s: %w", snap.Base, err)
-		}
-		parent = base.Hash()
-	}
-
-	tree, err := s.writeTree(snap.Files)
+	tree, err := s.writeTree(snap.Files, true)
 	if err != nil {
 		return Commit{}, err
 	}
 	var parents []plumbing.Hash
 	if !parent.IsZero() {
-		pc, err := object.GetCommit(s.repo.Storer, parent)
+		same, err := s.sameTree(parent, tree)
 		if err != nil {
-			return Commit{}, fmt.Errorf("reading parent commit %s: %w", parent, err)
+			return Commit{}, err
 		}
-		if pc.TreeHash == tree {
+		if same {
 			return Commit{}, ErrUnchanged
 		}
 		parents = []plumbing.Hash{parent}
@@ -157,6 +138,77 @@ func (s *Store) save(snap CommitRequest) (Commit, error) {
 	return c, nil
 }
 
+// Unchanged reports whether Save would return ErrUnchanged for files on branch (starting from base when branch is
+// missing): whether their tree equals the parent commit's. It only hashes the files and writes nothing, so a caller
+// can decide that nothing changed before doing the work a commit needs (its summary, say).
+func (s *Store) Unchanged(ctx context.Context, branch, base string, files map[string][]byte) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("comparing snapshot with %s: %w", branch, err)
+	}
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return false, s.secrets.errorf("comparing snapshot with %s: %w", branch, err)
+	}
+	defer done()
+	same, err := s.unchanged(branch, base, files)
+	if err != nil {
+		return false, s.secrets.errorf("comparing snapshot with %s: %w", branch, err)
+	}
+	return same, nil
+}
+
+func (s *Store) unchanged(branch, base string, files map[string][]byte) (bool, error) {
+	name, err := branchRef(branch)
+	if err != nil {
+		return false, err
+	}
+	_, parent, err := s.parentOf(name, base)
+	if err != nil || parent.IsZero() {
+		return false, err
+	}
+	tree, err := s.writeTree(files, false)
+	if err != nil {
+		return false, err
+	}
+	return s.sameTree(parent, tree)
+}
+
+// parentOf returns the branch's head reference (nil when the branch is missing) and the commit a new commit on it
+// would have as parent: the head, else base's head, else none (the zero hash, for an orphan).
+func (s *Store) parentOf(name plumbing.ReferenceName, base string) (*plumbing.Reference, plumbing.Hash, error) {
+	head, err := s.repo.Storer.Reference(name)
+	if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, plumbing.ZeroHash, fmt.Errorf("reading branch: %w", err)
+	}
+	switch {
+	case head != nil:
+		return head, head.Hash(), nil
+	case base != "":
+		baseName, err := branchRef(base)
+		if err != nil {
+			return nil, plumbing.ZeroHash, fmt.Errorf("base: %w", err)
+		}
+		ref, err := s.repo.Storer.Reference(baseName)
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return nil, plumbing.ZeroHash, fmt.Errorf("base branch %s: %w", base, ErrUnknownRef)
+		}
+		if err != nil {
+			return nil, plumbing.ZeroHash, fmt.Errorf("reading base branch %s: %w", base, err)
+		}
+		return nil, ref.Hash(), nil
+	}
+	return nil, plumbing.ZeroHash, nil
+}
+
+// sameTree reports whether commit has the given tree.
+func (s *Store) sameTree(commit, tree plumbing.Hash) (bool, error) {
+	c, err := object.GetCommit(s.repo.Storer, commit)
+	if err != nil {
+		return false, fmt.Errorf("reading parent commit %s: %w", commit, err)
+	}
+	return c.TreeHash == tree, nil
+}
+
 func (s *Store) writeCommit(c *object.Commit) (plumbing.Hash, error) {
 	obj := s.repo.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
@@ -172,8 +224,9 @@ type dir struct {
 }
 
 // writeTree stores files as blobs and trees and returns the root tree's hash. Objects already present are not
-// written again, so an unchanged snapshot writes nothing.
-func (s *Store) writeTree(files map[string][]byte) (plumbing.Hash, error) {
+// written again, so an unchanged snapshot writes nothing; with store false nothing is written at all, and the hash
+// is what storing would return.
+func (s *Store) writeTree(files map[string][]byte, store bool) (plumbing.Hash, error) {
 	root := &dir{files: map[string][]byte{}, dirs: map[string]*dir{}}
 	for path, content := range files {
 		parts, err := splitPath(path)
@@ -198,20 +251,20 @@ func (s *Store) writeTree(files map[string][]byte) (plumbing.Hash, error) {
 		}
 		d.files[base] = content
 	}
-	return s.writeDir(root)
+	return s.writeDir(root, store)
 }
 
-func (s *Store) writeDir(d *dir) (plumbing.Hash, error) {
+func (s *Store) writeDir(d *dir, store bool) (plumbing.Hash, error) {
 	entries := make([]object.TreeEntry, 0, len(d.files)+len(d.dirs))
 	for name, content := range d.files {
-		hash, err := s.writeObject(plumbing.BlobObject, content)
+		hash, err := s.writeBlob(content, store)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
 		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: hash})
 	}
 	for name, sub := range d.dirs {
-		hash, err := s.writeDir(sub)
+		hash, err := s.writeDir(sub, store)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -230,12 +283,21 @@ func (s *Store) writeDir(d *dir) (plumbing.Hash, error) {
 	if err := (&object.Tree{Entries: entries}).Encode(obj); err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("encoding tree: %w", err)
 	}
+	if !store {
+		return obj.Hash(), nil
+	}
 	return s.storeObject(obj)
 }
 
-func (s *Store) writeObject(typ plumbing.ObjectType, content []byte) (plumbing.Hash, error) {
+// writeBlob stores content as a blob unless the repository has it (or store is false), and returns its hash. The
+// hash comes first, straight from content, so a blob already stored is neither copied nor compressed again.
+func (s *Store) writeBlob(content []byte, store bool) (plumbing.Hash, error) {
+	hash := plumbing.ComputeHash(plumbing.BlobObject, content)
+	if !store || s.repo.Storer.HasEncodedObject(hash) == nil {
+		return hash, nil
+	}
 	obj := s.repo.Storer.NewEncodedObject()
-	obj.SetType(typ)
+	obj.SetType(plumbing.BlobObject)
 	obj.SetSize(int64(len(content)))
 	w, err := obj.Writer()
 	if err != nil {

@@ -512,3 +512,48 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+// Unchanged answers what Save would, for every kind of parent, and writes nothing while answering.
+func TestUnchangedAgreesWithSaveAndWritesNothing(t *testing.T) {
+	baseline := map[string]string{"kong.yaml": "a\n", "sub/x.yaml": "x\n"}
+	s, _, _ := testStore(t, gitstore.Options{})
+	tests := []struct {
+		name, branch, base string
+		files              map[string]string
+		want               bool
+	}{
+		{"same tree", s.Branch("prod"), "", map[string]string{"kong.yaml": "a\n", "sub/x.yaml": "x\n"}, true},
+		{"changed content", s.Branch("prod"), "", map[string]string{"kong.yaml": "b\n", "sub/x.yaml": "x\n"}, false},
+		{"file removed", s.Branch("prod"), "", map[string]string{"kong.yaml": "a\n"}, false},
+		{"new branch without base", "kong/new", "", map[string]string{"kong.yaml": "a\n", "sub/x.yaml": "x\n"}, false},
+		{"new branch equal to its base", "kongsnap/drift/prod", s.Branch("prod"),
+			map[string]string{"kong.yaml": "a\n", "sub/x.yaml": "x\n"}, true},
+		{"new branch differing from its base", "kongsnap/drift/prod", s.Branch("prod"),
+			map[string]string{"kong.yaml": "drift\n", "sub/x.yaml": "x\n"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, dir, _ := testStore(t, gitstore.Options{})
+			save(t, s, snapshot(s.Branch("prod"), "prod: baseline", baseline))
+			objects := gittest.Git(t, dir, "count-objects", "-v")
+			req := snapshot(tt.branch, "summary", tt.files)
+			req.Base = tt.base
+			got, err := s.Unchanged(context.Background(), req.Branch, req.Base, req.Files)
+			if err != nil {
+				t.Fatalf("Unchanged: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("Unchanged = %v, want %v", got, tt.want)
+			}
+			if after := gittest.Git(t, dir, "count-objects", "-v"); after != objects {
+				t.Errorf("Unchanged wrote objects:\nbefore %s\nafter %s", objects, after)
+			}
+			if _, err := s.Save(context.Background(), req); errors.Is(err, gitstore.ErrUnchanged) != tt.want {
+				t.Errorf("Save after Unchanged = %v: err = %v", tt.want, err)
+			}
+		})
+	}
+	if _, err := s.Unchanged(context.Background(), "kongsnap/drift/stage", "kong/missing", nil); !errors.Is(err, gitstore.ErrUnknownRef) {
+		t.Errorf("Unchanged with a missing base: err = %v, want ErrUnknownRef", err)
+	}
+}
