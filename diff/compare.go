@@ -3,6 +3,8 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"reflect"
 	"sort"
 
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -65,6 +67,10 @@ type comparer struct {
 // pair compares two matched entities and returns their change, if they differ.
 func (c *comparer) pair(kind snapshot.Kind, p Pair) (Change, bool) {
 	curRefs, tgtRefs := snapshot.RefFields(p.Current), snapshot.RefFields(p.Target)
+	// Most pairs are equal: equal values, which encode to equal JSON, spare them the two encodings below.
+	if sameValue(reflect.ValueOf(p.Current), reflect.ValueOf(p.Target), 0) && c.refsUnchanged(curRefs, tgtRefs) {
+		return Change{}, false
+	}
 	curJSON, errCur := json.Marshal(p.Current)
 	tgtJSON, errTgt := json.Marshal(p.Target)
 	if errCur == nil && errTgt == nil && bytes.Equal(curJSON, tgtJSON) && c.refsUnchanged(curRefs, tgtRefs) {
@@ -155,4 +161,70 @@ func (c *comparer) refChange(current, target snapshot.RefField) FieldChange {
 		From: render(c.cur, current.Refs, current.List),
 		To:   render(c.tgt, target.Refs, target.List),
 	}
+}
+
+// maxDepth bounds sameValue's descent; entities are trees far shallower than this.
+const maxDepth = 64
+
+// sameValue reports whether a and b hold equal values, field by field (unexported ones too), so that they encode
+// to the same JSON. It is reflect.DeepEqual without its bookkeeping for cycles, which entities (trees) never have,
+// and it answers false whenever in doubt (NaN, functions, channels, a tree deeper than maxDepth): the caller then
+// compares the JSON.
+func sameValue(a, b reflect.Value, depth int) bool {
+	if !a.IsValid() || !b.IsValid() {
+		return a.IsValid() == b.IsValid()
+	}
+	if a.Type() != b.Type() || depth > maxDepth {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameValue(a.Elem(), b.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !sameValue(a.Field(i), b.Field(i), depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		fallthrough
+	case reflect.Array:
+		for i := range a.Len() {
+			if !sameValue(a.Index(i), b.Index(i), depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		it := a.MapRange()
+		for it.Next() {
+			v := b.MapIndex(it.Key())
+			if !v.IsValid() || !sameValue(it.Value(), v, depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return a.Uint() == b.Uint()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float() && !math.IsInf(a.Float(), 0) // JSON has no infinities: let it fail the same way
+
+	}
+	return false
 }

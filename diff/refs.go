@@ -18,7 +18,7 @@ type side struct {
 }
 
 func newSide(s *snapshot.Snapshot) *side {
-	return &side{ix: snapshot.NewIndex(s), token: map[any]int{}}
+	return &side{ix: snapshot.NewIndex(s), token: make(map[any]int, s.Len())}
 }
 
 // resolve returns the entity a reference points to in this snapshot, or nil when it is not there.

@@ -17,7 +17,13 @@ func NewIndex(s *Snapshot) *Index {
 		return ix
 	}
 	for _, kind := range Kinds {
-		for _, e := range s.Entities(kind) {
+		entities := s.Entities(kind)
+		if len(entities) > 0 {
+			// Sized up front: growing maps of 100,000 entities one rehash at a time is most of the indexing.
+			ix.byID[kind] = make(map[string]any, len(entities))
+			ix.byName[kind] = make(map[refName]any, len(entities))
+		}
+		for _, e := range entities {
 			ix.Add(e)
 		}
 	}
