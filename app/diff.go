@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/kongsnap/kongsnap/diff"
+	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
 
@@ -58,20 +59,26 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if ref == "" {
 		ref = store.Branch(c.Name)
 	}
-	files, commit, err := store.Files(ctx, ref)
+	var (
+		commit gitstore.Commit
+		stored *snapshot.Snapshot
+	)
+	client, live, err := env.readLiveAlongside(ctx, c, func() error {
+		files, at, err := store.Files(ctx, ref)
+		if err != nil {
+			return fmt.Errorf("connection %q: %w", c.Name, err)
+		}
+		commit = at
+		if stored, err = snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys}); err != nil {
+			return fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("connection %q: %w", c.Name, err)
-	}
-	stored, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys})
-	if err != nil {
-		return nil, fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
+		return nil, err
 	}
 	if len(opts.SelectTags) > 0 {
 		stored = withTags(stored, opts.SelectTags)
-	}
-	client, live, err := env.readLive(ctx, c)
-	if err != nil {
-		return nil, err
 	}
 	kinds, err := snapshot.SectionKinds(c.Sections)
 	if err != nil {
