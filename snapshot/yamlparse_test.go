@@ -3,6 +3,7 @@ package snapshot
 import (
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -386,4 +387,156 @@ func topLevelEntries(data []byte) [][]byte {
 		pieces = append(pieces, piece)
 	}
 	return pieces
+}
+
+// TestParseFastRandomDocuments compares the two parsers on random documents built from the subset's pieces and
+// characters that sit on its edges (indicators, quotes, escapes, spaces, tabs, numbers, multi-byte characters),
+// a share of them slightly broken: a grammar reaches deeper into the accepted subset than byte mutation does.
+func TestParseFastRandomDocuments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 2026))
+	g := &docGen{rng: rng}
+	accepted := 0
+	const docs = 20000
+	for i := range docs {
+		g.b.Reset()
+		g.mapping(0, false, 0)
+		data := []byte(g.b.String())
+		if rng.IntN(4) == 0 {
+			data = g.perturb(data)
+		}
+		if _, ok := parseFast(data); ok {
+			accepted++
+		}
+		checkParse(t, fmt.Sprintf("document %d %q", i, data), data, false)
+		if t.Failed() {
+			return
+		}
+	}
+	if accepted < docs/4 {
+		t.Errorf("parseFast accepted %d of %d random documents: the generator no longer exercises it", accepted, docs)
+	}
+}
+
+type docGen struct {
+	rng *rand.Rand
+	b   strings.Builder
+}
+
+const genChars = "abcxyz0123456789 -_.:#?'\"\\{}[],~+eEobx!&*|>%@`\tü日\U0001F600"
+
+func (g *docGen) text(max int) string {
+	chars := []rune(genChars)
+	var s []rune
+	for range g.rng.IntN(max + 1) {
+		if g.rng.IntN(3) == 0 {
+			s = append(s, chars[g.rng.IntN(len(chars))])
+		} else {
+			s = append(s, rune('a'+g.rng.IntN(26)))
+		}
+	}
+	return string(s)
+}
+
+func (g *docGen) scalar(indent int, key bool) string {
+	pool := []string{"1", "-2", "0x1F", "1.5", "true", "null", "~", "on", "2001-12-14", "<<", "\"\"", "''", "-", "|"}
+	switch n := g.rng.IntN(10); {
+	case n == 0:
+		return pool[g.rng.IntN(len(pool))]
+	case n == 1:
+		return "\"" + strings.ReplaceAll(g.text(8), "\\", "\\\\") + "\\t\\u00e9\\x41\""
+	case n == 2:
+		return "'" + strings.ReplaceAll(g.text(8), "'", "''") + "'"
+	case n == 3 && !key:
+		header := []string{"|", "|-", "|+", "|2", "|1-", "|+3", "|2-"}[g.rng.IntN(7)]
+		var b strings.Builder
+		b.WriteString(header)
+		for range g.rng.IntN(4) {
+			b.WriteString("\n")
+			if g.rng.IntN(4) != 0 {
+				b.WriteString(strings.Repeat(" ", indent+2+g.rng.IntN(2)) + g.text(10))
+			}
+		}
+		return b.String()
+	case n == 4 && !key:
+		return []string{"{}", "[]"}[g.rng.IntN(2)]
+	default:
+		return g.text(12)
+	}
+}
+
+func (g *docGen) mapping(indent int, inline bool, depth int) {
+	for i := range 1 + g.rng.IntN(4) {
+		if i > 0 || !inline {
+			g.b.WriteString(strings.Repeat(" ", indent))
+		}
+		g.b.WriteString(g.scalar(indent, true) + ":")
+		g.value(indent, depth)
+	}
+}
+
+func (g *docGen) value(indent, depth int) {
+	switch n := g.rng.IntN(6); {
+	case n == 0 && depth < 4:
+		g.b.WriteString("\n")
+		g.mapping(indent+2, false, depth+1)
+	case n == 1 && depth < 4:
+		g.b.WriteString("\n")
+		at := indent + 2*g.rng.IntN(2)
+		for range 1 + g.rng.IntN(3) {
+			g.b.WriteString(strings.Repeat(" ", at) + "- ")
+			if g.rng.IntN(2) == 0 {
+				g.mapping(at+2, true, depth+1)
+			} else {
+				g.b.WriteString(g.scalar(at, false) + "\n")
+			}
+		}
+	default:
+		g.b.WriteString(" " + g.scalar(indent, false) + "\n")
+	}
+}
+
+// perturb breaks a document a little: a character dropped, doubled or replaced.
+func (g *docGen) perturb(data []byte) []byte {
+	if len(data) == 0 {
+		return data
+	}
+	i := g.rng.IntN(len(data))
+	out := append([]byte{}, data[:i]...)
+	switch g.rng.IntN(3) {
+	case 0:
+	case 1:
+		out = append(out, data[i], data[i])
+	case 2:
+		out = append(out, " \n\t:-#"[g.rng.IntN(6)])
+	}
+	return append(out, data[i+1:]...)
+}
+
+// BenchmarkParseYAML reads the services file of a written large snapshot into nodes, with parseFast and with
+// yaml.v3 alone: the share of BenchmarkRead the parser accounts for.
+func BenchmarkParseYAML(b *testing.B) {
+	files, err := Write(largeSnapshot(b, 2000), WriteOptions{Keyring: testRing(b, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := files["services.yaml"]
+	b.Run("parseFast", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, ok := parseFast(data); !ok {
+				b.Fatal("parseFast refused the file")
+			}
+		}
+	})
+	b.Run("yaml.v3", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var doc yaml.Node
+			if err := yaml.Unmarshal(data, &doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
