@@ -1,6 +1,6 @@
 // Command kongsim serves an in-memory Kong Gateway 3.9 Admin API for demos, manual testing and fault drills.
 //
-//	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]...
+//	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]
 package main
 
 import (
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kongsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]...\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]\n\n"+
 			"Serves an in-memory Kong Gateway 3.9 OSS Admin API (PostgreSQL mode) until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	generate := fs.Int("generate", 0, "generate a large gateway of about N entities at start (benchmarks; see kongsim.Generate)")
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault, e.g. method=GET,prefix=/consumers,nth=2,status=503 (repeatable)")
+	logWrites := fs.Bool("log-writes", false, "log every request but GET, HEAD and OPTIONS (msg=write), so a harness can check that a read-only command wrote nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,7 +74,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *listen, err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = sim
+	if *logWrites {
+		handler = writeLogger(sim, logger)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	adminURL := "http://" + ln.Addr().String()
@@ -116,6 +121,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serving %s: %w", adminURL, err)
 	}
 	return nil
+}
+
+// writeLogger logs each request that may change the gateway (any method but GET, HEAD and OPTIONS) before
+// serving it.
+func writeLogger(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			logger.Info("write", "method", r.Method, "path", r.URL.Path)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // seed loads a decK file or directory into the Admin API at adminURL through kongsnap's own restore engine, so a

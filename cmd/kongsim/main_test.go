@@ -119,3 +119,59 @@ func TestHelpExitsZero(t *testing.T) {
 		t.Errorf("run --help = %v, want flag.ErrHelp", err)
 	}
 }
+
+// --log-writes logs every request that may change the gateway, and no read.
+func TestRunLogWrites(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() { done <- run(ctx, []string{"--listen", addr, "--log-writes"}, &logs) }()
+
+	base := "http://" + addr
+	send := func(method, path, body string) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		resp.Body.Close()
+	}
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("GET /: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	send(http.MethodPost, "/services", `{"name":"a","host":"a.example"}`)
+	send(http.MethodGet, "/services", "")
+	send(http.MethodHead, "/services", "")
+	send(http.MethodOptions, "/services", "")
+	send(http.MethodPatch, "/services/a", `{"retries":3}`)
+	send(http.MethodDelete, "/services/a", "")
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var writes []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "msg=write ") {
+			writes = append(writes, line[strings.Index(line, "method="):])
+		}
+	}
+	want := []string{"method=POST path=/services", "method=PATCH path=/services/a", "method=DELETE path=/services/a"}
+	if strings.Join(writes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("write log lines:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
+	}
+}
