@@ -28,8 +28,9 @@ test: lint vet actionlint
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
-# kongsnap dump against decK's on one generated kongsim (N entities, default 100000), RUNS times, with the
-# page-fetch floor; see README, Benchmarks.
+# Every target of issue 17 in one run: dump, delayed dump, backups, diff, drift, restore plan and a 10k restore,
+# kongsnap against decK and against its own dump, on generated kongsims (N entities, default 100000), RUNS
+# times; one table of medians, ratios and PASS/MISS. See README, Benchmarks.
 bench-compare:
 	bash scripts/bench-compare.sh
 
