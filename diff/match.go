@@ -74,6 +74,11 @@ func (m *Matching) CurrentOf(target any) any { return m.currentOf[target] }
 // TargetOf returns the target entity a current entity is paired with, nil when it is Removed.
 func (m *Matching) TargetOf(current any) any { return m.targetOf[current] }
 
+// CurrentIndex and TargetIndex are the indexes of each side Match built (references resolve through them), for
+// callers that resolve references in the same snapshots (sync's planner); they are not to be added to.
+func (m *Matching) CurrentIndex() *snapshot.Index { return m.cur.ix }
+func (m *Matching) TargetIndex() *snapshot.Index  { return m.tgt.ix }
+
 func (m *Matching) nextToken() int {
 	m.tokens++
 	return m.tokens

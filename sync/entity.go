@@ -10,8 +10,9 @@ import (
 // refsOf returns the foreign keys e holds, unset ones left out (snapshot.Refs). References to kinds no snapshot
 // holds (a plugin's Enterprise consumer_group) are not among them: they are written as the snapshot has them.
 func refsOf(e any) []snapshot.Ref {
-	var out []snapshot.Ref
-	for _, r := range snapshot.Refs(e) {
+	refs := snapshot.Refs(e) // a fresh slice: filtered in place
+	out := refs[:0]
+	for _, r := range refs {
 		if r.Kind.Info() != nil {
 			out = append(out, r)
 		}

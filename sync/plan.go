@@ -183,8 +183,8 @@ func newPlan(current, target *snapshot.Snapshot, opts Options) (*Plan, error) {
 	p := &planner{
 		opts:    opts,
 		m:       m,
-		live:    newIndex(current),
-		tgt:     snapshot.NewIndex(target),
+		live:    &index{Index: m.CurrentIndex(), s: current},
+		tgt:     m.TargetIndex(),
 		finalID: map[any]string{},
 		written: map[any]any{},
 		opsOn:   map[any][]*op{},
@@ -234,31 +234,47 @@ type planner struct {
 	refused refusals
 }
 
-// index finds the live entities by id and by the name references use (snapshot.Index), and adds what planning
-// needs on top: the holder of each unique key, and each entity's children.
+// index finds the live entities by id and by the name references use (the Matching's snapshot.Index), and adds
+// what planning needs on top: the holder of each unique key, and each entity's children. Those two are built the
+// first time they are asked for: a plan with nothing to write never needs them.
 type index struct {
 	*snapshot.Index
+	s        *snapshot.Snapshot
 	byKey    map[snapshot.Kind]map[string]any
 	children map[any][]any // parent → entities referencing it by id
 }
 
-func newIndex(s *snapshot.Snapshot) *index {
-	ix := &index{Index: snapshot.NewIndex(s), byKey: map[snapshot.Kind]map[string]any{}, children: map[any][]any{}}
-	for _, kind := range snapshot.Kinds {
-		entities := s.Entities(kind)
-		ix.byKey[kind] = map[string]any{}
-		for _, e := range entities {
-			for _, k := range uniqueKeys(e) {
-				ix.byKey[kind][k] = e
-			}
-			for _, r := range refsOf(e) {
-				if parent := ix.Resolve(r); parent != nil {
-					ix.children[parent] = append(ix.children[parent], e)
+// holder returns the live entity of kind holding a unique key ("field=value"), nil when none does.
+func (ix *index) holder(kind snapshot.Kind, key string) any {
+	if ix.byKey == nil {
+		ix.byKey = map[snapshot.Kind]map[string]any{}
+		for _, kind := range snapshot.Kinds {
+			ix.byKey[kind] = map[string]any{}
+			for _, e := range ix.s.Entities(kind) {
+				for _, k := range uniqueKeys(e) {
+					ix.byKey[kind][k] = e
 				}
 			}
 		}
 	}
-	return ix
+	return ix.byKey[kind][key]
+}
+
+// childrenOf returns the live entities referencing parent by id.
+func (ix *index) childrenOf(parent any) []any {
+	if ix.children == nil {
+		ix.children = map[any][]any{}
+		for _, kind := range snapshot.Kinds {
+			for _, e := range ix.s.Entities(kind) {
+				for _, r := range refsOf(e) {
+					if parent := ix.Resolve(r); parent != nil {
+						ix.children[parent] = append(ix.children[parent], e)
+					}
+				}
+			}
+		}
+	}
+	return ix.children[parent]
 }
 
 // total counts a snapshot's entities of the kinds in.
@@ -415,7 +431,7 @@ func (p *planner) keepSNIs(live, written any) any {
 	}
 	cert = cert.DeepCopy()
 	cert.SNIs = nil
-	for _, child := range p.live.children[live] {
+	for _, child := range p.live.childrenOf(live) {
 		if sni, ok := child.(*kong.SNI); ok && sni.Name != nil {
 			cert.SNIs = append(cert.SNIs, kong.String(*sni.Name))
 		}
@@ -483,7 +499,7 @@ func (p *planner) replaceChildren() {
 	for len(queue) > 0 {
 		parent := queue[0]
 		queue = queue[1:]
-		for _, child := range p.live.children[parent] {
+		for _, child := range p.live.childrenOf(parent) {
 			if p.deleted(child) {
 				continue
 			}
@@ -547,7 +563,7 @@ func (p *planner) dependencies() {
 		}
 		switch o.Action {
 		case Delete:
-			for _, child := range p.live.children[o.live] {
+			for _, child := range p.live.childrenOf(o.live) {
 				for _, c := range p.opsOn[child] {
 					o.deps[c] = true
 				}
@@ -565,7 +581,7 @@ func (p *planner) dependencies() {
 
 func (p *planner) keyDependencies(o *op) {
 	for _, key := range uniqueKeys(o.Entity) {
-		holder := p.live.byKey[o.Kind][key]
+		holder := p.live.holder(o.Kind, key)
 		if holder == nil || snapshot.ID(holder) == snapshot.ID(o.Entity) {
 			continue
 		}
@@ -596,7 +612,7 @@ func (p *planner) swap(o, h *op) *op {
 	}
 	swapping := false
 	for _, key := range uniqueKeys(h.Entity) {
-		if p.live.byKey[h.Kind][key] == o.live {
+		if p.live.holder(h.Kind, key) == o.live {
 			swapping = true
 		}
 	}
