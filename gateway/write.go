@@ -19,7 +19,7 @@ import (
 // returns the entity Kong stored, normalised as Read returns it. A unique key held by another entity gives an error
 // wrapping ErrConflict. e is a go-kong pointer of a kind the snapshot holds.
 func (c *Client) Create(ctx context.Context, e any) (any, error) {
-	out, err := c.put(ctx, e)
+	out, err := c.put(ctx, e, true)
 	if err != nil {
 		return nil, c.opError("creating", e, unanswered(err))
 	}
@@ -32,11 +32,32 @@ func (c *Client) Update(ctx context.Context, e any) (any, error) {
 	if snapshot.ID(e) == "" {
 		return nil, c.opError("updating", e, errors.New("an update needs the entity's id"))
 	}
-	out, err := c.put(ctx, e)
+	out, err := c.put(ctx, e, true)
 	if err != nil {
 		return nil, c.opError("updating", e, unanswered(err))
 	}
 	return out, nil
+}
+
+// CreateBlind and UpdateBlind are Create and Update for callers that need only the outcome (sync.Apply): the same
+// requests and the same errors, but the entity Kong answers with is not decoded (a restore of 10,000 entities
+// spends a quarter of its own time decoding answers nobody reads otherwise).
+func (c *Client) CreateBlind(ctx context.Context, e any) error {
+	if _, err := c.put(ctx, e, false); err != nil {
+		return c.opError("creating", e, unanswered(err))
+	}
+	return nil
+}
+
+// UpdateBlind: see CreateBlind.
+func (c *Client) UpdateBlind(ctx context.Context, e any) error {
+	if snapshot.ID(e) == "" {
+		return c.opError("updating", e, errors.New("an update needs the entity's id"))
+	}
+	if _, err := c.put(ctx, e, false); err != nil {
+		return c.opError("updating", e, unanswered(err))
+	}
+	return nil
 }
 
 // Delete removes the entity with e's id; an entity already gone is success. Kong cascades as it always does
@@ -114,13 +135,17 @@ func validationBody(e any) (any, error) {
 	return body, nil
 }
 
-// put upserts e by id, or posts it when it has none, and decodes Kong's answer into a new value of e's type.
-func (c *Client) put(ctx context.Context, e any) (any, error) {
+// put upserts e by id, or posts it when it has none. With decode, it decodes Kong's answer into a new value of e's
+// type and returns it normalised.
+func (c *Client) put(ctx context.Context, e any, decode bool) (any, error) {
 	path, err := writePath(e)
 	if err != nil {
 		return nil, err
 	}
-	out := reflect.New(reflect.TypeOf(e).Elem()).Interface()
+	var out any
+	if decode {
+		out = reflect.New(reflect.TypeOf(e).Elem()).Interface()
+	}
 	id := snapshot.ID(e)
 	if id == "" {
 		err = c.send(ctx, http.MethodPost, path, e, out)
@@ -130,7 +155,7 @@ func (c *Client) put(ctx context.Context, e any) (any, error) {
 			err = c.send(ctx, http.MethodPost, path, e, out)
 		}
 	}
-	if err != nil {
+	if err != nil || !decode {
 		return nil, err
 	}
 	normalize(out)

@@ -299,3 +299,56 @@ func TestParallelWritesReuseConnections(t *testing.T) {
 		t.Errorf("%d connections opened for %d rounds of %d parallel writes; want at most %d", n, rounds, workers, 2*workers)
 	}
 }
+
+// TestBlindWritesAreCreateAndUpdate: CreateBlind and UpdateBlind send exactly the requests Create and Update send
+// and fail with the same errors; only Kong's answer is left undecoded.
+func TestBlindWritesAreCreateAndUpdate(t *testing.T) {
+	decoded, blind := newSim(t), newSim(t)
+	dc, bc := open(t, testConnection(decoded.url)), open(t, testConnection(blind.url))
+	ctx := context.Background()
+	for _, e := range richGateway(t) {
+		_, derr := dc.Create(ctx, e)
+		berr := bc.CreateBlind(ctx, e)
+		if derr != nil || berr != nil {
+			t.Fatalf("Create(%s) = %v, CreateBlind = %v", snapshot.Describe(e), derr, berr)
+		}
+	}
+	update := &kong.Service{ID: kong.String(uuid(1, 7)), Name: kong.String("orders"), Host: kong.String("b.test")}
+	_, derr := dc.Update(ctx, update)
+	if berr := bc.UpdateBlind(ctx, update); derr != nil || berr != nil {
+		t.Fatalf("Update = %v, UpdateBlind = %v", derr, berr)
+	}
+	requests := func(s *sim) []string {
+		var out []string
+		for _, r := range s.Requests() {
+			out = append(out, r.Method+" "+r.Path)
+		}
+		return out
+	}
+	if d, b := requests(decoded), requests(blind); !reflect.DeepEqual(d, b) {
+		t.Errorf("blind writes sent\n%v\nwant\n%v", b, d)
+	}
+	dLive, err := dc.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bLive, err := bc.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(dLive, bLive) {
+		t.Error("blind writes stored another gateway than Create and Update")
+	}
+
+	clash := &kong.Service{ID: kong.String(uuid(9, 1)), Name: kong.String("orders"), Host: kong.String("x.test")}
+	_, derr = dc.Create(ctx, clash)
+	berr := bc.CreateBlind(ctx, clash)
+	if !errors.Is(berr, gateway.ErrConflict) || derr == nil || berr.Error() != derr.Error() {
+		t.Errorf("CreateBlind of a taken name = %v; want Create's %v", berr, derr)
+	}
+	noID := &kong.Service{Name: kong.String("orders")}
+	_, derr = dc.Update(ctx, noID)
+	if berr := bc.UpdateBlind(ctx, noID); berr == nil || derr == nil || berr.Error() != derr.Error() {
+		t.Errorf("UpdateBlind without id = %v; want Update's %v", berr, derr)
+	}
+}

@@ -23,6 +23,15 @@ type Writer interface {
 
 var _ Writer = (*gateway.Client)(nil)
 
+// blindWriter is a Writer that can also create and update without decoding the entity the gateway stored, which
+// Apply never reads; *gateway.Client is one.
+type blindWriter interface {
+	CreateBlind(ctx context.Context, e any) error
+	UpdateBlind(ctx context.Context, e any) error
+}
+
+var _ blindWriter = (*gateway.Client)(nil)
+
 // ErrIncomplete marks an Apply that stopped before every operation succeeded; its Result says what was applied.
 var ErrIncomplete = errors.New("restore incomplete")
 
@@ -170,18 +179,24 @@ func (r *run) loop() {
 func (r *run) execute(i int, entity any) {
 	op := r.plan.Operations[i]
 	outcome := &Outcome{Index: i, Operation: op}
-	log := r.opts.Logger.With("action", string(op.Action), "entity", op.Identity, "id", snapshot.ID(entity))
+	// The operation's attributes are put together only for a line the logger keeps: most runs keep none.
+	log := func(level slog.Level, msg string, args ...any) {
+		if r.opts.Logger.Enabled(r.ctx, level) {
+			r.opts.Logger.Log(r.ctx, level, msg, append([]any{"action", string(op.Action), "entity", op.Identity,
+				"id", snapshot.ID(entity)}, args...)...)
+		}
+	}
 	if r.opts.DryRun {
-		log.Info("would apply")
+		log(slog.LevelInfo, "would apply")
 	} else {
 		outcome.AdoptedID, outcome.Err = r.write(op.Action, entity)
 		switch {
 		case outcome.Err != nil:
-			log.Error("failed", "error", outcome.Err)
+			log(slog.LevelError, "failed", "error", outcome.Err)
 		case outcome.AdoptedID != "":
-			log.Info("adopted the live entity in the way", "live_id", outcome.AdoptedID)
+			log(slog.LevelInfo, "adopted the live entity in the way", "live_id", outcome.AdoptedID)
 		default:
-			log.Info("applied")
+			log(slog.LevelInfo, "applied")
 		}
 	}
 	r.mu.Lock()
@@ -216,10 +231,9 @@ func (r *run) write(action Action, e any) (string, error) {
 	case Delete:
 		return "", r.w.Delete(r.ctx, e)
 	case Update:
-		_, err := r.w.Update(r.ctx, e)
-		return "", err
+		return "", r.update(e)
 	}
-	_, err := r.w.Create(r.ctx, e)
+	err := r.create(e)
 	if !errors.Is(err, gateway.ErrConflict) {
 		return "", err
 	}
@@ -229,10 +243,26 @@ func (r *run) write(action Action, e any) (string, error) {
 	}
 	adopted := clone(e)
 	setID(adopted, snapshot.ID(live))
-	if _, err := r.w.Update(r.ctx, adopted); err != nil {
+	if err := r.update(adopted); err != nil {
 		return "", fmt.Errorf("adopting live %s: %w", snapshot.Describe(live), err)
 	}
 	return snapshot.ID(live), nil
+}
+
+func (r *run) create(e any) error {
+	if b, ok := r.w.(blindWriter); ok {
+		return b.CreateBlind(r.ctx, e)
+	}
+	_, err := r.w.Create(r.ctx, e)
+	return err
+}
+
+func (r *run) update(e any) error {
+	if b, ok := r.w.(blindWriter); ok {
+		return b.UpdateBlind(r.ctx, e)
+	}
+	_, err := r.w.Update(r.ctx, e)
+	return err
 }
 
 func insertSorted(list []int, v int) []int {

@@ -45,6 +45,24 @@ func BenchmarkRestore10k(b *testing.B) {
 	}
 }
 
+// BenchmarkConverge10k is a whole restore into an empty gateway as kongsnap restore runs it: read live, plan,
+// validate every entity with the gateway, apply, read again and verify.
+func BenchmarkConverge10k(b *testing.B) {
+	target := large(10_000)
+	for b.Loop() {
+		b.StopTimer()
+		s := newSim(b, nil)
+		b.StartTimer()
+		conv, err := Converge(context.Background(), s.gw, target, ConvergeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if conv.Status != Converged {
+			b.Fatalf("status %s", conv.Status)
+		}
+	}
+}
+
 func BenchmarkNoopRestore100k(b *testing.B) {
 	current, target := large(100_000), large(100_000)
 	for b.Loop() {
