@@ -69,11 +69,12 @@ type Connection struct {
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// Concurrency bounds the requests in flight during Read (kinds, and targets per upstream, are read in
-	// parallel); default DefaultConcurrency.
+	// parallel); default DefaultConcurrency. The id ranges of large collections (see Ranges) take up to as many
+	// again, so a Read has at most twice Concurrency requests in flight.
 	Concurrency int
-	// Ranges is how many id ranges of one large collection (more than 3 pages of 1000) Read lists at once, within
-	// Concurrency, when the gateway pages by id as Kong on PostgreSQL does (see ranges.go); default
-	// DefaultRanges. 1 lists every collection page after page.
+	// Ranges is how many id ranges of one large collection (more than 3 pages of 1000) Read lists at once when the
+	// gateway pages by id, as Kong on PostgreSQL does (see ranges.go); default DefaultRanges. 1 lists every
+	// collection page after page.
 	Ranges int
 	// Logger receives retries and skipped collections; nil discards.
 	Logger *slog.Logger

@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/kongsnap/kongsnap/snapshot"
-	"golang.org/x/sync/errgroup"
 )
 
 // Reading a large collection as several id ranges at once.
@@ -34,11 +33,14 @@ import (
 // ids often share a prefix), so ranges are not fixed slices of the id space. The first leadPages pages are read in
 // order, as every collection is (one that small gains little, and costs no request more); if more follow, their
 // ids give the density of the collection, and ranges of about rangePages pages each are handed out in id order
-// from the last id read, to up to Connection.Ranges readers at once. A range is the ids after its lower bound up
+// from the last id read, to up to Connection.Ranges readers at once: the collection's own goroutine and helpers,
+// which all collections of a Read share Concurrency of, so that they add to the requests Read had in flight before
+// rather than taking the slots the per-upstream target lists need. A range is the ids after its lower bound up
 // to and including its upper bound, so an entity whose id is a bound is read once. A reader stops at its range's
-// upper bound (dropping the rows beyond, from its last page, which it asks to be little longer than the range's
-// estimated rest), and the first row beyond shows where the next ids are, so the ranges in between, which are
-// empty, are skipped. The reader that reaches the collection's last page ends the handing out.
+// upper bound, asking its last page to reach only a little past it. When the rows past it start after every range
+// handed out, the ids between are empty: the ranges there are skipped, and the reader takes the range that starts
+// at those rows, keeping them; otherwise they belong to a range another reader has, and are dropped. The reader
+// that reaches the collection's last page ends the handing out.
 const (
 	leadPages   = 3
 	rangePages  = 2
@@ -50,7 +52,7 @@ var errNotByID = errors.New("the gateway's pages are not ordered by id")
 
 // collection lists every page of a top-level collection, the pages after the first leadPages in id ranges at once
 // when the gateway's offsets allow, else in order.
-func (l *lister) collection(ctx context.Context, g *errgroup.Group) ([]any, error) {
+func (l *lister) collection(ctx context.Context, helpers semaphore) ([]any, error) {
 	var all []any
 	offset := ""
 	for range leadPages {
@@ -59,7 +61,7 @@ func (l *lister) collection(ctx context.Context, g *errgroup.Group) ([]any, erro
 			return nil, err
 		}
 		all = append(all, items...)
-		l.kept(len(items))
+		l.kept(true, len(items))
 		if next == "" {
 			return all, nil
 		}
@@ -69,7 +71,7 @@ func (l *lister) collection(ctx context.Context, g *errgroup.Group) ([]any, erro
 		if plan, why := planRanges(all, offset); why != "" {
 			l.c.log.Debug("listing a collection page after page", "kind", string(l.info.Kind), "because", why)
 		} else {
-			rest, err := l.ranges(ctx, g, plan)
+			rest, err := l.ranges(ctx, helpers, plan)
 			if err == nil {
 				return append(all, rest...), nil
 			}
@@ -212,6 +214,12 @@ func (q *rangeQueue) claim() (int, idRange, bool) {
 	if q.done || q.err != nil {
 		return 0, idRange{}, false
 	}
+	i, r := q.handOut()
+	return i, r, true
+}
+
+// handOut hands out the range after q.next. q.mu is held.
+func (q *rangeQueue) handOut() (int, idRange) {
 	lo := idString(q.next)
 	q.next.Add(q.next, q.plan.width)
 	if q.next.Cmp(maxID) >= 0 {
@@ -219,23 +227,30 @@ func (q *rangeQueue) claim() (int, idRange, bool) {
 		q.done = true
 	}
 	q.read = append(q.read, nil)
-	return len(q.read) - 1, idRange{lo: lo, hi: idString(q.next)}, true
+	return len(q.read) - 1, idRange{lo: lo, hi: idString(q.next)}
 }
 
-// finish keeps what was read of range i. beyond is the first id found past the range ("" when none was seen):
-// the ids before it are empty and need no range. last says the range reached the collection's last page.
-func (q *rangeQueue) finish(i int, items []any, beyond string, last bool) {
+// finish keeps what was read of range i. over are the entities its last page held past the range, next the
+// offset after that page ("" when it was the collection's last). When over starts after every range handed out,
+// the ids between are empty (a range's reader saw none), and the range that starts just before over is handed
+// to the same reader, which keeps over rather than another reader asking for it again; else over is dropped.
+func (q *rangeQueue) finish(i int, items, over []any, next string) (int, idRange, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.read[i] = items
-	if last {
-		q.done = true
+	if next == "" {
+		q.done = true // nothing after over
 	}
-	if beyond != "" {
-		if before := new(big.Int).Sub(idNumber(beyond), big.NewInt(1)); before.Cmp(q.next) > 0 {
-			q.next = before
-		}
+	if len(over) == 0 || q.err != nil {
+		return 0, idRange{}, false
 	}
+	before := new(big.Int).Sub(idNumber(strings.ToLower(snapshot.ID(over[0]))), big.NewInt(1))
+	if before.Cmp(q.next) < 0 {
+		return 0, idRange{}, false // in a range handed out already
+	}
+	q.next = before
+	j, r := q.handOut()
+	return j, r, true
 }
 
 func (q *rangeQueue) fail(err error) {
@@ -246,43 +261,60 @@ func (q *rangeQueue) fail(err error) {
 	}
 }
 
+// semaphore bounds the goroutines that read ranges besides each collection's own, across a Read.
+type semaphore chan struct{}
+
+func (s semaphore) tryAcquire() bool {
+	select {
+	case s <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s semaphore) release() { <-s }
+
 // ranges reads the rest of a collection as plan says, in ranges handed out to up to Connection.Ranges readers:
-// this goroutine, and others of g while it has free slots (so that Concurrency bounds every request of Read).
-func (l *lister) ranges(ctx context.Context, g *errgroup.Group, plan rangePlan) ([]any, error) {
+// this goroutine, and helpers while the Read's semaphore has room for them.
+func (l *lister) ranges(ctx context.Context, sem semaphore, plan rangePlan) ([]any, error) {
 	q := &rangeQueue{plan: plan, next: new(big.Int).Set(plan.after)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var helpers sync.WaitGroup
-	// step reads the next range, and reports whether there was one.
+	// step reads the next range, and what finish hands over after it, and reports whether there was one.
 	step := func() bool {
 		i, r, ok := q.claim()
 		if !ok {
 			return false
 		}
-		items, beyond, last, err := l.readRange(ctx, plan, r)
-		if err != nil {
-			q.fail(err)
-			cancel()
-			return false
+		var over []any
+		next := ""
+		for {
+			items, rest, restNext, err := l.readRange(ctx, plan, r, over, next)
+			if err != nil {
+				q.fail(err)
+				cancel()
+				return false
+			}
+			if i, r, ok = q.finish(i, items, rest, restNext); !ok {
+				return true
+			}
+			over, next = rest, restNext
 		}
-		q.finish(i, items, beyond, last)
-		return true
 	}
 	recruit := func() {
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		for q.helpers < l.c.conn.Ranges-1 && !q.done && q.err == nil {
+		for q.helpers < l.c.conn.Ranges-1 && !q.done && q.err == nil && sem.tryAcquire() {
+			q.helpers++
 			helpers.Add(1)
-			if !g.TryGo(func() error {
+			go func() {
 				defer helpers.Done()
+				defer sem.release()
 				for step() {
 				}
-				return nil
-			}) {
-				helpers.Done()
-				return
-			}
-			q.helpers++
+			}()
 		}
 	}
 	for {
@@ -302,37 +334,38 @@ func (l *lister) ranges(ctx context.Context, g *errgroup.Group, plan rangePlan) 
 	return all, nil
 }
 
-// readRange reads the entities of range r. It returns them, the first id found past the range ("" when none), and
-// whether it reached the collection's last page.
-func (l *lister) readRange(ctx context.Context, plan rangePlan, r idRange) ([]any, string, bool, error) {
+// readRange reads the entities of range r, starting with those in carried (from a page read for the range before,
+// with carriedNext the offset after it) when there are any. It returns them, the entities its last page held past
+// the range, and the offset after that page: "" when it was the collection's last.
+func (l *lister) readRange(ctx context.Context, plan rangePlan, r idRange, carried []any, carriedNext string) (
+	[]any, []any, string, error,
+) {
 	var kept []any
-	prev, offset := r.lo, plan.token(r.lo)
-	for {
-		items, next, err := l.page(ctx, offset, plan.size(prev, r.hi))
-		if err != nil {
-			return nil, "", false, fmt.Errorf("ids after %s: %w", r.lo, err)
+	prev, items, next := r.lo, carried, carriedNext
+	offset := plan.token(r.lo)
+	for fetch := len(carried) == 0; ; fetch = true {
+		if fetch {
+			var err error
+			if items, next, err = l.page(ctx, offset, plan.size(prev, r.hi)); err != nil {
+				return nil, nil, "", fmt.Errorf("ids after %s: %w", r.lo, err)
+			}
 		}
 		n := 0
 		for _, e := range items {
 			id := strings.ToLower(snapshot.ID(e))
 			if id <= prev {
-				return nil, "", false, errNotByID
+				return nil, nil, "", errNotByID
 			}
 			if id > r.hi {
-				kept = append(kept, items[:n]...)
-				l.kept(n)
-				return kept, id, false, nil
+				break
 			}
 			prev = id
 			n++
 		}
-		kept = append(kept, items...)
-		l.kept(len(items))
-		if next == "" {
-			return kept, "", true, nil
-		}
-		if prev == r.hi {
-			return kept, "", false, nil
+		kept = append(kept, items[:n]...)
+		l.kept(fetch, n)
+		if n < len(items) || next == "" || prev == r.hi {
+			return kept, items[n:], next, nil
 		}
 		offset = next
 	}

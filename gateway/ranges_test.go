@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -323,7 +325,7 @@ func TestReadRangesProgress(t *testing.T) {
 	conn.Progress = func(kind snapshot.Kind, pages, entities int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if prev := last[kind]; pages <= prev[0] || entities < prev[1] {
+		if prev := last[kind]; pages < prev[0] || entities < prev[1] || pages == prev[0] && entities == prev[1] {
 			t.Errorf("progress of %s went from %v to %d pages, %d entities", kind, prev, pages, entities)
 		}
 		last[kind] = [2]int{pages, entities}
@@ -400,5 +402,57 @@ func TestReadRangesFallBackWhenPagesAreNotByID(t *testing.T) {
 	}
 	if len(seen) != len(ids) {
 		t.Errorf("read %d consumers, want %d", len(seen), len(ids))
+	}
+}
+
+// inFlight counts the requests a handler is serving at once.
+type inFlight struct {
+	h        http.Handler
+	mu       sync.Mutex
+	now, max int
+}
+
+func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.now++
+	f.max = max(f.max, f.now)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.now--
+		f.mu.Unlock()
+	}()
+	f.h.ServeHTTP(w, r)
+}
+
+// Ranges add at most Concurrency requests to the Concurrency a Read has in flight, however many collections are
+// large: the gateway is production.
+func TestReadRangesBoundRequestsInFlight(t *testing.T) {
+	s := newSim(t)
+	seedConsumers(t, s, randomIDs(7, 9000))
+	for i, id := range randomIDs(8, 9000) {
+		seed(t, s, http.MethodPut, "/services/"+id, map[string]any{"name": fmt.Sprintf("svc-%05d", i), "host": "a.test"})
+	}
+	// a delay on every list makes the requests of different ranges overlap
+	s.AddFault(kongsim.Fault{Method: http.MethodGet, PathRegexp: regexp.MustCompile(`^/(consumers|services)$`),
+		Latency: 5 * time.Millisecond})
+	f := &inFlight{h: s.Server}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	conn := testConnection(srv.URL)
+	conn.Concurrency = 2
+	conn.Ranges = 8
+	got, err := open(t, conn).Read(context.Background())
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if len(got.Consumers) != 9000 || len(got.Services) != 9000 {
+		t.Errorf("read %d consumers and %d services, want 9000 each", len(got.Consumers), len(got.Services))
+	}
+	if f.max > 2*conn.Concurrency {
+		t.Errorf("%d requests in flight at once, want at most %d", f.max, 2*conn.Concurrency)
+	}
+	if f.max <= conn.Concurrency {
+		t.Errorf("%d requests in flight at once: the ranges did not add to Concurrency", f.max)
 	}
 }

@@ -18,7 +18,8 @@ const pageSize = 1000
 // Read returns every entity the connection selects, every page of every kind, as one snapshot: created_at and
 // updated_at dropped, foreign keys as {id} only, certificates without SNI names, every kind sorted by id. Kinds
 // are listed in parallel, and so are the kinds served only under their owner (the targets of different
-// upstreams), at most Concurrency requests at a time. It sends GET requests only. If any request fails after its
+// upstreams), at most Concurrency requests at a time; a large collection is read as several id ranges at once
+// (see ranges.go), with up to Concurrency requests more across the read. It sends GET requests only. If any request fails after its
 // retries, Read fails with an error naming the connection and the kind, and returns no snapshot. A collection is
 // taken as absent only when GET / says the gateway lacks it (see Absent); any other 404, and every 403, fails the
 // read naming the path and status.
@@ -35,13 +36,14 @@ func (c *Client) Read(ctx context.Context) (*snapshot.Snapshot, error) {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.conn.Concurrency)
+	helpers := make(semaphore, c.conn.Concurrency)
 	for _, kind := range snapshot.Kinds {
 		info := kind.Info()
 		if info.Path == "" {
 			continue // read under each of its owners, see readOwned
 		}
 		g.Go(func() error {
-			items, err := readCollection(gctx, c, g, info)
+			items, err := readCollection(gctx, c, helpers, info)
 			if err != nil {
 				return err
 			}
@@ -107,11 +109,11 @@ func ownerKind(info *snapshot.KindInfo) snapshot.Kind {
 }
 
 // readCollection lists every page of a kind's top-level collection, a large one as id ranges at once when the
-// gateway's offsets allow (see ranges.go), in goroutines of g while it has free slots. A 404 on its first page
+// gateway's offsets allow (see ranges.go), with as many helpers as the semaphore has room for. A 404 on its first page
 // means "none" only when the gateway has said in GET / that it lacks the kind (see lacks); then the kind is
 // recorded as absent. Any other 404, and every 403, fails the read: a snapshot missing a kind the gateway holds would record its loss.
-func readCollection(ctx context.Context, c *Client, g *errgroup.Group, info *snapshot.KindInfo) ([]any, error) {
-	items, err := newLister(c, info, info.Path, c.tagsQuery()).collection(ctx, g)
+func readCollection(ctx context.Context, c *Client, helpers semaphore, info *snapshot.KindInfo) ([]any, error) {
+	items, err := newLister(c, info, info.Path, c.tagsQuery()).collection(ctx, helpers)
 	if err == nil {
 		return items, nil
 	}
@@ -247,11 +249,14 @@ func (l *lister) page(ctx context.Context, offset string, size int) ([]any, stri
 	return p.entities(), next, nil
 }
 
-// kept counts the entities kept of a page read, and tells Progress.
-func (l *lister) kept(entities int) {
+// kept counts the entities kept of a page (of one read now, or of one read before for another range), and tells
+// Progress.
+func (l *lister) kept(read bool, entities int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.read++
+	if read {
+		l.read++
+	}
 	l.entities += entities
 	if l.c.conn.Progress != nil {
 		l.c.conn.Progress(l.info.Kind, l.read, l.entities)
@@ -267,7 +272,7 @@ func (l *lister) follow(ctx context.Context, offset string) ([]any, error) {
 			return nil, err
 		}
 		all = append(all, items...)
-		l.kept(len(items))
+		l.kept(true, len(items))
 		if next == "" {
 			return all, nil
 		}
