@@ -66,6 +66,9 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 			return nil, fmt.Errorf("encoding %s: %w", f.file, err)
 		}
 		files[f.file] = data
+		for _, name := range f.sections {
+			delete(sections, name) // its YAML is in the file now; a large gateway should not hold it twice
+		}
 	}
 	manifest := Manifest{
 		Connection:  opts.Connection,

@@ -18,6 +18,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(os.Stdin),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), stderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+	setMemoryLimit(os.Getenv)
 	endProfiles, err := startProfiles(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kongsnap:", err)
