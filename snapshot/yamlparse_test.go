@@ -152,7 +152,7 @@ func TestParseFastMatchesYAMLv3(t *testing.T) {
 		// kongsnap wrote the golden files; decK, editors and people wrote the others.
 		checkParse(t, path, data, strings.Contains(path, "snapshot/testdata/golden/"))
 	}
-	written := map[string]*Snapshot{"rich": richSnapshot(t), "large": largeTestSnapshot(t, 3000)}
+	written := map[string]*Snapshot{"rich": richSnapshot(t), "large": largeTestSnapshot(t, 1000)}
 	for name, s := range written {
 		for _, opts := range []WriteOptions{richOptions(t), {Secrets: SecretsRedact}, {Secrets: SecretsPlain}} {
 			files, err := Write(s, opts)
