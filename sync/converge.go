@@ -130,6 +130,9 @@ func (c *converger) readLive(ctx context.Context) error {
 // plan makes the plan and prints it, all of it even when its guards refuse it, so that people see what was asked.
 func (c *converger) plan(context.Context) error {
 	plan, err := newPlan(c.current, c.target, c.opts.Plan)
+	// The plan holds the live entities it acts on; the rest of the live read can go before the gateway is read
+	// again to verify (a second whole gateway in memory otherwise).
+	c.current = nil
 	if plan == nil {
 		return err
 	}
