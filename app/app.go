@@ -143,27 +143,6 @@ func (e *Env) readLive(ctx context.Context, c *config.Connection) (*gateway.Clie
 	return client, live.Only(kinds), nil
 }
 
-// readLiveAlongside is readLive with read (reading a stored snapshot) running beside it: decoding a snapshot is
-// CPU work while a live read mostly waits on the gateway, so the two take little more than the longer one. read's
-// error comes first, and it cancels the live read: the gateway is then read no further.
-func (e *Env) readLiveAlongside(ctx context.Context, c *config.Connection, read func() error) (*gateway.Client, *snapshot.Snapshot, error) {
-	liveCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	readErr := make(chan error, 1)
-	go func() {
-		err := read()
-		if err != nil {
-			cancel()
-		}
-		readErr <- err
-	}()
-	client, live, err := e.readLive(liveCtx, c)
-	if err := <-readErr; err != nil {
-		return nil, nil, err
-	}
-	return client, live, err
-}
-
 // keyring loads the encryption keys from where the config says; no key configured anywhere yields (nil, nil) so
 // that only a snapshot that actually holds secrets fails for the lack of one.
 func (e *Env) keyring() (*snapshot.Keyring, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -59,23 +60,24 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 	if ref == "" {
 		ref = store.Branch(c.Name)
 	}
-	var (
-		commit gitstore.Commit
-		stored *snapshot.Snapshot
-	)
-	client, live, err := env.readLiveAlongside(ctx, c, func() error {
-		files, at, err := store.Files(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("connection %q: %w", c.Name, err)
-		}
-		commit = at
-		if stored, err = snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys}); err != nil {
-			return fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
-		}
-		return nil
-	})
+	commit, err := store.Commit(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	client, live, err := env.readLive(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	if unchanged(ctx, store, commit.Hash, live, c, client.Version(), repo.keys) {
+		return &DiffResult{Connection: c.Name, Ref: ref, Commit: commit.Hash, Summary: diff.Changes{}.Summary()}, nil
+	}
+	files, _, err := store.Files(ctx, commit.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: %w", c.Name, err)
+	}
+	stored, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: repo.keys})
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
 	}
 	if len(opts.SelectTags) > 0 {
 		stored = withTags(stored, opts.SelectTags)
@@ -100,6 +102,19 @@ func Diff(ctx context.Context, env *Env, opts DiffOptions) (*DiffResult, error) 
 			ID: snapshot.ID(e), Name: snapshot.Name(e), Fields: ch.Fields})
 	}
 	return res, nil
+}
+
+// unchanged reports whether live, written as the snapshot files a backup would commit, are exactly the tree of the
+// commit at hash: then there is nothing to compare, since that commit's snapshot is live read back (a backup would
+// find it unchanged). Anything else, including live not being writable, is "maybe changed": the caller compares.
+func unchanged(ctx context.Context, store *gitstore.Store, hash string, live *snapshot.Snapshot, c *config.Connection,
+	version string, keys *snapshot.Keyring) bool {
+	files, err := writeSnapshot(live, c, version, keys)
+	if err != nil {
+		return false
+	}
+	same, err := store.Holds(ctx, hash, files)
+	return err == nil && same
 }
 
 // withTags keeps the entities carrying every one of tags, as Kong's ?tags=a,b filter does on the live side.

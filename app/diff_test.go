@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/snapshot"
+	kongsync "github.com/kongsnap/kongsnap/sync"
 )
 
 // The stored snapshot is read beside the live gateway; when it cannot be read, that is the error diff reports
@@ -39,5 +42,59 @@ func TestDiffReportsTheStoredSnapshotErrorFirst(t *testing.T) {
 		map[string]string{"KONGSNAP_KEY": testKey})
 	if _, err := Diff(context.Background(), down.Env, DiffOptions{Connection: "prod"}); !errors.Is(err, gitstore.ErrUnknownRef) {
 		t.Errorf("Diff with no branch and no gateway: err = %v, want the unknown ref", err)
+	}
+}
+
+// Diff and the drift check answer "no drift" without reading the stored snapshot when live, written as files, is
+// the stored tree. That agrees with comparing only because a snapshot read back from the files it was written as
+// compares equal to it, in every secrets mode, with and without Kong's defaults: this test holds that line on the
+// rich fixture (every kind, secrets of each sort).
+func TestSnapshotReadBackComparesEqualToLive(t *testing.T) {
+	ctx := context.Background()
+	_, gw := emptyGateway(t)
+	fixture, err := snapshot.ReadFile("../testdata/rich/kong.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rich, err := snapshot.Read(fixture, snapshot.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := kongsync.NewPlan(&snapshot.Snapshot{}, rich, kongsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kongsync.Apply(ctx, gw, plan, kongsync.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := gw.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := snapshot.ParseKeyring(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []snapshot.SecretMode{snapshot.SecretsEncrypt, snapshot.SecretsRedact, snapshot.SecretsPlain} {
+		t.Run(string(mode), func(t *testing.T) {
+			files, err := snapshot.Write(live, snapshot.WriteOptions{Connection: "prod", KongVersion: gw.Version(),
+				Secrets: mode, Keyring: keys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := snapshot.Read(files, snapshot.ReadOptions{Keyring: keys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defaults, err := gw.Defaults(ctx, back, live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, opts := range map[string]diff.Options{"plain": {}, "with defaults": {Defaults: defaults}} {
+				if changes := diff.Compare(back, live, opts); !changes.Empty() {
+					t.Errorf("%s: read back differs from live: %s (%+v)", name, changes.Summary(), changes[0])
+				}
+			}
+		})
 	}
 }

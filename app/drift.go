@@ -73,54 +73,29 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
 		return res
 	}
-	if c.OnDrift == config.OnDriftCommit {
-		// A branch that follows its gateway: record live as a backup does.
-		return d.backupLive(ctx, c, res, start)
-	}
-	// The baseline is read beside the live gateway; a missing branch is no error (there is no baseline yet).
-	var (
-		baseFiles  snapshot.Files
-		baseCommit gitstore.Commit
-		baseline   *snapshot.Snapshot
-		noBaseline bool
-	)
-	client, live, err := d.env.readLiveAlongside(ctx, c, func() error {
-		files, commit, err := d.store.Files(ctx, res.Branch)
-		if errors.Is(err, gitstore.ErrUnknownRef) {
-			noBaseline = true
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("connection %q: reading branch %s: %w", c.Name, res.Branch, err)
-		}
-		baseFiles, baseCommit = files, commit
-		if baseline, err = snapshot.Read(files, snapshot.ReadOptions{Keyring: d.keys}); err != nil {
-			return fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(commit.Hash), err)
-		}
-		return nil
-	})
+	client, live, err := d.env.readLive(ctx, c)
 	if err != nil {
 		return fail(err)
 	}
 	version := client.Version()
 	res.KongVersion, res.Entities = version, live.Len()
-
-	d.gitMu.Lock()
-	defer d.gitMu.Unlock()
-	if noBaseline {
-		files, err := writeSnapshot(live, c, version, d.keys)
-		if err != nil {
-			return fail(err)
-		}
-		return d.commitToBranch(ctx, c, res, files, live, version, start)
-	}
-	defaults, err := client.Defaults(ctx, baseline, live)
+	files, err := writeSnapshot(live, c, version, d.keys)
 	if err != nil {
 		return fail(err)
 	}
-	changes := diff.Compare(baseline, live, diff.Options{Defaults: defaults, Ignore: ignoreRules(c)})
+
+	d.gitMu.Lock()
+	defer d.gitMu.Unlock()
+	baseCommit, err := d.store.Head(ctx, res.Branch)
+	if errors.Is(err, gitstore.ErrUnknownRef) || c.OnDrift == config.OnDriftCommit {
+		// No baseline yet, or a branch that follows its gateway: record live as a backup does.
+		return d.commitToBranch(ctx, c, res, files, live, version, start)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading branch %s: %w", c.Name, res.Branch, err))
+	}
 	head := DriftBranch(c.Name)
-	if changes.Empty() {
+	noDrift := func() report.Result {
 		res.Status, res.Summary = report.Unchanged, "no drift"
 		if err := d.clearDrift(ctx, c, head, res.Branch); err != nil {
 			return fail(err)
@@ -128,10 +103,25 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 		res.Duration = d.env.now().Sub(start)
 		return res
 	}
-	// Only a drift is committed, so only a drift needs the live state as files.
-	files, err := writeSnapshot(live, c, version, d.keys)
+	// Live written as files is the baseline's very tree: the baseline is live read back, with nothing to compare.
+	if same, err := d.store.Holds(ctx, baseCommit.Hash, files); err == nil && same {
+		return noDrift()
+	}
+	baseFiles, _, err := d.store.Files(ctx, baseCommit.Hash)
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading branch %s: %w", c.Name, res.Branch, err))
+	}
+	baseline, err := snapshot.Read(baseFiles, snapshot.ReadOptions{Keyring: d.keys})
+	if err != nil {
+		return fail(fmt.Errorf("connection %q: reading snapshot %s: %w", c.Name, short(baseCommit.Hash), err))
+	}
+	defaults, err := client.Defaults(ctx, baseline, live)
 	if err != nil {
 		return fail(err)
+	}
+	changes := diff.Compare(baseline, live, diff.Options{Defaults: defaults, Ignore: ignoreRules(c)})
+	if changes.Empty() {
+		return noDrift()
 	}
 
 	if err := d.dropStaleDrift(ctx, c, head, res.Branch, baseCommit.Hash); err != nil {
@@ -255,25 +245,6 @@ func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, hea
 		return nil
 	}
 	return d.clearDrift(ctx, c, head, base)
-}
-
-// backupLive reads the live gateway and records it on the connection's branch, as a backup does.
-func (d *driftRun) backupLive(ctx context.Context, c *config.Connection, res report.Result, start time.Time) report.Result {
-	client, live, err := d.env.readLive(ctx, c)
-	if err != nil {
-		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
-		return res
-	}
-	version := client.Version()
-	res.KongVersion, res.Entities = version, live.Len()
-	files, err := writeSnapshot(live, c, version, d.keys)
-	if err != nil {
-		res.Status, res.Reason, res.Duration = report.Failed, err.Error(), d.env.now().Sub(start)
-		return res
-	}
-	d.gitMu.Lock()
-	defer d.gitMu.Unlock()
-	return d.commitToBranch(ctx, c, res, files, live, version, start)
 }
 
 func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,

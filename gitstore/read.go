@@ -75,6 +75,49 @@ func (s *Store) files(ref string) (map[string][]byte, Commit, error) {
 	return files, describe(commit, tags), nil
 }
 
+// Commit returns the commit that ref names (any ref Files takes) without reading its tree.
+func (s *Store) Commit(ctx context.Context, ref string) (Commit, error) {
+	if err := ctx.Err(); err != nil {
+		return Commit{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	defer done()
+	commit, err := s.resolve(ref)
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	tags, err := s.tagsByCommit()
+	if err != nil {
+		return Commit{}, fmt.Errorf("reading %s: %w", ref, err)
+	}
+	return describe(commit, tags), nil
+}
+
+// Holds reports whether the commit that ref names has exactly files as its tree. It only hashes the files and
+// writes nothing: the cheap way to learn that a snapshot equals a stored one without reading the stored one.
+func (s *Store) Holds(ctx context.Context, ref string, files map[string][]byte) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return false, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	defer done()
+	commit, err := s.resolve(ref)
+	if err != nil {
+		return false, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	tree, err := s.writeTree(files, false)
+	if err != nil {
+		return false, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	return commit.TreeHash == tree, nil
+}
+
 // Head returns the commit at the tip of branch (a full branch name such as kong/prod), or an error wrapping
 // ErrUnknownRef when the local repository has no such branch. It reads no tree, so it is the cheap way to test
 // whether a branch exists.

@@ -557,3 +557,51 @@ func TestUnchangedAgreesWithSaveAndWritesNothing(t *testing.T) {
 		t.Errorf("Unchanged with a missing base: err = %v, want ErrUnknownRef", err)
 	}
 }
+
+// Holds tells whether a commit's tree is exactly some files, for any ref Files takes, without writing anything;
+// Commit resolves the same refs, with Files' error for one that names nothing.
+func TestHoldsAndCommit(t *testing.T) {
+	ctx := context.Background()
+	s, dir, _ := testStore(t, gitstore.Options{})
+	first := snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "one\n", "sub/x.yaml": "x\n"})
+	first.Tag = "kongsnap/prod/first"
+	c1 := save(t, s, first)
+	c2 := save(t, s, snapshot("kong/prod", "prod: second", map[string]string{"kong.yaml": "two\n"}))
+	tests := []struct {
+		name, ref string
+		files     map[string]string
+		want      bool
+		commit    string
+	}{
+		{"branch head, same files", "kong/prod", map[string]string{"kong.yaml": "two\n"}, true, c2.Hash},
+		{"branch head, other content", "kong/prod", map[string]string{"kong.yaml": "one\n"}, false, c2.Hash},
+		{"branch head, a file more", "kong/prod", map[string]string{"kong.yaml": "two\n", "y.yaml": "y\n"}, false, c2.Hash},
+		{"tag, same files", "kongsnap/prod/first", map[string]string{"kong.yaml": "one\n", "sub/x.yaml": "x\n"}, true, c1.Hash},
+		{"abbreviated hash, same files", c1.Hash[:8], map[string]string{"kong.yaml": "one\n", "sub/x.yaml": "x\n"}, true, c1.Hash},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objects := gittest.Git(t, dir, "count-objects", "-v")
+			got, err := s.Holds(ctx, tt.ref, snapshot("", "", tt.files).Files)
+			if err != nil || got != tt.want {
+				t.Errorf("Holds(%s) = %v, %v; want %v", tt.ref, got, err, tt.want)
+			}
+			if after := gittest.Git(t, dir, "count-objects", "-v"); after != objects {
+				t.Errorf("Holds wrote objects:\nbefore %s\nafter %s", objects, after)
+			}
+			if c, err := s.Commit(ctx, tt.ref); err != nil || c.Hash != tt.commit {
+				t.Errorf("Commit(%s) = %s, %v; want %s", tt.ref, c.Hash, err, tt.commit)
+			}
+		})
+	}
+	_, _, filesErr := s.Files(ctx, "kong/nowhere")
+	if _, err := s.Commit(ctx, "kong/nowhere"); !errors.Is(err, gitstore.ErrUnknownRef) || err.Error() != filesErr.Error() {
+		t.Errorf("Commit of a missing ref: err = %v, want Files' %v", err, filesErr)
+	}
+	if _, err := s.Holds(ctx, "kong/nowhere", nil); !errors.Is(err, gitstore.ErrUnknownRef) {
+		t.Errorf("Holds of a missing ref: err = %v, want ErrUnknownRef", err)
+	}
+	if c, err := s.Commit(ctx, "kongsnap/prod/first"); err != nil || !slices.Equal(c.Tags, []string{"kongsnap/prod/first"}) || c.Summary != "prod: first" {
+		t.Errorf("Commit of a tag = %+v, %v; want the tagged commit described", c, err)
+	}
+}
