@@ -56,6 +56,12 @@ func Read(files Files, opts ReadOptions) (*Snapshot, error) {
 		return nil, errors.New("reading snapshot: no .yaml, .yml or .json file")
 	}
 	sort.Strings(names)
+	r.infoKnown = true
+	for _, name := range names {
+		if bytes.Contains(files[name], []byte("_info")) {
+			r.infoKnown = false // decided once that file's _info is read
+		}
+	}
 	for _, name := range names {
 		if err := r.parseFile(name, files[name]); err != nil {
 			return nil, fmt.Errorf("reading snapshot: %w", err)
@@ -71,6 +77,7 @@ func Read(files Files, opts ReadOptions) (*Snapshot, error) {
 type reader struct {
 	opts          ReadOptions
 	entities      []*rawEntity
+	infoKnown     bool // no file still to be read can bring an _info: entities are decoded as soon as read
 	formatVersion string
 	formatFile    string
 	info          *fileInfo
@@ -90,8 +97,10 @@ type rawEntity struct {
 	kind   Kind
 	file   string
 	label  string // path in the file and name: `services[0].routes[2] "orders"`
-	node   *yaml.Node
-	fields map[string]any
+	node   *yaml.Node     // until decoded: a decoded entity keeps only the lines its errors can name
+	line   int            // of the entity
+	caLine int            // of its ca_certificates key, which resolve checks
+	fields map[string]any // until decoded
 	refs   []rawRef
 	parent *rawEntity // the entity it is nested under
 	entity any
@@ -106,9 +115,16 @@ type rawRef struct {
 }
 
 func (e *rawEntity) fail(field string, err error) error {
-	line := e.node.Line
-	if field != "" {
+	line := e.line
+	switch {
+	case e.node != nil && field != "":
 		line = keyLine(e.node, field)
+	case e.node != nil:
+		line = e.node.Line
+	case field == "ca_certificates":
+		line = e.caLine
+	}
+	if field != "" {
 		var located *Error
 		if errors.As(err, &located) && located.Field == "" {
 			located.Field = field
@@ -123,7 +139,7 @@ func (e *rawEntity) fail(field string, err error) error {
 // its top-level key.
 func (e *rawEntity) failInField(err error) error {
 	var located *Error
-	if errors.As(err, &located) && located.Field != "" {
+	if errors.As(err, &located) && located.Field != "" && e.node != nil {
 		top, _, _ := strings.Cut(located.Field, ".")
 		located.Line = keyLine(e.node, top)
 	}
@@ -187,11 +203,52 @@ var unsupported = map[Kind][]string{
 	KindPlugin: {"consumer_group"},
 }
 
+// parseFile reads one file's entities into the reader. A file kongsnap wrote is read an entry at a time (see
+// parseFastSections): first without its sections, to check it is in the subset parseFast reads and to take its
+// _format_version and _info, then entry by entry, so that a large file is never held as one node tree. Any other
+// file is read whole by yaml.v3.
 func (r *reader) parseFile(name string, data []byte) error {
-	doc, err := parseYAML(data)
-	if err != nil {
+	head, ok, _ := parseFastSections(data, func(*yaml.Node, int, *yaml.Node) error { return nil })
+	if ok && !hasMergeKey(head.Content[0]) {
+		return r.parseSections(name, data, head)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return &Error{File: name, Err: fmt.Errorf("%v: %w", strings.TrimPrefix(err.Error(), "yaml: "), ErrSyntax)}
 	}
+	return r.parseDocument(name, &doc, nil)
+}
+
+// parseSections reads a file parseFastSections reads: the root mapping head (its sections left empty), then the
+// sections' entries as the second pass hands them over.
+func (r *reader) parseSections(name string, data []byte, head *yaml.Node) error {
+	kinds := map[string]Kind{}
+	if err := r.parseDocument(name, head, kinds); err != nil {
+		return err
+	}
+	_, _, err := parseFastSections(data, func(key *yaml.Node, index int, entry *yaml.Node) error {
+		kind, ok := kinds[key.Value]
+		if !ok {
+			return nil // a section that is no list (null, []): parseDocument has read it
+		}
+		return r.parseEntity(name, key.Value+"["+strconv.Itoa(index)+"]", kind, deref(entry), nil)
+	})
+	return err
+}
+
+// hasMergeKey reports whether a mapping has a "<<" key, whose merged sections parseSections would not stream.
+func hasMergeKey(n *yaml.Node) bool {
+	for i := 0; i < len(n.Content); i += 2 {
+		if n.Content[i].Tag == "!!merge" {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDocument reads a file's root mapping. With streamed set, the block sequences of its sections are not read
+// here (their entries come later) but their kinds are recorded in it.
+func (r *reader) parseDocument(name string, doc *yaml.Node, streamed map[string]Kind) error {
 	if len(doc.Content) == 0 {
 		return nil
 	}
@@ -221,6 +278,10 @@ func (r *reader) parseFile(name string, data []byte) error {
 			if !ok {
 				return fail(errorf(ErrUnknownField, "unknown top-level section %q (kongsnap reads %s)", key,
 					strings.Join(slices.Sorted(maps.Keys(sectionKinds)), ", ")))
+			}
+			if streamed != nil && p.value.Kind == yaml.SequenceNode && p.value.Style&yaml.FlowStyle == 0 {
+				streamed[key] = kind
+				continue
 			}
 			if err := r.parseList(name, key, kind, p.value, nil); err != nil {
 				return err
@@ -289,7 +350,7 @@ func (r *reader) infoOf(file string, n *yaml.Node) error {
 	}
 	if r.info == nil {
 		r.info = info
-		return nil
+		return r.infoSettled()
 	}
 	if !slices.Equal(r.info.selectTags, info.selectTags) || !reflect.DeepEqual(r.info.defaults, info.defaults) {
 		return fieldError("_info", errorf(ErrInvalidValue, "differs from _info in %s: files read together must agree",
@@ -349,6 +410,9 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 		// An SNI listed by name alone, as the Admin API lists a certificate's snis.
 		e.fields["name"] = n.Value
 		r.entities = append(r.entities, e)
+		if r.infoKnown {
+			return r.decode(e)
+		}
 		return nil
 	}
 	e.label = itemPath + labelName(n)
@@ -379,6 +443,7 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 				return e.fail(key, err)
 			}
 			ref.field, ref.line = key, p.key.Line
+			ref.key = strings.Clone(ref.key) // not a piece of the whole file, which a reference would keep
 			e.refs = append(e.refs, ref)
 			continue
 		}
@@ -395,6 +460,11 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 		e.fields[key] = v
 	}
 	r.entities = append(r.entities, e)
+	if r.infoKnown {
+		if err := r.decode(e); err != nil {
+			return err
+		}
+	}
 	for _, list := range nestedLists {
 		if err := r.parseList(file, itemPath+"."+list.key, list.kind, list.node, e); err != nil {
 			return err
@@ -487,10 +557,8 @@ func (r *reader) build() (*Snapshot, error) {
 		return nil, &Error{File: r.entities[0].file, Field: "_format_version",
 			Err: errorf(ErrFormatVersion, "no file declares one (want %s)", strings.Join(formatVersions, " or "))}
 	}
-	for _, e := range r.entities {
-		if err := r.decode(e); err != nil {
-			return nil, err
-		}
+	if err := r.infoSettled(); err != nil {
+		return nil, err
 	}
 	for _, e := range r.entities {
 		if err := r.resolve(e); err != nil {
@@ -550,6 +618,22 @@ func (r *reader) decode(e *rawEntity) error {
 		return e.fail("", errorf(ErrDuplicateEntity, "same id or name as %s in %s", first.label, first.file))
 	}
 	r.origin[e.entity] = e
+	e.line, e.caLine = e.node.Line, keyLine(e.node, "ca_certificates")
+	e.node, e.fields = nil, nil
+	return nil
+}
+
+// infoSettled decodes the entities read while an _info could still come: from now on, none can, and entities are
+// decoded as soon as they are read.
+func (r *reader) infoSettled() error {
+	r.infoKnown = true
+	for _, e := range r.entities {
+		if e.entity == nil {
+			if err := r.decode(e); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -236,8 +236,12 @@ func valueNode(v any) *yaml.Node {
 	case string:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
 		switch {
-		case strings.Contains(t, "\n"):
+		case strings.Contains(t, "\n") && literalReadsBack(t):
 			n.Style = yaml.LiteralStyle
+		case strings.Contains(t, "\n"):
+			// yaml.v3 writes some strings as literal blocks it reads back otherwise, or not at all: a first line
+			// starting with a tab, a lone line break.
+			n.Style = yaml.DoubleQuotedStyle
 		case yaml11NonString(t):
 			// decK's YAML 1.1 reader would not read it back as this string (see yaml11.go).
 			n.Style = yaml.DoubleQuotedStyle
@@ -257,6 +261,17 @@ func valueNode(v any) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: value}
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+}
+
+// literalReadsBack reports whether yaml.v3 reads s back from the literal block it writes for it.
+func literalReadsBack(s string) bool {
+	data, err := encodeNode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.LiteralStyle, Value: s}}})
+	if err != nil {
+		return false
+	}
+	var back []string
+	return yaml.Unmarshal(data, &back) == nil && len(back) == 1 && back[0] == s
 }
 
 // decodeJSONMap decodes a JSON object keeping numbers as json.Number, so that they are written back unchanged.

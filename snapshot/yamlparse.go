@@ -39,7 +39,15 @@ type fastParser struct {
 	nodes  []yaml.Node     // preallocated nodes, handed out in order
 	lists  []*yaml.Node    // preallocated backing for Content slices
 	buf    strings.Builder // scratch for values that differ from their source text
+
+	// sink, when set, receives the entries of the block sequences directly under the root mapping (a file's
+	// sections) one at a time instead of their sequence holding them, so that a large file is never one tree.
+	sink    func(key *yaml.Node, index int, entry *yaml.Node) error
+	rootKey *yaml.Node // the root mapping's key being read
 }
+
+// sinkStop is the panic that ends parsing when the sink fails; parseFastSections recovers it.
+type sinkStop struct{ err error }
 
 // parseFast returns the document node yaml.v3 would unmarshal data into, or false when data is not in the subset
 // kongsnap writes.
@@ -53,6 +61,11 @@ func parseFast(data []byte) (doc *yaml.Node, ok bool) {
 			doc, ok = nil, false
 		}
 	}()
+	return p.document(), true
+}
+
+// document reads the whole input as one document holding a block mapping.
+func (p *fastParser) document() *yaml.Node {
 	p.setLine(0)
 	if p.eof || p.indent != 0 {
 		p.fail() // empty, or a document starting further right
@@ -61,7 +74,29 @@ func parseFast(data []byte) (doc *yaml.Node, ok bool) {
 	if !p.eof {
 		p.fail()
 	}
-	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}, true
+	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}
+}
+
+// parseFastSections reads data as parseFast does, handing each entry of the file's sections (the block sequences
+// under its root mapping) to sink as soon as it is read, and returns the document without them: those sequences
+// are left empty. Parsing stops at the first error sink returns, which it returns; ok is false, as for parseFast,
+// when data is not in the subset kongsnap writes, possibly after sink has been called for some entries.
+func parseFastSections(data []byte, sink func(key *yaml.Node, index int, entry *yaml.Node) error) (doc *yaml.Node,
+	ok bool, err error) {
+	p := &fastParser{src: string(data), line: 1, sink: sink}
+	defer func() {
+		if r := recover(); r != nil {
+			switch r := r.(type) {
+			case notMine:
+				doc, ok, err = nil, false, nil
+			case sinkStop:
+				doc, ok, err = nil, true, r.err
+			default:
+				panic(r)
+			}
+		}
+	}()
+	return p.document(), true, nil
 }
 
 func (p *fastParser) fail() { panic(notMine{}) }
@@ -158,6 +193,9 @@ func (p *fastParser) mapping(indent int) *yaml.Node {
 			p.fail()
 		}
 		key, after := p.key(at, indent+1)
+		if p.depth == 1 {
+			p.rootKey = key
+		}
 		p.stack = append(p.stack, key)
 		p.stack = append(p.stack, p.mappingValue(after, indent))
 		if p.eof || p.indent < indent {
@@ -228,12 +266,19 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 	p.enter()
 	n := p.node(yaml.SequenceNode, 0, "!!seq", "", p.line, indent+1)
 	base := len(p.stack)
-	for {
+	streamed := p.sink != nil && p.depth == 2
+	for index := 0; ; index++ {
 		at := p.pos + indent + 2
 		if at >= p.end {
 			p.fail() // "-" alone on its line
 		}
-		p.stack = append(p.stack, p.entry(at, indent))
+		if entry := p.entry(at, indent); streamed {
+			if err := p.sink(p.rootKey, index, entry); err != nil {
+				panic(sinkStop{err})
+			}
+		} else {
+			p.stack = append(p.stack, entry)
+		}
 		if p.eof || p.indent < indent {
 			break
 		}
