@@ -96,7 +96,7 @@ type fileInfo struct {
 type rawEntity struct {
 	kind   Kind
 	file   string
-	label  string // path in the file and name: `services[0].routes[2] "orders"`
+	label  string         // path in the file and name: `services[0].routes[2] "orders"`
 	node   *yaml.Node     // until decoded: a decoded entity keeps only the lines its errors can name
 	line   int            // of the entity
 	caLine int            // of its ca_certificates key, which resolve checks
