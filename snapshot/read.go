@@ -530,6 +530,10 @@ func newEntity(kind Kind) any { return kind.Info().New() }
 
 // decodeEntity decodes fields into a new go-kong value of kind, stored in *out; nested unknown fields are errors.
 func decodeEntity(kind Kind, fields map[string]any, out *any) error {
+	if e := newEntity(kind); fieldsInto(e, fields) == nil {
+		*out = e
+		return nil
+	}
 	data, err := json.Marshal(fields)
 	if err != nil {
 		return errorf(ErrInvalidValue, "%v", err)

@@ -127,12 +127,18 @@ func scalarValue(n *yaml.Node) (any, error) {
 	case "!!null":
 		return nil, nil
 	case "!!bool":
+		if n.Value == "true" || n.Value == "false" {
+			return n.Value == "true", nil // what Decode makes of them, without its decoder
+		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
 			return nil, bad(err)
 		}
 		return b, nil
 	case "!!int":
+		if plainInt(n.Value) && n.Value != "-0" {
+			return json.Number(n.Value), nil // a canonical decimal: what Decode and FormatInt make of it
+		}
 		var i int64
 		if err := n.Decode(&i); err == nil {
 			return json.Number(strconv.FormatInt(i, 10)), nil
