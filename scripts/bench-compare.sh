@@ -386,8 +386,12 @@ dump="kongsnap dump"
 	echo
 	echo "bench-compare: $total entities (kongsim --generate $n), medians of $runs run$( ((runs == 1)) || echo s); kongsnap $commit, decK $deck_version"
 	echo "machine: $cpus cores, ${model:-unknown CPU}, $mem; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; took $(took "$started")"
-	echo "kongsim \"main\" (one process, --log-writes) serves every row but the last two; the delayed dump runs on a second"
-	echo "kongsim generated alike (--fault method=GET,latency=$delay), the restore on a fresh empty kongsim per run"
+	if ((scale)); then
+		echo "kongsim \"main\" (one process, --log-writes) serves every row"
+	else
+		echo "kongsim \"main\" (one process, --log-writes) serves every row but the last two; the delayed dump runs on a second"
+		echo "kongsim generated alike (--fault method=GET,latency=$delay), the restore on a fresh empty kongsim per run"
+	fi
 	echo
 	echo "| work | kongsnap | compared with | ratio | target | result |"
 	echo "|---|---|---|---|---|---|"
