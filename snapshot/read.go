@@ -208,7 +208,7 @@ var unsupported = map[Kind][]string{
 // _format_version and _info, then entry by entry, so that a large file is never held as one node tree. Any other
 // file is read whole by yaml.v3.
 func (r *reader) parseFile(name string, data []byte) error {
-	head, ok, _ := parseFastSections(data, func(*yaml.Node, int, *yaml.Node) error { return nil })
+	head, ok, _ := parseFastSections(data, true, func(*yaml.Node, int, *yaml.Node) error { return nil })
 	if ok && !hasMergeKey(head.Content[0]) {
 		return r.parseSections(name, data, head)
 	}
@@ -226,7 +226,8 @@ func (r *reader) parseSections(name string, data []byte, head *yaml.Node) error 
 	if err := r.parseDocument(name, head, kinds); err != nil {
 		return err
 	}
-	_, _, err := parseFastSections(data, func(key *yaml.Node, index int, entry *yaml.Node) error {
+	// Entities decoded as they are read keep no node; the others keep theirs until decoded.
+	_, _, err := parseFastSections(data, r.infoKnown, func(key *yaml.Node, index int, entry *yaml.Node) error {
 		kind, ok := kinds[key.Value]
 		if !ok {
 			return nil // a section that is no list (null, []): parseDocument has read it

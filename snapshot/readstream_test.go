@@ -25,7 +25,7 @@ upstreams:
     - target: 10.0.0.1:80
 `)
 	var got []string
-	head, ok, err := parseFastSections(data, func(key *yaml.Node, index int, entry *yaml.Node) error {
+	head, ok, err := parseFastSections(data, false, func(key *yaml.Node, index int, entry *yaml.Node) error {
 		got = append(got, key.Value+":"+entry.Content[1].Value+":"+string(rune('0'+index)))
 		return nil
 	})
@@ -43,11 +43,11 @@ upstreams:
 	}
 	stop := errors.New("stop")
 	calls := 0
-	if _, ok, err := parseFastSections(data, func(*yaml.Node, int, *yaml.Node) error { calls++; return stop }); !ok ||
+	if _, ok, err := parseFastSections(data, false, func(*yaml.Node, int, *yaml.Node) error { calls++; return stop }); !ok ||
 		!errors.Is(err, stop) || calls != 1 {
 		t.Errorf("sink error: ok=%v err=%v after %d calls, want the error after 1", ok, err, calls)
 	}
-	if _, ok, _ := parseFastSections([]byte("consumers: # a comment\n- username: a\n"), func(*yaml.Node, int, *yaml.Node) error {
+	if _, ok, _ := parseFastSections([]byte("consumers: # a comment\n- username: a\n"), true, func(*yaml.Node, int, *yaml.Node) error {
 		return nil
 	}); ok {
 		t.Error("a file with a comment was taken for kongsnap's own")

@@ -43,6 +43,7 @@ type fastParser struct {
 	// sink, when set, receives the entries of the block sequences directly under the root mapping (a file's
 	// sections) one at a time instead of their sequence holding them, so that a large file is never one tree.
 	sink    func(key *yaml.Node, index int, entry *yaml.Node) error
+	forget  bool       // the sink keeps no node: each entry's tree is unlinked once handed over (see unlink)
 	rootKey *yaml.Node // the root mapping's key being read
 }
 
@@ -80,10 +81,11 @@ func (p *fastParser) document() *yaml.Node {
 // parseFastSections reads data as parseFast does, handing each entry of the file's sections (the block sequences
 // under its root mapping) to sink as soon as it is read, and returns the document without them: those sequences
 // are left empty. Parsing stops at the first error sink returns, which it returns; ok is false, as for parseFast,
-// when data is not in the subset kongsnap writes, possibly after sink has been called for some entries.
-func parseFastSections(data []byte, sink func(key *yaml.Node, index int, entry *yaml.Node) error) (doc *yaml.Node,
-	ok bool, err error) {
-	p := &fastParser{src: string(data), line: 1, sink: sink}
+// when data is not in the subset kongsnap writes, possibly after sink has been called for some entries. With
+// forget set, sink promises to keep no node of an entry once it returns, and the entry's tree is unlinked.
+func parseFastSections(data []byte, forget bool, sink func(key *yaml.Node, index int, entry *yaml.Node) error) (
+	doc *yaml.Node, ok bool, err error) {
+	p := &fastParser{src: string(data), line: 1, sink: sink, forget: forget}
 	defer func() {
 		if r := recover(); r != nil {
 			switch r := r.(type) {
@@ -100,6 +102,17 @@ func parseFastSections(data []byte, sink func(key *yaml.Node, index int, entry *
 }
 
 func (p *fastParser) fail() { panic(notMine{}) }
+
+// unlink empties the Content of every node of a tree the sink is done with. Nodes and Content slices are carved
+// from shared blocks, and a block stays alive while anything points into it: the blocks in use would hold the
+// nodes of the entries before, whose Content points into older blocks, and so on back to the first entry,
+// keeping a whole file's tree alive through an entry-at-a-time read.
+func unlink(n *yaml.Node) {
+	for _, c := range n.Content {
+		unlink(c)
+	}
+	n.Content = nil
+}
 
 // setLine makes the line starting at pos the current one: a structural line, which has content after its
 // indentation, no trailing space and no comment.
@@ -275,6 +288,9 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 		if entry := p.entry(at, indent); streamed {
 			if err := p.sink(p.rootKey, index, entry); err != nil {
 				panic(sinkStop{err})
+			}
+			if p.forget {
+				unlink(entry)
 			}
 		} else {
 			p.stack = append(p.stack, entry)
