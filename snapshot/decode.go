@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
 
 // fieldsInto sets a new go-kong entity from a file's field map as decoding the map's JSON encoding would (with
-// unknown fields refused), without the JSON text: reading a snapshot decodes every entity, some twice. It returns
+// unknown fields refused), its strings copied out of the file text, without the JSON text: reading a snapshot decodes every entity, some twice. It returns
 // errNotMirrored for anything it does not reproduce exactly, every value encoding/json would refuse included, so
 // that decodeEntity takes the long road for it and reports encoding/json's own error; TestFieldsIntoMatchesJSON
 // holds the two to the same entities.
@@ -115,7 +116,7 @@ func setValue(dst reflect.Value, value any) error {
 		if !ok || !utf8.ValidString(s) {
 			return errNotMirrored
 		}
-		dst.SetString(s)
+		dst.SetString(strings.Clone(s)) // s may be a piece of the file text, which the entity must not keep
 		return nil
 	case reflect.Bool:
 		b, ok := value.(bool)
@@ -184,7 +185,7 @@ func setValue(dst reflect.Value, value any) error {
 			if err := setValue(elem, item); err != nil {
 				return err
 			}
-			out.SetMapIndex(reflect.ValueOf(key).Convert(dst.Type().Key()), elem)
+			out.SetMapIndex(reflect.ValueOf(strings.Clone(key)).Convert(dst.Type().Key()), elem)
 		}
 		dst.Set(out)
 		return nil
@@ -207,7 +208,7 @@ func genericJSON(value any) (any, error) {
 		if !utf8.ValidString(t) {
 			return nil, errNotMirrored
 		}
-		return t, nil
+		return strings.Clone(t), nil
 	case json.Number:
 		if !isJSONNumber(string(t)) {
 			return nil, errNotMirrored
@@ -237,7 +238,7 @@ func genericJSON(value any) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[key] = v
+			out[strings.Clone(key)] = v
 		}
 		return out, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/kong/go-kong/kong"
 	"gopkg.in/yaml.v3"
@@ -208,9 +209,13 @@ var unsupported = map[Kind][]string{
 // _format_version and _info, then entry by entry, so that a large file is never held as one node tree. Any other
 // file is read whole by yaml.v3.
 func (r *reader) parseFile(name string, data []byte) error {
-	head, ok, _ := parseFastSections(data, true, func(*yaml.Node, int, *yaml.Node) error { return nil })
+	// The text is read in place, not copied (a million-entity snapshot is hundreds of megabytes): nothing read
+	// keeps a piece of it beyond Read, strings being copied into entities (fieldsInto, the JSON road), references
+	// and labels built anew, and data is not changed while Read runs.
+	src := unsafe.String(unsafe.SliceData(data), len(data))
+	head, ok, _ := parseFastSections(src, true, func(*yaml.Node, int, *yaml.Node) error { return nil })
 	if ok && !hasMergeKey(head.Content[0]) {
-		return r.parseSections(name, data, head)
+		return r.parseSections(name, src, head)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -221,13 +226,13 @@ func (r *reader) parseFile(name string, data []byte) error {
 
 // parseSections reads a file parseFastSections reads: the root mapping head (its sections left empty), then the
 // sections' entries as the second pass hands them over.
-func (r *reader) parseSections(name string, data []byte, head *yaml.Node) error {
+func (r *reader) parseSections(name, src string, head *yaml.Node) error {
 	kinds := map[string]Kind{}
 	if err := r.parseDocument(name, head, kinds); err != nil {
 		return err
 	}
 	// Entities decoded as they are read keep no node; the others keep theirs until decoded.
-	_, _, err := parseFastSections(data, r.infoKnown, func(key *yaml.Node, index int, entry *yaml.Node) error {
+	_, _, err := parseFastSections(src, r.infoKnown, func(key *yaml.Node, index int, entry *yaml.Node) error {
 		kind, ok := kinds[key.Value]
 		if !ok {
 			return nil // a section that is no list (null, []): parseDocument has read it

@@ -2,9 +2,11 @@ package snapshot
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,7 +27,7 @@ upstreams:
     - target: 10.0.0.1:80
 `)
 	var got []string
-	head, ok, err := parseFastSections(data, false, func(key *yaml.Node, index int, entry *yaml.Node) error {
+	head, ok, err := parseFastSections(string(data), false, func(key *yaml.Node, index int, entry *yaml.Node) error {
 		got = append(got, key.Value+":"+entry.Content[1].Value+":"+string(rune('0'+index)))
 		return nil
 	})
@@ -43,11 +45,11 @@ upstreams:
 	}
 	stop := errors.New("stop")
 	calls := 0
-	if _, ok, err := parseFastSections(data, false, func(*yaml.Node, int, *yaml.Node) error { calls++; return stop }); !ok ||
+	if _, ok, err := parseFastSections(string(data), false, func(*yaml.Node, int, *yaml.Node) error { calls++; return stop }); !ok ||
 		!errors.Is(err, stop) || calls != 1 {
 		t.Errorf("sink error: ok=%v err=%v after %d calls, want the error after 1", ok, err, calls)
 	}
-	if _, ok, _ := parseFastSections([]byte("consumers: # a comment\n- username: a\n"), true, func(*yaml.Node, int, *yaml.Node) error {
+	if _, ok, _ := parseFastSections("consumers: # a comment\n- username: a\n", true, func(*yaml.Node, int, *yaml.Node) error {
 		return nil
 	}); ok {
 		t.Error("a file with a comment was taken for kongsnap's own")
@@ -86,5 +88,67 @@ func TestReadInfoAfterEntities(t *testing.T) {
 	_, err := Read(Files{"a.yaml": []byte("_format_version: \"3.0\"\nservices:\n  - name: s\n    port: many\n")}, ReadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "a.yaml:4") {
 		t.Errorf("error %v, want it at a.yaml:4", err)
+	}
+}
+
+// TestReadKeepsNoPieceOfTheFiles: Read parses the files' bytes in place, so no string of the snapshot it returns
+// may point into them (a caller may reuse its buffers, and a snapshot should not pin hundreds of megabytes).
+func TestReadKeepsNoPieceOfTheFiles(t *testing.T) {
+	files, err := Write(richSnapshot(t), richOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Read(files, ReadOptions{Keyring: richOptions(t).Keyring})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFiles := func(str string) string {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(str)))
+		for name, data := range files {
+			if len(data) > 0 && p >= uintptr(unsafe.Pointer(&data[0])) && p < uintptr(unsafe.Pointer(&data[0]))+uintptr(len(data)) {
+				return name
+			}
+		}
+		return ""
+	}
+	checked := 0
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(path, v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				walk(path, v.Index(i))
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				walk(path+"[key]", it.Key())
+				walk(path+"["+it.Key().String()+"]", it.Value())
+			}
+		case reflect.String:
+			if str := v.String(); str != "" {
+				checked++
+				if name := inFiles(str); name != "" {
+					t.Errorf("%s = %q points into %s", path, str, name)
+				}
+			}
+		}
+	}
+	for _, kind := range Kinds {
+		for _, e := range s.Entities(kind) {
+			walk(string(kind), reflect.ValueOf(e))
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d strings", checked)
 	}
 }

@@ -67,13 +67,13 @@ func LearnSecrets(kind Kind, plugin string, paths ...string) {
 	if set == nil {
 		set = map[string]bool{}
 		if kind == KindPlugin {
-			learned.plugins[plugin] = set
+			learned.plugins[strings.Clone(plugin)] = set // it outlives the file text it may be a piece of
 		} else {
 			learned.kinds[kind] = set
 		}
 	}
 	for _, p := range paths {
-		set[p] = true
+		set[strings.Clone(p)] = true
 	}
 }
 

@@ -78,14 +78,14 @@ func (p *fastParser) document() *yaml.Node {
 	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}
 }
 
-// parseFastSections reads data as parseFast does, handing each entry of the file's sections (the block sequences
+// parseFastSections reads src as parseFast reads its data, handing each entry of the file's sections (the block sequences
 // under its root mapping) to sink as soon as it is read, and returns the document without them: those sequences
 // are left empty. Parsing stops at the first error sink returns, which it returns; ok is false, as for parseFast,
 // when data is not in the subset kongsnap writes, possibly after sink has been called for some entries. With
 // forget set, sink promises to keep no node of an entry once it returns, and the entry's tree is unlinked.
-func parseFastSections(data []byte, forget bool, sink func(key *yaml.Node, index int, entry *yaml.Node) error) (
+func parseFastSections(src string, forget bool, sink func(key *yaml.Node, index int, entry *yaml.Node) error) (
 	doc *yaml.Node, ok bool, err error) {
-	p := &fastParser{src: string(data), line: 1, sink: sink, forget: forget}
+	p := &fastParser{src: src, line: 1, sink: sink, forget: forget}
 	defer func() {
 		if r := recover(); r != nil {
 			switch r := r.(type) {
