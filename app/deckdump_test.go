@@ -24,6 +24,33 @@ func emptyGateway(t *testing.T) (*kongsim.Server, *gateway.Client) {
 	return sim, client
 }
 
+// richGateway is a kongsim holding testdata/rich/kong.yaml, and what reading it gives.
+func richGateway(t *testing.T) (*gateway.Client, *snapshot.Snapshot) {
+	t.Helper()
+	ctx := context.Background()
+	_, gw := emptyGateway(t)
+	fixture, err := snapshot.ReadFile("../testdata/rich/kong.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rich, err := snapshot.Read(fixture, snapshot.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := kongsync.NewPlan(&snapshot.Snapshot{}, rich, kongsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kongsync.Apply(ctx, gw, plan, kongsync.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := gw.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw, live
+}
+
 // restoreInto converges an empty kongsim toward target (basic-auth left out: a dump holds only password hashes)
 // and checks the restore verifies clean and a second plan is empty. It returns what the gateway then holds.
 func restoreInto(t *testing.T, target *snapshot.Snapshot) *snapshot.Snapshot {
@@ -69,27 +96,7 @@ func restoreInto(t *testing.T, target *snapshot.Snapshot) *snapshot.Snapshot {
 
 // Restoring decK's own dump works the same as restoring kongsnap's snapshot of the same gateway.
 func TestRestoreFromDeckDumpMatchesOurs(t *testing.T) {
-	ctx := context.Background()
-	_, source := emptyGateway(t)
-	fixture, err := snapshot.ReadFile("../testdata/rich/kong.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rich, err := snapshot.Read(fixture, snapshot.ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := kongsync.NewPlan(&snapshot.Snapshot{}, rich, kongsync.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := kongsync.Apply(ctx, source, plan, kongsync.ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := source.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, live := richGateway(t)
 	ours, err := snapshot.Write(live, snapshot.WriteOptions{Secrets: snapshot.SecretsPlain})
 	if err != nil {
 		t.Fatal(err)

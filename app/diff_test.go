@@ -10,7 +10,6 @@ import (
 	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/snapshot"
-	kongsync "github.com/kongsnap/kongsnap/sync"
 )
 
 // The stored snapshot is read beside the live gateway; when it cannot be read, that is the error diff reports
@@ -51,26 +50,7 @@ func TestDiffReportsTheStoredSnapshotErrorFirst(t *testing.T) {
 // rich fixture (every kind, secrets of each sort).
 func TestSnapshotReadBackComparesEqualToLive(t *testing.T) {
 	ctx := context.Background()
-	_, gw := emptyGateway(t)
-	fixture, err := snapshot.ReadFile("../testdata/rich/kong.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rich, err := snapshot.Read(fixture, snapshot.ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := kongsync.NewPlan(&snapshot.Snapshot{}, rich, kongsync.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := kongsync.Apply(ctx, gw, plan, kongsync.ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := gw.Read(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gw, live := richGateway(t)
 	keys, err := snapshot.ParseKeyring(testKey)
 	if err != nil {
 		t.Fatal(err)

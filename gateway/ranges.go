@@ -53,19 +53,9 @@ var errNotByID = errors.New("the gateway's pages are not ordered by id")
 // collection lists every page of a top-level collection, the pages after the first leadPages in id ranges at once
 // when the gateway's offsets allow, else in order.
 func (l *lister) collection(ctx context.Context, helpers semaphore) ([]any, error) {
-	var all []any
-	offset := ""
-	for range leadPages {
-		items, next, err := l.page(ctx, offset, 0)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		l.kept(true, len(items))
-		if next == "" {
-			return all, nil
-		}
-		offset = next
+	all, offset, err := l.pages(ctx, "", leadPages)
+	if err != nil || offset == "" {
+		return all, err
 	}
 	if l.c.conn.Ranges > 1 {
 		if plan, why := planRanges(all, offset); why != "" {
@@ -81,7 +71,7 @@ func (l *lister) collection(ctx context.Context, helpers semaphore) ([]any, erro
 			l.c.log.Info("listing a collection page after page", "kind", string(l.info.Kind), "because", err.Error())
 		}
 	}
-	rest, err := l.follow(ctx, offset)
+	rest, _, err := l.pages(ctx, offset, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -263,26 +263,29 @@ func (l *lister) kept(read bool, entities int) {
 	}
 }
 
-// follow reads the pages from offset to the last one.
-func (l *lister) follow(ctx context.Context, offset string) ([]any, error) {
+// pages reads the pages from offset on, at most limit of them (0: to the last one), and returns the offset of the
+// next page, "" after the last.
+func (l *lister) pages(ctx context.Context, offset string, limit int) ([]any, string, error) {
 	var all []any
-	for {
+	for n := 0; limit == 0 || n < limit; n++ {
 		items, next, err := l.page(ctx, offset, 0)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		all = append(all, items...)
 		l.kept(true, len(items))
 		if next == "" {
-			return all, nil
+			return all, "", nil
 		}
 		offset = next
 	}
+	return all, offset, nil
 }
 
 // listAll follows a collection's offsets to its last page, normalising each entity.
 func listAll(ctx context.Context, c *Client, info *snapshot.KindInfo, path string, q listQuery) ([]any, error) {
-	return newLister(c, info, path, q).follow(ctx, "")
+	all, _, err := newLister(c, info, path, q).pages(ctx, "", 0)
+	return all, err
 }
 
 // tagsQuery selects the connection's select tags, all of them (Kong's "a,b" means AND).

@@ -3,7 +3,6 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -68,7 +67,7 @@ func (e *emitter) mapping(m map[string]any, ranked bool, indent int, inline bool
 		e.buf.WriteString("{}\n")
 		return
 	}
-	for _, key := range e.sortedKeys(m, ranked) {
+	for _, key := range orderedKeys(m, ranked) {
 		if e.failed {
 			return
 		}
@@ -121,27 +120,6 @@ func (e *emitter) nested(m map[string]any, ranked bool, indent int) {
 	}
 	e.buf.WriteByte('\n')
 	e.mapping(m, ranked, indent, false)
-}
-
-// sortedKeys returns a mapping's keys in writing order.
-func (e *emitter) sortedKeys(m map[string]any, ranked bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	if ranked {
-		sort.Slice(keys, func(i, j int) bool {
-			ri, ni := fieldRank(keys[i])
-			rj, nj := fieldRank(keys[j])
-			if ri != rj {
-				return ri < rj
-			}
-			return ni < nj
-		})
-	} else {
-		sort.Strings(keys)
-	}
-	return keys
 }
 
 // scalar writes a JSON-shaped scalar that starts at column col, as yaml.v3 writes valueNode's node for it, or

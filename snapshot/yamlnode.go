@@ -195,35 +195,40 @@ func addField(m *yaml.Node, key string, value *yaml.Node) {
 	m.Content = append(m.Content, k, value)
 }
 
+// orderedKeys returns a mapping's keys in writing order: an entity's ranked (fieldRank), any other mapping's
+// sorted.
+func orderedKeys[M ~map[string]any](m M, ranked bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if !ranked {
+		sort.Strings(keys)
+		return keys
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, ni := fieldRank(keys[i])
+		rj, nj := fieldRank(keys[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return ni < nj
+	})
+	return keys
+}
+
 // valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
 func valueNode(v any) *yaml.Node {
 	switch t := v.(type) {
 	case entityFields:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			ri, ni := fieldRank(keys[i])
-			rj, nj := fieldRank(keys[j])
-			if ri != rj {
-				return ri < rj
-			}
-			return ni < nj
-		})
 		m := mappingNode()
-		for _, k := range keys {
+		for _, k := range orderedKeys(t, true) {
 			addField(m, k, valueNode(t[k]))
 		}
 		return m
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		m := mappingNode()
-		for _, k := range keys {
+		for _, k := range orderedKeys(t, false) {
 			addField(m, k, valueNode(t[k]))
 		}
 		return m
