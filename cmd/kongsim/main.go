@@ -70,6 +70,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	sim := kongsim.New(kongsim.Options{Version: *version})
+	// A generated gateway is complete before the first request is served: a client that connects early (a
+	// benchmark started on "listening") waits in the listen queue instead of reading half of it.
+	generated := 0
+	if *generate > 0 {
+		var err error
+		if generated, err = kongsim.Generate(sim, *generate); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *listen, err)
@@ -92,12 +101,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		logger.Info("seeded", "file", *seedFile)
 	}
 	if *generate > 0 {
-		written, err := kongsim.Generate(sim, *generate)
-		if err != nil {
-			_ = srv.Close()
-			return err
-		}
-		logger.Info("generated", "entities", written)
+		logger.Info("generated", "entities", generated)
 	}
 	for _, f := range faults {
 		sim.AddFault(f)

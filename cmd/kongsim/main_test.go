@@ -175,3 +175,49 @@ func TestRunLogWrites(t *testing.T) {
 		t.Errorf("write log lines:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// onLine calls fn with each log line run writes, as it writes it.
+type onLine func(line string)
+
+func (f onLine) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		f(line)
+	}
+	return len(p), nil
+}
+
+// TestGeneratedBeforeServing: a client that starts as soon as kongsim says it is listening reads the whole
+// generated gateway, not the part generated so far.
+func TestGeneratedBeforeServing(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	services := -1
+	logs := onLine(func(line string) {
+		if !strings.Contains(line, "kongsim listening") {
+			return
+		}
+		resp, err := http.Get("http://" + addr + "/services?size=1000")
+		if err != nil {
+			t.Errorf("GET /services: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		var page struct{ Data []json.RawMessage }
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			t.Errorf("GET /services: %v", err)
+		}
+		services = len(page.Data)
+	})
+	go func() { done <- run(ctx, []string{"--listen", addr, "--generate", "2000"}, logs) }()
+	for i := 0; services < 0 && i < 500; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if services <= 0 {
+		t.Errorf("a client starting on \"listening\" read %d services of the generated gateway", services)
+	}
+}
