@@ -192,32 +192,36 @@ func TestGeneratedBeforeServing(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	services := -1
+	services := make(chan int, 1)
 	logs := onLine(func(line string) {
 		if !strings.Contains(line, "kongsim listening") {
 			return
 		}
 		resp, err := http.Get("http://" + addr + "/services?size=1000")
 		if err != nil {
-			t.Errorf("GET /services: %v", err)
+			services <- -1
 			return
 		}
 		defer resp.Body.Close()
 		var page struct{ Data []json.RawMessage }
 		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
-			t.Errorf("GET /services: %v", err)
+			services <- -1
+			return
 		}
-		services = len(page.Data)
+		services <- len(page.Data)
 	})
 	go func() { done <- run(ctx, []string{"--listen", addr, "--generate", "2000"}, logs) }()
-	for i := 0; services < 0 && i < 500; i++ {
-		time.Sleep(20 * time.Millisecond)
+	var n int
+	select {
+	case n = <-services:
+	case <-time.After(10 * time.Second):
+		t.Fatal("kongsim never said it was listening")
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if services <= 0 {
-		t.Errorf("a client starting on \"listening\" read %d services of the generated gateway", services)
+	if n <= 0 {
+		t.Errorf("a client starting on \"listening\" read %d services of the generated gateway", n)
 	}
 }
