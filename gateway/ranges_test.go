@@ -235,15 +235,7 @@ func TestReadRangesFallBackToPages(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			seen := map[string]int{}
-			for _, e := range got.Entities(snapshot.KindConsumer) {
-				seen[snapshot.ID(e)]++
-			}
-			for _, id := range ids {
-				if seen[id] != 1 {
-					t.Errorf("consumer %s read %d times, want once", id, seen[id])
-				}
-			}
+			consumersReadOnce(t, got, ids)
 			if len(o.unknown) > 0 {
 				t.Errorf("the client made up offsets %q", o.unknown)
 			}
@@ -391,17 +383,9 @@ func TestReadRangesFallBackWhenPagesAreNotByID(t *testing.T) {
 	if o.ignored == 0 {
 		t.Fatalf("no range was tried")
 	}
-	seen := map[string]int{}
-	for _, e := range got.Entities(snapshot.KindConsumer) {
-		seen[snapshot.ID(e)]++
-	}
-	for _, id := range ids {
-		if seen[id] != 1 {
-			t.Errorf("consumer %s read %d times, want once", id, seen[id])
-		}
-	}
-	if len(seen) != len(ids) {
-		t.Errorf("read %d consumers, want %d", len(seen), len(ids))
+	consumersReadOnce(t, got, ids)
+	if n := len(got.Entities(snapshot.KindConsumer)); n != len(ids) {
+		t.Errorf("read %d consumers, want %d", n, len(ids))
 	}
 }
 
@@ -454,5 +438,19 @@ func TestReadRangesBoundRequestsInFlight(t *testing.T) {
 	}
 	if f.max <= conn.Concurrency {
 		t.Errorf("%d requests in flight at once: the ranges did not add to Concurrency", f.max)
+	}
+}
+
+// consumersReadOnce checks that a read holds each of the consumers ids once.
+func consumersReadOnce(t *testing.T, got *snapshot.Snapshot, ids []string) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, e := range got.Entities(snapshot.KindConsumer) {
+		seen[snapshot.ID(e)]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("consumer %s read %d times, want once", id, seen[id])
+		}
 	}
 }

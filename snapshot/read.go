@@ -297,19 +297,6 @@ func (r *reader) parseDocument(name string, doc *yaml.Node, streamed map[string]
 	return nil
 }
 
-// parseYAML returns the node tree of a file: kongsnap's own files are read by parseFast, anything else (and every
-// malformed file, so that its error is yaml.v3's) by yaml.v3.
-func parseYAML(data []byte) (*yaml.Node, error) {
-	if doc, ok := parseFast(data); ok {
-		return doc, nil
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
-	return &doc, nil
-}
-
 func (r *reader) formatVersionOf(file string, n *yaml.Node) error {
 	n = deref(n)
 	if n.Kind != yaml.ScalarNode || !slices.Contains(formatVersions, n.Value) {

@@ -540,3 +540,16 @@ func BenchmarkParseYAML(b *testing.B) {
 		}
 	})
 }
+
+// parseYAML is the reader's choice of parser for a whole file: parseFast for kongsnap's own files, yaml.v3 for
+// anything else and every malformed file, so that its error is yaml.v3's.
+func parseYAML(data []byte) (*yaml.Node, error) {
+	if doc, ok := parseFast(data); ok {
+		return doc, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
