@@ -126,33 +126,33 @@ func setValue(dst reflect.Value, value any) error {
 		dst.SetBool(b)
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, ok := value.(json.Number)
-		if !ok || !isJSONNumber(string(n)) {
+		n, ok := number(value)
+		if !ok {
 			return errNotMirrored
 		}
-		i, err := strconv.ParseInt(string(n), 10, dst.Type().Bits())
+		i, err := strconv.ParseInt(n, 10, dst.Type().Bits())
 		if err != nil {
 			return errNotMirrored
 		}
 		dst.SetInt(i)
 		return nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, ok := value.(json.Number)
-		if !ok || !isJSONNumber(string(n)) {
+		n, ok := number(value)
+		if !ok {
 			return errNotMirrored
 		}
-		u, err := strconv.ParseUint(string(n), 10, dst.Type().Bits())
+		u, err := strconv.ParseUint(n, 10, dst.Type().Bits())
 		if err != nil {
 			return errNotMirrored
 		}
 		dst.SetUint(u)
 		return nil
 	case reflect.Float32, reflect.Float64:
-		n, ok := value.(json.Number)
-		if !ok || !isJSONNumber(string(n)) {
+		n, ok := number(value)
+		if !ok {
 			return errNotMirrored
 		}
-		f, err := strconv.ParseFloat(string(n), dst.Type().Bits())
+		f, err := strconv.ParseFloat(n, dst.Type().Bits())
 		if err != nil {
 			return errNotMirrored
 		}
@@ -210,10 +210,11 @@ func genericJSON(value any) (any, error) {
 		}
 		return strings.Clone(t), nil
 	case json.Number:
-		if !isJSONNumber(string(t)) {
+		n, ok := number(t)
+		if !ok {
 			return nil, errNotMirrored
 		}
-		f, err := strconv.ParseFloat(string(t), 64)
+		f, err := strconv.ParseFloat(n, 64)
 		if err != nil {
 			return nil, errNotMirrored
 		}
@@ -243,6 +244,12 @@ func genericJSON(value any) (any, error) {
 		return out, nil
 	}
 	return nil, errNotMirrored
+}
+
+// number returns a json.Number's literal when it is one JSON writes.
+func number(value any) (string, bool) {
+	n, ok := value.(json.Number)
+	return string(n), ok && isJSONNumber(string(n))
 }
 
 // isJSONNumber reports whether s is a number as JSON writes it: -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?.

@@ -228,25 +228,10 @@ func plainInt(s string) bool {
 }
 
 // plainFloat reports whether s is a JSON number with a fraction or an exponent that yaml.v3 resolves as a float,
-// so writes plain: -?digits(.digits)?([eE][+-]?digits)?, in range.
+// so writes plain: one JSON writes, in range.
 func plainFloat(s string) bool {
-	rest := strings.TrimPrefix(s, "-")
-	mantissa, exponent, hasExp := strings.Cut(strings.ToLower(rest), "e")
-	whole, fraction, hasFraction := strings.Cut(mantissa, ".")
-	if !allDigits(whole) || hasFraction && !allDigits(fraction) {
-		return false
-	}
-	if hasExp {
-		digits := exponent
-		if digits != "" && (digits[0] == '+' || digits[0] == '-') {
-			digits = digits[1:]
-		}
-		if !allDigits(digits) {
-			return false
-		}
-	}
 	_, err := strconv.ParseFloat(s, 64)
-	return err == nil
+	return isJSONNumber(s) && err == nil
 }
 
 func allDigits(s string) bool {
