@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 
 	"github.com/kong/go-kong/kong"
@@ -621,11 +622,7 @@ func sorted(items []entityFields, by ...string) []any {
 	}
 	list := make([]keyed, len(items))
 	for i, item := range items {
-		k := keyed{item: item}
-		for _, field := range by {
-			k.keys = append(k.keys, sortString(item[field]))
-		}
-		list[i] = k
+		list[i] = keyed{keys: sortKeys(item, by), item: item}
 	}
 	whole := func(k *keyed) string {
 		if k.all == nil {
@@ -635,10 +632,8 @@ func sorted(items []entityFields, by ...string) []any {
 		return *k.all
 	}
 	sort.SliceStable(list, func(i, j int) bool {
-		for n := range list[i].keys {
-			if list[i].keys[n] != list[j].keys[n] {
-				return list[i].keys[n] < list[j].keys[n]
-			}
+		if c := slices.Compare(list[i].keys, list[j].keys); c != 0 {
+			return c < 0
 		}
 		return whole(&list[i]) < whole(&list[j])
 	})
@@ -647,6 +642,15 @@ func sorted(items []entityFields, by ...string) []any {
 		out[i] = k.item
 	}
 	return out
+}
+
+// sortKeys are the values of the fields an entry is ordered by, as sortString writes them.
+func sortKeys(f entityFields, by []string) []string {
+	keys := make([]string, len(by))
+	for i, field := range by {
+		keys[i] = sortString(f[field])
+	}
+	return keys
 }
 
 func sortString(v any) string {

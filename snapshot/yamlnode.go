@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,10 +75,7 @@ func (s *section) Len() int {
 
 // add writes an entry, ordered by the given fields (as sorted orders field maps).
 func (s *section) add(f entityFields, by []string) error {
-	var e sectionEntry
-	for _, field := range by {
-		e.keys = append(e.keys, sortString(f[field]))
-	}
+	e := sectionEntry{keys: sortKeys(f, by)}
 	if id, _ := f["id"].(string); id == "" {
 		e.whole = sortString(map[string]any(f))
 	}
@@ -102,10 +100,8 @@ func (s *section) add(f entityFields, by []string) error {
 func (s *section) sorted() *section {
 	sort.SliceStable(s.entries, func(i, j int) bool {
 		a, b := &s.entries[i], &s.entries[j]
-		for n := range a.keys {
-			if a.keys[n] != b.keys[n] {
-				return a.keys[n] < b.keys[n]
-			}
+		if c := slices.Compare(a.keys, b.keys); c != 0 {
+			return c < 0
 		}
 		if a.whole != b.whole {
 			return a.whole < b.whole
