@@ -460,24 +460,16 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 var topPluginOrder = []string{"name", "service", "route", "consumer", "instance_name", "id"}
 
 func (b *sectionBuilder) consumers() (*section, error) {
-	creds := map[any]map[Kind][]any{}
+	creds := map[Kind]map[any][]any{}
 	for _, kind := range Kinds {
 		if !kind.Credential() {
 			continue
 		}
-		for _, cred := range b.s.Entities(kind) {
-			parent, err := b.parent(cred, "consumer")
-			if err != nil {
-				return nil, err
-			}
-			if parent == nil || isOutside(parent) { // decK nests these under their parent only
-				return nil, danglingWrite(cred, "consumer", KindConsumer)
-			}
-			if creds[parent] == nil {
-				creds[parent] = map[Kind][]any{}
-			}
-			creds[parent][kind] = append(creds[parent][kind], cred)
+		of, err := byParent(b, b.s.Entities(kind), "consumer", KindConsumer)
+		if err != nil {
+			return nil, err
 		}
+		creds[kind] = of
 	}
 	sec := &section{}
 	for _, c := range b.s.Consumers {
@@ -485,17 +477,10 @@ func (b *sectionBuilder) consumers() (*section, error) {
 		if err != nil {
 			return nil, err
 		}
-		for kind, list := range creds[c] {
-			var rendered []entityFields
-			for _, cred := range list {
-				cf, err := b.fields(cred)
-				if err != nil {
-					return nil, err
-				}
-				delete(cf, "consumer")
-				rendered = append(rendered, cf)
+		for _, kind := range Kinds {
+			if err := nestChildren(b, f, string(kind), creds[kind][c], "consumer", kind); err != nil {
+				return nil, err
 			}
-			f[string(kind)] = sorted(rendered, kind.Info().SortBy...)
 		}
 		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
 			return nil, err
@@ -508,16 +493,9 @@ func (b *sectionBuilder) consumers() (*section, error) {
 }
 
 func (b *sectionBuilder) upstreams() (*section, error) {
-	targetsOf := map[any][]*kong.Target{}
-	for _, t := range b.s.Targets {
-		parent, err := b.parent(t, "upstream")
-		if err != nil {
-			return nil, err
-		}
-		if parent == nil || isOutside(parent) { // decK nests these under their parent only
-			return nil, danglingWrite(t, "upstream", KindUpstream)
-		}
-		targetsOf[parent] = append(targetsOf[parent], t)
+	targetsOf, err := byParent(b, b.s.Targets, "upstream", KindUpstream)
+	if err != nil {
+		return nil, err
 	}
 	sec := &section{}
 	for _, u := range b.s.Upstreams {
@@ -528,17 +506,8 @@ func (b *sectionBuilder) upstreams() (*section, error) {
 		if _, err := b.parent(u, "client_certificate"); err != nil {
 			return nil, err
 		}
-		var targets []entityFields
-		for _, t := range targetsOf[u] {
-			tf, err := b.fields(t)
-			if err != nil {
-				return nil, err
-			}
-			delete(tf, "upstream")
-			targets = append(targets, tf)
-		}
-		if len(targets) > 0 {
-			f["targets"] = sorted(targets, KindTarget.Info().SortBy...)
+		if err := nestChildren(b, f, "targets", targetsOf[u], "upstream", KindTarget); err != nil {
+			return nil, err
 		}
 		if err := sec.add(f, KindUpstream.Info().SortBy); err != nil {
 			return nil, err
@@ -548,16 +517,9 @@ func (b *sectionBuilder) upstreams() (*section, error) {
 }
 
 func (b *sectionBuilder) certificates() (*section, error) {
-	snisOf := map[any][]*kong.SNI{}
-	for _, sni := range b.s.SNIs {
-		parent, err := b.parent(sni, "certificate")
-		if err != nil {
-			return nil, err
-		}
-		if parent == nil || isOutside(parent) { // decK nests these under their parent only
-			return nil, danglingWrite(sni, "certificate", KindCertificate)
-		}
-		snisOf[parent] = append(snisOf[parent], sni)
+	snisOf, err := byParent(b, b.s.SNIs, "certificate", KindCertificate)
+	if err != nil {
+		return nil, err
 	}
 	sec := &section{}
 	for _, c := range b.s.Certificates {
@@ -566,23 +528,49 @@ func (b *sectionBuilder) certificates() (*section, error) {
 			return nil, err
 		}
 		delete(f, "snis")
-		var snis []entityFields
-		for _, sni := range snisOf[c] {
-			sf, err := b.fields(sni)
-			if err != nil {
-				return nil, err
-			}
-			delete(sf, "certificate")
-			snis = append(snis, sf)
-		}
-		if len(snis) > 0 {
-			f["snis"] = sorted(snis, KindSNI.Info().SortBy...)
+		if err := nestChildren(b, f, "snis", snisOf[c], "certificate", KindSNI); err != nil {
+			return nil, err
 		}
 		if err := sec.add(f, KindCertificate.Info().SortBy); err != nil {
 			return nil, err
 		}
 	}
 	return sec.sorted(), nil
+}
+
+// byParent groups children by the entity their field references, which the snapshot must hold: decK nests
+// these under their parent only.
+func byParent[T any](b *sectionBuilder, children []T, field string, parentKind Kind) (map[any][]T, error) {
+	of := map[any][]T{}
+	for _, child := range children {
+		parent, err := b.parent(child, field)
+		if err != nil {
+			return nil, err
+		}
+		if parent == nil || isOutside(parent) {
+			return nil, danglingWrite(child, field, parentKind)
+		}
+		of[parent] = append(of[parent], child)
+	}
+	return of, nil
+}
+
+// nestChildren stores a parent's children under key, sorted, each without the field the nesting says; the key is
+// left out when there are none.
+func nestChildren[T any](b *sectionBuilder, f entityFields, key string, children []T, field string, kind Kind) error {
+	var rendered []entityFields
+	for _, child := range children {
+		cf, err := b.fields(child)
+		if err != nil {
+			return err
+		}
+		delete(cf, field)
+		rendered = append(rendered, cf)
+	}
+	if len(rendered) > 0 {
+		f[key] = sorted(rendered, kind.Info().SortBy...)
+	}
+	return nil
 }
 
 func (b *sectionBuilder) keys() (*section, error) {
