@@ -9,7 +9,7 @@ import (
 
 // largeSnapshot generates n services, each with a route, a route plugin and a consumer holding a key-auth
 // credential: 5n entities.
-func largeSnapshot(b *testing.B, n int) *Snapshot {
+func largeSnapshot(b testing.TB, n int) *Snapshot {
 	b.Helper()
 	s := &Snapshot{}
 	for i := range n {

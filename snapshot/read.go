@@ -46,7 +46,6 @@ func IsStateFile(name string) bool {
 // opts.Keyring; redacted ones are kept as Redacted (see RedactedFields). Every error names the file, line, entity
 // and field.
 func Read(files Files, opts ReadOptions) (*Snapshot, error) {
-	r := &reader{opts: opts, ix: NewIndex(nil), origin: map[any]*rawEntity{}}
 	var names []string
 	for name := range files {
 		if IsStateFile(name) {
@@ -57,12 +56,24 @@ func Read(files Files, opts ReadOptions) (*Snapshot, error) {
 		return nil, errors.New("reading snapshot: no .yaml, .yml or .json file")
 	}
 	sort.Strings(names)
-	r.infoKnown = true
+	infoKnown := true
 	for _, name := range names {
 		if bytes.Contains(files[name], []byte("_info")) {
-			r.infoKnown = false // decided once that file's _info is read
+			infoKnown = false // decided once that file's _info is read
 		}
 	}
+	if infoKnown {
+		if s, err := readParallel(files, names, opts); err == nil {
+			return s, nil
+		}
+	}
+	return readSequential(files, names, opts, infoKnown)
+}
+
+// readSequential reads the files one entity after another: entities are decoded as soon as read when infoKnown
+// (no file has an _info), after every file is read otherwise.
+func readSequential(files Files, names []string, opts ReadOptions, infoKnown bool) (*Snapshot, error) {
+	r := &reader{opts: opts, ix: NewIndex(nil), origin: map[any]*rawEntity{}, infoKnown: infoKnown}
 	for _, name := range names {
 		if err := r.parseFile(name, files[name]); err != nil {
 			return nil, fmt.Errorf("reading snapshot: %w", err)
@@ -84,6 +95,7 @@ type reader struct {
 	info          *fileInfo
 	ix            *Index
 	origin        map[any]*rawEntity
+	line          *decodeLine // when set, entities are decoded there, beside the parser (see readParallel)
 }
 
 // fileInfo is a file's _info: decK applies it to the entities of every file it reads together.
@@ -403,10 +415,7 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 		// An SNI listed by name alone, as the Admin API lists a certificate's snis.
 		e.fields["name"] = n.Value
 		r.entities = append(r.entities, e)
-		if r.infoKnown {
-			return r.decode(e)
-		}
-		return nil
+		return r.decodeNow(e)
 	}
 	e.label = itemPath + labelName(n)
 	pairs, err := mappingPairs(n)
@@ -453,10 +462,8 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 		e.fields[key] = v
 	}
 	r.entities = append(r.entities, e)
-	if r.infoKnown {
-		if err := r.decode(e); err != nil {
-			return err
-		}
+	if err := r.decodeNow(e); err != nil {
+		return err
 	}
 	for _, list := range nestedLists {
 		if err := r.parseList(file, itemPath+"."+list.key, list.kind, list.node, e); err != nil {
@@ -571,9 +578,35 @@ func (r *reader) build() (*Snapshot, error) {
 	return s, nil
 }
 
-// decode turns a raw entity's fields into its go-kong value, after decK's sugar (a service's url), _info.defaults
-// and _info.select_tags are applied, and its secrets decrypted.
+// decodeNow decodes an entity just read, once no _info can still come (infoSettled decodes the others).
+func (r *reader) decodeNow(e *rawEntity) error {
+	switch {
+	case !r.infoKnown:
+		return nil
+	case r.line != nil:
+		return r.line.add(e)
+	}
+	return r.decode(e)
+}
+
+// decode turns a raw entity into its go-kong value (decodeValue) and indexes it; the entity keeps only the lines
+// its errors can name.
 func (r *reader) decode(e *rawEntity) error {
+	if err := r.decodeValue(e); err != nil {
+		return err
+	}
+	if err := r.index(e); err != nil {
+		return err
+	}
+	e.line, e.caLine = e.node.Line, keyLine(e.node, "ca_certificates")
+	e.node, e.fields = nil, nil
+	return nil
+}
+
+// decodeValue turns a raw entity's fields into its go-kong value, after decK's sugar (a service's url),
+// _info.defaults and _info.select_tags are applied, and its secrets decrypted. It touches nothing but e, so
+// entities can be decoded side by side.
+func (r *reader) decodeValue(e *rawEntity) error {
 	if e.kind == KindService {
 		if err := expandURL(e.fields); err != nil {
 			return e.fail("url", err)
@@ -610,13 +643,16 @@ func (r *reader) decode(e *rawEntity) error {
 	if e.kind == KindCertificate && ID(e.entity) == "" {
 		return e.fail("", errorf(ErrInvalidValue, "a certificate needs an id: SNIs, services and upstreams reference it by id"))
 	}
+	return nil
+}
+
+// index adds a decoded entity to the reader's index, refusing a second entity with the same id or name.
+func (r *reader) index(e *rawEntity) error {
 	if clash := r.ix.Add(e.entity); clash != nil {
 		first := r.origin[clash]
 		return e.fail("", errorf(ErrDuplicateEntity, "same id or name as %s in %s", first.label, first.file))
 	}
 	r.origin[e.entity] = e
-	e.line, e.caLine = e.node.Line, keyLine(e.node, "ca_certificates")
-	e.node, e.fields = nil, nil
 	return nil
 }
 
