@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -49,13 +51,33 @@ func (m *Matching) Compare(opts Options) Changes {
 		for _, e := range km.added {
 			changes = append(changes, Change{Kind: kind, Action: Added, Target: e, Identity: c.tgt.identity(kind, e)})
 		}
-		for _, p := range km.pairs {
-			if ch, ok := c.pair(kind, p); ok {
-				changes = append(changes, ch)
+	}
+	changes = append(changes, c.pairs(m.Pairs)...)
+	sortChanges(changes)
+	return changes
+}
+
+// pairs compares every pair, spread over one goroutine per processor (a comparison reads the matching and the
+// defaults, and writes nothing they share), and returns the changes in the pairs' order.
+func (c *comparer) pairs(pairs []Pair) Changes {
+	found := make([]Change, len(pairs))
+	differs := make([]bool, len(pairs))
+	chunk := max(256, len(pairs)/(4*runtime.GOMAXPROCS(0))+1)
+	var wg sync.WaitGroup
+	for start := 0; start < len(pairs); start += chunk {
+		wg.Go(func() {
+			for i := start; i < min(start+chunk, len(pairs)); i++ {
+				found[i], differs[i] = c.pair(pairs[i].Kind, pairs[i])
 			}
+		})
+	}
+	wg.Wait()
+	var changes Changes
+	for i, ch := range found {
+		if differs[i] {
+			changes = append(changes, ch)
 		}
 	}
-	sortChanges(changes)
 	return changes
 }
 

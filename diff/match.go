@@ -2,6 +2,7 @@ package diff
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -45,8 +46,13 @@ func Match(current, target *snapshot.Snapshot) *Matching {
 	if target == nil {
 		target = &snapshot.Snapshot{}
 	}
-	m := &Matching{Current: current, Target: target, cur: newSide(current), tgt: newSide(target),
-		currentOf: map[any]any{}, targetOf: map[any]any{}, kinds: map[snapshot.Kind]*kindMatch{}}
+	m := &Matching{Current: current, Target: target, currentOf: map[any]any{}, targetOf: map[any]any{},
+		kinds: map[snapshot.Kind]*kindMatch{}}
+	// The two sides' indexes are independent: each is built on its own goroutine.
+	var wg sync.WaitGroup
+	wg.Go(func() { m.cur = newSide(current) })
+	m.tgt = newSide(target)
+	wg.Wait()
 	for _, kind := range snapshot.Kinds {
 		km := m.match(kind, current.Entities(kind), target.Entities(kind))
 		m.kinds[kind] = km
