@@ -12,12 +12,30 @@ type OutsideRef struct {
 
 // OutsideRefs lists the references of s to entities it does not hold, sorted by referring entity and field.
 func (s *Snapshot) OutsideRefs() []OutsideRef {
-	ix := NewIndex(s)
+	// Nearly every reference is by id to an entity s holds: a set of ids settles those, and the whole index (names
+	// too) is only built for the references it cannot settle.
+	ids := map[Kind]map[string]bool{}
+	for _, kind := range Kinds {
+		entities := s.Entities(kind)
+		ids[kind] = make(map[string]bool, len(entities))
+		for _, e := range entities {
+			if id := ID(e); id != "" {
+				ids[kind][id] = true
+			}
+		}
+	}
+	var ix *Index
 	var out []OutsideRef
 	for _, kind := range Kinds {
 		for _, e := range s.Entities(kind) {
 			for _, f := range RefFields(e) {
 				for _, r := range f.Refs {
+					if r.ID != "" && ids[r.Kind][r.ID] {
+						continue
+					}
+					if ix == nil {
+						ix = NewIndex(s)
+					}
 					if ix.Resolve(r) == nil {
 						out = append(out, OutsideRef{From: Describe(e), Field: f.Field, Ref: r})
 					}
