@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -58,27 +59,23 @@ func (m *Matching) Compare(opts Options) Changes {
 }
 
 // pairs compares every pair, spread over one goroutine per processor (a comparison reads the matching and the
-// defaults, and writes nothing they share), and returns the changes in the pairs' order.
+// defaults, and writes nothing they share), and returns the changes in the pairs' order. Each chunk of pairs keeps
+// only its own changes: a million equal pairs cost nothing to collect.
 func (c *comparer) pairs(pairs []Pair) Changes {
-	found := make([]Change, len(pairs))
-	differs := make([]bool, len(pairs))
 	chunk := max(256, len(pairs)/(4*runtime.GOMAXPROCS(0))+1)
+	found := make([]Changes, (len(pairs)+chunk-1)/chunk)
 	var wg sync.WaitGroup
-	for start := 0; start < len(pairs); start += chunk {
+	for i := range found {
 		wg.Go(func() {
-			for i := start; i < min(start+chunk, len(pairs)); i++ {
-				found[i], differs[i] = c.pair(pairs[i].Kind, pairs[i])
+			for _, p := range pairs[i*chunk : min((i+1)*chunk, len(pairs))] {
+				if ch, ok := c.pair(p.Kind, p); ok {
+					found[i] = append(found[i], ch)
+				}
 			}
 		})
 	}
 	wg.Wait()
-	var changes Changes
-	for i, ch := range found {
-		if differs[i] {
-			changes = append(changes, ch)
-		}
-	}
-	return changes
+	return slices.Concat(found...)
 }
 
 type comparer struct {
