@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kongsnap/kongsnap/config"
-	"github.com/kongsnap/kongsnap/diff"
 	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -165,7 +164,7 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	b.gitMu.Lock()
 	defer b.gitMu.Unlock()
 	rec, err := Record(ctx, b.store, Entry{
-		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: b.summarizer(c, live), Body: b.opts.Message,
+		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: b.summarizer(c, live, files), Body: b.opts.Message,
 		KongVersion: version, Entities: live.Len(), Trigger: b.trigger, RunID: b.runID, At: start,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag
@@ -182,32 +181,6 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	}
 	res.Duration = b.env.now().Sub(start)
 	return res
-}
-
-// summarizer is an Entry's Summarize for a snapshot of live: Record calls it only when live changes the branch, so
-// an unchanged run never reads the previous snapshot.
-func (r runShared) summarizer(c *config.Connection, live *snapshot.Snapshot) func(context.Context) string {
-	return func(ctx context.Context) string { return r.summary(ctx, c, live) }
-}
-
-// summary describes what changed since the branch's last snapshot, for the commit's first line. It is cosmetic:
-// when the last snapshot cannot be read (first run, a key since rotated away) it falls back to a count.
-func (r runShared) summary(ctx context.Context, c *config.Connection, live *snapshot.Snapshot) string {
-	prevFiles, _, err := r.store.Files(ctx, r.store.Branch(c.Name))
-	if err != nil {
-		return fmt.Sprintf("%s: first snapshot, %d entities", c.Name, live.Len())
-	}
-	prev, err := snapshot.Read(prevFiles, snapshot.ReadOptions{Keyring: r.keys})
-	if err != nil {
-		r.env.logger().Warn("previous snapshot unreadable; commit summary falls back to a count",
-			"connection", c.Name, "error", err)
-		return fmt.Sprintf("%s: snapshot of %d entities", c.Name, live.Len())
-	}
-	changes := diff.Compare(prev, live, diff.Options{})
-	if changes.Empty() {
-		return fmt.Sprintf("%s: snapshot of %d entities", c.Name, live.Len())
-	}
-	return c.Name + ": " + changes.Summary()
 }
 
 // joinNotes appends a note to a summary, when there is one.

@@ -250,7 +250,7 @@ func (d *driftRun) dropStaleDrift(ctx context.Context, c *config.Connection, hea
 func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res report.Result, files snapshot.Files,
 	live *snapshot.Snapshot, version string, start time.Time) report.Result {
 	rec, err := Record(ctx, d.store, Entry{
-		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: d.summarizer(c, live), KongVersion: version,
+		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: d.summarizer(c, live, files), KongVersion: version,
 		Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag

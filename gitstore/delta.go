@@ -1,0 +1,89 @@
+package gitstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Delta is how the tree of a commit differs from a set of files, file by file.
+type Delta struct {
+	// Old holds the commit's content of every file whose content differs from the files' or that the files lack.
+	Old map[string][]byte
+	// Unchanged names the files the commit holds with the very same content.
+	Unchanged map[string]bool
+}
+
+// Delta compares the tree of the commit that ref names (any ref Files takes) with files by blob hash, and reads
+// only the blobs that differ: the cheap way to learn what changed in a snapshot that mostly did not.
+func (s *Store) Delta(ctx context.Context, ref string, files map[string][]byte) (Delta, error) {
+	if err := ctx.Err(); err != nil {
+		return Delta{}, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return Delta{}, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	defer done()
+	d, err := s.delta(ref, files)
+	if err != nil {
+		return Delta{}, fmt.Errorf("comparing with %s: %w", ref, err)
+	}
+	return d, nil
+}
+
+func (s *Store) delta(ref string, files map[string][]byte) (Delta, error) {
+	commit, err := s.resolve(ref)
+	if err != nil {
+		return Delta{}, err
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return Delta{}, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
+	}
+	d := Delta{Old: map[string][]byte{}, Unchanged: map[string]bool{}}
+	walker := object.NewTreeWalker(tree, true, nil)
+	defer walker.Close()
+	for {
+		path, entry, err := walker.Next()
+		if err == io.EOF {
+			return d, nil
+		}
+		if err != nil {
+			return Delta{}, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
+		}
+		if entry.Mode == filemode.Dir {
+			continue
+		}
+		if content, ok := files[path]; ok && plumbing.ComputeHash(plumbing.BlobObject, content) == entry.Hash {
+			d.Unchanged[path] = true
+			continue
+		}
+		if d.Old[path], err = s.readBlob(entry.Hash); err != nil {
+			return Delta{}, fmt.Errorf("reading %s of %s: %w", path, commit.Hash, err)
+		}
+	}
+}
+
+// readBlob returns a blob's content, read into a buffer of its size.
+func (s *Store) readBlob(hash plumbing.Hash) ([]byte, error) {
+	blob, err := object.GetBlob(s.repo.Storer, hash)
+	if err != nil {
+		return nil, err
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, blob.Size+bytes.MinRead))
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

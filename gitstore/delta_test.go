@@ -1,0 +1,42 @@
+package gitstore_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/kongsnap/kongsnap/gitstore"
+)
+
+func TestDeltaReadsOnlyTheFilesThatDiffer(t *testing.T) {
+	s, _, _ := testStore(t, gitstore.Options{})
+	save(t, s, snapshot("kong/prod", "prod: first", map[string]string{
+		"same.yaml": "same\n", "changed.yaml": "before\n", "gone.yaml": "gone\n",
+		"dir/same.yaml": "nested\n", "dir/changed.yaml": "nested before\n",
+	}))
+	files := map[string][]byte{
+		"same.yaml": []byte("same\n"), "changed.yaml": []byte("after\n"), "new.yaml": []byte("new\n"),
+		"dir/same.yaml": []byte("nested\n"), "dir/changed.yaml": []byte("nested after\n"),
+	}
+	d, err := s.Delta(context.Background(), "kong/prod", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOld := map[string][]byte{
+		"changed.yaml": []byte("before\n"), "gone.yaml": []byte("gone\n"), "dir/changed.yaml": []byte("nested before\n"),
+	}
+	if !reflect.DeepEqual(d.Old, wantOld) {
+		t.Errorf("Old = %q, want %q", d.Old, wantOld)
+	}
+	if want := map[string]bool{"same.yaml": true, "dir/same.yaml": true}; !reflect.DeepEqual(d.Unchanged, want) {
+		t.Errorf("Unchanged = %v, want %v (new.yaml is neither: the commit lacks it)", d.Unchanged, want)
+	}
+}
+
+func TestDeltaUnknownRef(t *testing.T) {
+	s, _, _ := testStore(t, gitstore.Options{})
+	if _, err := s.Delta(context.Background(), "kong/nope", nil); !errors.Is(err, gitstore.ErrUnknownRef) {
+		t.Fatalf("Delta of a missing branch: err = %v, want ErrUnknownRef", err)
+	}
+}

@@ -1,0 +1,182 @@
+package snapshot
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unsafe"
+)
+
+// A file Write makes is its header (_format_version, and _info when select tags are set) followed by its
+// sections, each a key alone on its line ("services:") and its sorted entries: a "  - " line and the lines after
+// it, indented by four or more, or blank inside a literal block. Each entry is written from its entity and what
+// nests under it alone, so two snapshots' files compare entry by entry as text.
+
+// fileText is a file Write made, split into its header and the text of its sections' entries.
+type fileText struct {
+	header   string
+	sections []sectionText
+}
+
+// sectionText is one top-level section: its key and its entries' text, each ending in a newline.
+type sectionText struct {
+	key     string
+	entries []string
+}
+
+// splitFile splits src, a file Write made, by text; ok is false for text of any other shape.
+func splitFile(src string) (f fileText, ok bool) {
+	if !strings.HasPrefix(src, "_format_version: ") || !strings.HasSuffix(src, "\n") {
+		return fileText{}, false
+	}
+	seen := map[string]bool{}
+	var sec *sectionText
+	start := -1 // of the entry being read
+	end := func(at int) {
+		if start >= 0 {
+			sec.entries = append(sec.entries, src[start:at])
+		}
+		start = -1
+	}
+	for at := 0; at < len(src); {
+		next := at + strings.IndexByte(src[at:], '\n') + 1
+		line := src[at : next-1]
+		switch key, isKey := strings.CutSuffix(line, ":"); {
+		case isKey && sectionKinds[key] != "" && !seen[key]:
+			if sec == nil {
+				f.header = src[:at]
+			}
+			end(at)
+			seen[key] = true
+			f.sections = append(f.sections, sectionText{key: key})
+			sec = &f.sections[len(f.sections)-1]
+		case sec == nil:
+			if !headerLine(line) {
+				return fileText{}, false
+			}
+		case strings.HasPrefix(line, "  - "):
+			end(at)
+			start = at
+		case start >= 0 && (line == "" || strings.HasPrefix(line, "    ")):
+		default:
+			return fileText{}, false
+		}
+		at = next
+	}
+	if sec == nil {
+		f.header = src
+	}
+	end(len(src))
+	for _, s := range f.sections {
+		if len(s.entries) == 0 {
+			return fileText{}, false
+		}
+	}
+	return f, true
+}
+
+// headerLine reports whether a line before the first section is one a header Write makes holds.
+func headerLine(line string) bool {
+	return strings.HasPrefix(line, "_format_version: ") || line == "_info:" || strings.HasPrefix(line, "  ")
+}
+
+// DifferingEntries returns, for the files of two snapshots that Write made (only the files that differ will do),
+// what each holds that the other lacks, as files of the same names: the header and only the top-level entries
+// whose text the other side lacks. Reading the two results decodes only what changed. Files other than decK
+// files (the manifest) are left out. ok is false when a file is not of the shape Write makes or the files' headers
+// differ (another format version, other select tags): then only the whole snapshots say what changed.
+func DifferingEntries(old, new Files) (oldPart, newPart Files, ok bool) {
+	names := map[string]bool{}
+	for name := range old {
+		names[name] = IsStateFile(name)
+	}
+	for name := range new {
+		names[name] = IsStateFile(name)
+	}
+	oldPart, newPart = Files{}, Files{}
+	header := ""
+	for _, name := range sortedTrue(names) {
+		o, okOld := splitPresent(old, name)
+		n, okNew := splitPresent(new, name)
+		if !okOld || !okNew {
+			return nil, nil, false
+		}
+		for _, f := range []*fileText{o, n} {
+			if f == nil {
+				continue
+			}
+			if header == "" {
+				header = f.header
+			}
+			if f.header != header {
+				return nil, nil, false
+			}
+		}
+		if part := o.without(n); part != nil {
+			oldPart[name] = part
+		}
+		if part := n.without(o); part != nil {
+			newPart[name] = part
+		}
+	}
+	return oldPart, newPart, true
+}
+
+// sortedTrue returns the names set to true, sorted.
+func sortedTrue(set map[string]bool) []string {
+	var names []string
+	for name, ok := range set {
+		if ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// splitPresent splits files[name]; a file files lacks is nil, and ok.
+func splitPresent(files Files, name string) (*fileText, bool) {
+	data, ok := files[name]
+	if !ok {
+		return nil, true
+	}
+	// Read in place: the entries are copied out by without, and data is not changed meanwhile.
+	f, ok := splitFile(unsafe.String(unsafe.SliceData(data), len(data)))
+	return &f, ok
+}
+
+// without returns f's header and the entries of f that other lacks, section by section, as a file; nil when f is
+// missing or other has every entry of f.
+func (f *fileText) without(other *fileText) []byte {
+	if f == nil {
+		return nil
+	}
+	type entry struct{ section, text string }
+	have := map[entry]int{}
+	if other != nil {
+		for _, s := range other.sections {
+			for _, e := range s.entries {
+				have[entry{s.key, e}]++
+			}
+		}
+	}
+	var buf bytes.Buffer
+	for _, s := range f.sections {
+		written := false
+		for _, e := range s.entries {
+			if k := (entry{s.key, e}); have[k] > 0 {
+				have[k]--
+				continue
+			}
+			if !written {
+				buf.WriteString(s.key + ":\n")
+				written = true
+			}
+			buf.WriteString(e)
+		}
+	}
+	if buf.Len() == 0 {
+		return nil
+	}
+	return append([]byte(f.header), buf.Bytes()...)
+}
