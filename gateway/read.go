@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -230,8 +231,8 @@ func (l *lister) page(ctx context.Context, offset string, size int) ([]any, stri
 	if err != nil {
 		return nil, "", err
 	}
-	p := newPage(l.info)
-	if _, err := l.c.kong.Do(ctx, req, &p); err != nil {
+	p, err := l.fetch(ctx, req)
+	if err != nil {
 		if n > 1 {
 			// Past the first page a 404 is no sign of a collection the gateway lacks: hide the status so
 			// that readCollection cannot take it for one and return a partial list.
@@ -247,6 +248,19 @@ func (l *lister) page(ctx context.Context, offset string, size int) ([]any, stri
 		return nil, "", fmt.Errorf("page %d: the gateway sent the same offset again", n)
 	}
 	return p.entities(), next, nil
+}
+
+// fetch sends a page's request and decodes the page, failing as go-kong's Do does when it decodes the body itself.
+func (l *lister) fetch(ctx context.Context, req *http.Request) (page, error) {
+	var body bytes.Buffer
+	if _, err := l.c.kong.Do(ctx, req, &body); err != nil {
+		return page{}, err
+	}
+	p := newPage(l.info)
+	if err := decodePageBody(body.Bytes(), &p); err != nil {
+		return page{}, fmt.Errorf("failed decoding response body: %w", err)
+	}
+	return p, nil
 }
 
 // kept counts the entities kept of a page (of one read now, or of one read before for another range), and tells

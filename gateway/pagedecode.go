@@ -1,0 +1,791 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Decoding list pages without encoding/json's general machinery.
+//
+// A Read decodes every page of a gateway, tens of megabytes for a large one, and encoding/json spent most of a
+// dump's decoding time checking each value's syntax in one pass and then decoding it through reflection in
+// another. decodePage does both in one pass, with a decoder compiled once per go-kong type, for the values Kong's
+// pages hold: pointers, strings, booleans, numbers, slices, maps with string keys, structs and free-form
+// interface{} values (plugin configs). It is meant to give exactly what encoding/json's Decode gives, and is sure
+// of that only on the road it knows, so it gives up on anything else: a type with its own UnmarshalJSON, an
+// embedded struct, a key that matches a field only ignoring case, a field given twice, "data": null, a \u escape,
+// a string that is not valid UTF-8, any syntax error or value of the wrong type. Then the page is decoded again by
+// encoding/json, from the start, so a page's result and its errors (naming the field and its type) are
+// encoding/json's own. TestDecodePageMatchesJSON holds the two to the same values.
+
+// errNotDecoded says decodePage left a page to encoding/json.
+var errNotDecoded = errors.New("left to encoding/json")
+
+// decodePageBody decodes a list page's body into p, which newPage made, as json.NewDecoder(body).Decode(&p)
+// does, error included.
+func decodePageBody(body []byte, p *page) error {
+	fresh := page{Data: reflect.New(reflect.TypeOf(p.Data).Elem()).Interface()}
+	if err := decodePage(body, &fresh); err == nil {
+		*p = fresh
+		return nil
+	}
+	return json.NewDecoder(bytes.NewReader(body)).Decode(p)
+}
+
+// decodePage decodes a page's object: "data" into the slice p.Data points to, "offset" into p.Offset, any other
+// key skipped.
+func decodePage(body []byte, p *page) error {
+	data := reflect.ValueOf(p.Data).Elem()
+	decodeData, err := decoderFor(data.Type())
+	if err != nil {
+		return err
+	}
+	decodeOffset, err := decoderFor(reflect.TypeFor[*string]())
+	if err != nil {
+		return err
+	}
+	d := &pageDecoder{data: body}
+	if !d.consume('{') {
+		return errNotDecoded
+	}
+	var seen [2]bool
+	err = d.members(func(key []byte) error {
+		switch string(key) {
+		case "data":
+			if seen[0] || d.peek() == 'n' {
+				return errNotDecoded
+			}
+			seen[0] = true
+			return decodeData.decode(d, data)
+		case "offset":
+			if seen[1] {
+				return errNotDecoded
+			}
+			seen[1] = true
+			return decodeOffset.decode(d, reflect.ValueOf(&p.Offset).Elem())
+		}
+		if foldsTo(key, "data") || foldsTo(key, "offset") {
+			return errNotDecoded
+		}
+		return d.skip()
+	})
+	if err != nil {
+		return err
+	}
+	d.space()
+	if d.pos != len(d.data) {
+		return errNotDecoded
+	}
+	return nil
+}
+
+// pageDecoder reads one JSON text.
+type pageDecoder struct {
+	data []byte
+	pos  int
+}
+
+func (d *pageDecoder) space() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte that is not space, or 0 at the end.
+func (d *pageDecoder) peek() byte {
+	d.space()
+	if d.pos < len(d.data) {
+		return d.data[d.pos]
+	}
+	return 0
+}
+
+// consume reads c, after any space, and reports whether it was there.
+func (d *pageDecoder) consume(c byte) bool {
+	if d.peek() == c {
+		d.pos++
+		return true
+	}
+	return false
+}
+
+// literal reads the literal word (true, false, null).
+func (d *pageDecoder) literal(word string) error {
+	if !bytes.HasPrefix(d.data[d.pos:], []byte(word)) {
+		return errNotDecoded
+	}
+	d.pos += len(word)
+	return nil
+}
+
+// members reads an object's members after its '{', calling member with each key once the decoder stands
+// before its value.
+func (d *pageDecoder) members(member func(key []byte) error) error {
+	if d.consume('}') {
+		return nil
+	}
+	for {
+		if d.peek() != '"' {
+			return errNotDecoded
+		}
+		key, err := d.stringBytes()
+		if err != nil {
+			return err
+		}
+		if !d.consume(':') {
+			return errNotDecoded
+		}
+		d.space()
+		if err := member(key); err != nil {
+			return err
+		}
+		if d.consume(',') {
+			continue
+		}
+		if d.consume('}') {
+			return nil
+		}
+		return errNotDecoded
+	}
+}
+
+// elements reads an array's elements after its '[', calling element once the decoder stands before each.
+func (d *pageDecoder) elements(element func() error) error {
+	if d.consume(']') {
+		return nil
+	}
+	for {
+		d.space()
+		if err := element(); err != nil {
+			return err
+		}
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return nil
+		}
+		return errNotDecoded
+	}
+}
+
+// stringBytes reads a string at '"' and returns its contents: a slice of the input when it has no escape, else
+// a new slice. A \u escape and bytes that are not valid UTF-8, which encoding/json replaces, are not decoded here.
+func (d *pageDecoder) stringBytes() ([]byte, error) {
+	start := d.pos + 1
+	escaped := false
+	i := start
+	for ; ; i++ {
+		if i >= len(d.data) {
+			return nil, errNotDecoded
+		}
+		c := d.data[i]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 {
+			return nil, errNotDecoded
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(d.data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, errNotDecoded
+			}
+			i += size - 1
+			continue
+		}
+		if c == '\\' {
+			escaped = true
+			i++ // the escaped byte, checked by unescape
+		}
+	}
+	d.pos = i + 1
+	if !escaped {
+		return d.data[start:i], nil
+	}
+	return unescape(d.data[start:i])
+}
+
+// unescape decodes a string's contents holding the escapes JSON has, but \u.
+func unescape(s []byte) ([]byte, error) {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(s) {
+			return nil, errNotDecoded
+		}
+		switch s[i] {
+		case '"', '\\', '/':
+			out = append(out, s[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		default:
+			return nil, errNotDecoded
+		}
+	}
+	return out, nil
+}
+
+// number reads a number in JSON's grammar and returns its text.
+func (d *pageDecoder) number() ([]byte, error) {
+	s, i := d.data, d.pos
+	digits := func() bool {
+		from := i
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i > from
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
+		return nil, errNotDecoded
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return nil, errNotDecoded
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return nil, errNotDecoded
+		}
+	}
+	text := s[d.pos:i]
+	d.pos = i
+	return text, nil
+}
+
+// skip reads any value, checking its syntax, and keeps nothing of it.
+func (d *pageDecoder) skip() error {
+	switch d.peek() {
+	case '{':
+		d.pos++
+		return d.members(func([]byte) error { return d.skip() })
+	case '[':
+		d.pos++
+		return d.elements(d.skip)
+	case '"':
+		_, err := d.stringBytes()
+		return err
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	}
+	_, err := d.number()
+	return err
+}
+
+// anyValue reads a value as encoding/json does into an empty interface: map[string]any, []any, float64, string,
+// bool or nil.
+func (d *pageDecoder) anyValue() (any, error) {
+	switch d.peek() {
+	case '{':
+		d.pos++
+		m := map[string]any{}
+		err := d.members(func(key []byte) error {
+			v, err := d.anyValue()
+			m[string(key)] = v
+			return err
+		})
+		return m, err
+	case '[':
+		d.pos++
+		list := []any{}
+		err := d.elements(func() error {
+			v, err := d.anyValue()
+			list = append(list, v)
+			return err
+		})
+		return list, err
+	case '"':
+		s, err := d.stringBytes()
+		return string(s), err
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	}
+	text, err := d.number()
+	if err != nil {
+		return nil, err
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil {
+		return nil, errNotDecoded
+	}
+	return f, nil
+}
+
+// null reads a null when one is next, and reports whether it was.
+func (d *pageDecoder) null() (bool, error) {
+	if d.peek() != 'n' {
+		return false, nil
+	}
+	return true, d.literal("null")
+}
+
+// compiled decodes a value of one type into a settable reflect.Value; fn is set once the type is compiled (a
+// type that holds itself refers to its own compiled while it is being made).
+type compiled struct {
+	fn func(d *pageDecoder, v reflect.Value) error
+}
+
+func (c *compiled) decode(d *pageDecoder, v reflect.Value) error {
+	if c.fn == nil {
+		return errNotDecoded // a type that failed to compile while one holding it was compiled
+	}
+	return c.fn(d, v)
+}
+
+var (
+	compileMu sync.Mutex
+	compiledT = map[reflect.Type]*compiled{}
+	failedT   = map[reflect.Type]error{}
+
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	numberType          = reflect.TypeFor[json.Number]()
+)
+
+// decoderFor returns the decoder of type t, or errNotDecoded for a type decodePage leaves to encoding/json.
+func decoderFor(t reflect.Type) (*compiled, error) {
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	return compile(t)
+}
+
+// compile makes t's decoder. compileMu is held.
+func compile(t reflect.Type) (*compiled, error) {
+	if c, ok := compiledT[t]; ok {
+		return c, nil
+	}
+	if err, ok := failedT[t]; ok {
+		return nil, err
+	}
+	c := &compiled{}
+	compiledT[t] = c
+	fn, err := compileKind(t)
+	if err != nil {
+		delete(compiledT, t)
+		failedT[t] = err
+		return nil, err
+	}
+	c.fn = fn
+	return c, nil
+}
+
+func compileKind(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+	pt := reflect.PointerTo(t)
+	if t == numberType || t.Implements(unmarshalerType) || pt.Implements(unmarshalerType) ||
+		t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType) {
+		return nil, errNotDecoded
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return compilePointer(t)
+	case reflect.String:
+		return decodeString, nil
+	case reflect.Bool:
+		return decodeBool, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return decodeInt, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return decodeUint, nil
+	case reflect.Float32, reflect.Float64:
+		return decodeFloat, nil
+	case reflect.Interface:
+		if t.NumMethod() != 0 {
+			return nil, errNotDecoded
+		}
+		return decodeInterface, nil
+	case reflect.Slice:
+		return compileSlice(t)
+	case reflect.Map:
+		return compileMap(t)
+	case reflect.Struct:
+		return compileStruct(t)
+	}
+	return nil, errNotDecoded
+}
+
+func compilePointer(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+	elem, err := compile(t.Elem())
+	if err != nil {
+		return nil, err
+	}
+	return func(d *pageDecoder, v reflect.Value) error {
+		if null, err := d.null(); null || err != nil {
+			v.SetZero()
+			return err
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		return elem.decode(d, v.Elem())
+	}, nil
+}
+
+// The scalars: a null leaves the value as it is, as encoding/json does.
+
+func decodeString(d *pageDecoder, v reflect.Value) error {
+	if null, err := d.null(); null || err != nil {
+		return err
+	}
+	if d.peek() != '"' {
+		return errNotDecoded
+	}
+	s, err := d.stringBytes()
+	if err != nil {
+		return err
+	}
+	v.SetString(string(s))
+	return nil
+}
+
+func decodeBool(d *pageDecoder, v reflect.Value) error {
+	switch d.peek() {
+	case 'n':
+		return d.literal("null")
+	case 't':
+		v.SetBool(true)
+		return d.literal("true")
+	case 'f':
+		v.SetBool(false)
+		return d.literal("false")
+	}
+	return errNotDecoded
+}
+
+// numberText reads a number, or a null (nil text).
+func (d *pageDecoder) numberText() ([]byte, error) {
+	if null, err := d.null(); null || err != nil {
+		return nil, err
+	}
+	return d.number()
+}
+
+func decodeInt(d *pageDecoder, v reflect.Value) error {
+	text, err := d.numberText()
+	if text == nil || err != nil {
+		return err
+	}
+	n, err := strconv.ParseInt(string(text), 10, 64)
+	if err != nil || v.OverflowInt(n) {
+		return errNotDecoded
+	}
+	v.SetInt(n)
+	return nil
+}
+
+func decodeUint(d *pageDecoder, v reflect.Value) error {
+	text, err := d.numberText()
+	if text == nil || err != nil {
+		return err
+	}
+	n, err := strconv.ParseUint(string(text), 10, 64)
+	if err != nil || v.OverflowUint(n) {
+		return errNotDecoded
+	}
+	v.SetUint(n)
+	return nil
+}
+
+func decodeFloat(d *pageDecoder, v reflect.Value) error {
+	text, err := d.numberText()
+	if text == nil || err != nil {
+		return err
+	}
+	f, err := strconv.ParseFloat(string(text), v.Type().Bits())
+	if err != nil || v.OverflowFloat(f) {
+		return errNotDecoded
+	}
+	v.SetFloat(f)
+	return nil
+}
+
+func decodeInterface(d *pageDecoder, v reflect.Value) error {
+	if !v.IsNil() {
+		return errNotDecoded // encoding/json would decode into what it holds
+	}
+	value, err := d.anyValue()
+	if err != nil {
+		return err
+	}
+	if value != nil {
+		v.Set(reflect.ValueOf(value))
+	}
+	return nil
+}
+
+func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+	if t.Elem().Kind() == reflect.Uint8 {
+		return nil, errNotDecoded // base64
+	}
+	elem, err := compile(t.Elem())
+	if err != nil {
+		return nil, err
+	}
+	return func(d *pageDecoder, v reflect.Value) error {
+		if null, err := d.null(); null || err != nil {
+			v.SetZero()
+			return err
+		}
+		if !d.consume('[') {
+			return errNotDecoded
+		}
+		n := 0
+		err := d.elements(func() error {
+			if n >= v.Cap() {
+				v.Grow(1)
+			}
+			v.SetLen(n + 1)
+			item := v.Index(n)
+			item.SetZero()
+			n++
+			return elem.decode(d, item)
+		})
+		if err != nil {
+			return err
+		}
+		if n == 0 && v.IsNil() {
+			v.Set(reflect.MakeSlice(t, 0, 0))
+		}
+		v.SetLen(n)
+		return nil
+	}, nil
+}
+
+func compileMap(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+	if t.Key().Kind() != reflect.String || t.Key().Implements(textUnmarshalerType) ||
+		reflect.PointerTo(t.Key()).Implements(textUnmarshalerType) {
+		return nil, errNotDecoded
+	}
+	if t.Elem().Kind() == reflect.Interface && t.Elem().NumMethod() == 0 && t.ConvertibleTo(anyMapType) {
+		return decodeAnyMap, nil
+	}
+	elem, err := compile(t.Elem())
+	if err != nil {
+		return nil, err
+	}
+	return func(d *pageDecoder, v reflect.Value) error {
+		if null, err := d.null(); null || err != nil {
+			v.SetZero()
+			return err
+		}
+		if !d.consume('{') {
+			return errNotDecoded
+		}
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(t))
+		}
+		return d.members(func(key []byte) error {
+			item := reflect.New(t.Elem()).Elem()
+			if err := elem.decode(d, item); err != nil {
+				return err
+			}
+			v.SetMapIndex(reflect.ValueOf(string(key)).Convert(t.Key()), item)
+			return nil
+		})
+	}, nil
+}
+
+var anyMapType = reflect.TypeFor[map[string]any]()
+
+// decodeAnyMap decodes a map of free-form values (a plugin's config) as a whole, as anyValue does.
+func decodeAnyMap(d *pageDecoder, v reflect.Value) error {
+	if null, err := d.null(); null || err != nil {
+		v.SetZero()
+		return err
+	}
+	if d.peek() != '{' || !v.IsNil() {
+		return errNotDecoded // encoding/json would add to the map v holds
+	}
+	m, err := d.anyValue()
+	if err != nil {
+		return err
+	}
+	v.Set(reflect.ValueOf(m).Convert(v.Type()))
+	return nil
+}
+
+// structField is one field of a struct as encoding/json fills it: a field of the struct, or of a struct embedded
+// in it (index is the path of field indexes), with its decoder, or nil for a type decodePage leaves to
+// encoding/json (a page holding the field is).
+type structField struct {
+	index []int
+	name  string
+	dec   *compiled
+}
+
+// maxStructFields bounds the fields of a struct decoded here: which were given is kept in one uint64.
+const maxStructFields = 64
+
+func compileStruct(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+	fields, err := structFields(t, nil, map[string]bool{})
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) > maxStructFields {
+		return nil, errNotDecoded
+	}
+	byName := make(map[string]int, len(fields))
+	for i, f := range fields {
+		byName[f.name] = i
+	}
+	return func(d *pageDecoder, v reflect.Value) error {
+		if null, err := d.null(); null || err != nil {
+			return err
+		}
+		if !d.consume('{') {
+			return errNotDecoded
+		}
+		var given uint64
+		return d.members(func(key []byte) error {
+			i, ok := byName[string(key)]
+			if !ok {
+				for _, f := range fields {
+					if foldsTo(key, f.name) {
+						return errNotDecoded // encoding/json takes it for the field
+					}
+				}
+				return d.skip()
+			}
+			if given&(1<<i) != 0 {
+				return errNotDecoded // encoding/json decodes into what the first one made
+			}
+			given |= 1 << i
+			f := fields[i]
+			if f.dec == nil {
+				return errNotDecoded
+			}
+			return f.dec.decode(d, fieldByIndex(v, f.index))
+		})
+	}, nil
+}
+
+// fieldByIndex is the field at the path index of v, making the embedded structs on the way that are nil
+// pointers, as encoding/json does.
+func fieldByIndex(v reflect.Value, index []int) reflect.Value {
+	for n, i := range index {
+		if n > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(i)
+	}
+	return v
+}
+
+// structFields lists the fields encoding/json fills of a struct type, those of untagged embedded structs among
+// them, below the path at; names holds the names met so far, lower-cased. It returns errNotDecoded when
+// encoding/json would do something this decoder does not: the ",string" option, a name it would not take from a
+// tag, two fields whose names are equal ignoring case (of which encoding/json picks by depth and tag), an embedded
+// field that is not an exported struct or a pointer to one.
+func structFields(t reflect.Type, at []int, names map[string]bool) ([]structField, error) {
+	var fields []structField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		index := append(slices.Clone(at), i)
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" {
+			embedded := f.Type
+			if embedded.Kind() == reflect.Pointer {
+				embedded = embedded.Elem()
+			}
+			if !f.IsExported() || embedded.Kind() != reflect.Struct {
+				return nil, errNotDecoded
+			}
+			inner, err := structFields(embedded, index, names)
+			if err != nil {
+				return nil, err
+			}
+			fields = append(fields, inner...)
+			continue
+		}
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(","+opts+",", ",string,") || !plainName(name) {
+			return nil, errNotDecoded
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if names[strings.ToLower(name)] {
+			return nil, errNotDecoded
+		}
+		names[strings.ToLower(name)] = true
+		dec, err := compile(f.Type)
+		if err != nil {
+			dec = nil
+		}
+		fields = append(fields, structField{index: index, name: name, dec: dec})
+	}
+	return fields, nil
+}
+
+// plainName reports whether a tag's name is letters, digits and underscores only (any name Kong's fields have),
+// which encoding/json takes as it is.
+func plainName(name string) bool {
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// foldsTo reports whether key could be taken for name by encoding/json's case-insensitive match: equal ignoring
+// ASCII case, or holding any byte beyond ASCII (which Unicode folding could map onto a letter of name).
+func foldsTo(key []byte, name string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return strings.EqualFold(string(key), name)
+}
