@@ -44,13 +44,13 @@ func jsonFields(e any) (map[string]any, error) {
 // errNotMirrored says reflectFields met something whose JSON form it does not reproduce.
 var errNotMirrored = errors.New("not mirrored")
 
-// reflectFields is the JSON form of a pointer to a struct, built by walking it.
+// reflectFields is the JSON form of a pointer to a struct, built by walking it with the struct type's encoder.
 func reflectFields(e any) (map[string]any, error) {
 	v := reflect.ValueOf(e)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil, errNotMirrored
 	}
-	out, err := jsonValue(v.Elem())
+	out, err := encoderOf(v.Elem().Type())(v.Elem())
 	if err != nil {
 		return nil, err
 	}
@@ -128,62 +128,180 @@ func fieldsOf(t reflect.Type) ([]structField, error) {
 	return fields, nil
 }
 
-// jsonValue is what decoding v's JSON encoding with UseNumber gives.
-func jsonValue(v reflect.Value) (any, error) {
-	if v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil, nil
-		}
-		v = v.Elem()
+// An encoder gives what decoding a value's JSON encoding with UseNumber gives, or errNotMirrored. One is made
+// per type, once, so that toFields, which runs for every entity of a gateway, looks up how to walk a type only
+// at its top and does not ask again, for every value, whether the type marshals itself or which fields it has.
+type encoder func(v reflect.Value) (any, error)
+
+var (
+	encoders  sync.Map // reflect.Type → encoder
+	encoderMu sync.Mutex
+)
+
+// encoderOf returns t's encoder, making it (and those of the types it holds) when none is made yet.
+func encoderOf(t reflect.Type) encoder {
+	if enc, ok := encoders.Load(t); ok {
+		return enc.(encoder)
 	}
-	if marshalsItself(v.Type()) {
-		return nil, errNotMirrored
+	encoderMu.Lock()
+	defer encoderMu.Unlock()
+	making := map[reflect.Type]*encoder{}
+	enc := makeEncoder(t, making)
+	for t, enc := range making {
+		encoders.Store(t, *enc)
 	}
-	switch v.Kind() {
+	return enc
+}
+
+// makeEncoder makes t's encoder; making holds those being made, so that a type holding itself calls its own
+// through the cell it will be stored in. encoderMu is held.
+func makeEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
+	if enc, ok := encoders.Load(t); ok {
+		return enc.(encoder)
+	}
+	if cell, ok := making[t]; ok {
+		return func(v reflect.Value) (any, error) { return (*cell)(v) }
+	}
+	cell := new(encoder)
+	making[t] = cell
+	*cell = kindEncoder(t, making)
+	return *cell
+}
+
+func notMirrored(reflect.Value) (any, error) { return nil, errNotMirrored }
+
+func kindEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
+	if t.Kind() != reflect.Interface && marshalsItself(t) {
+		return notMirrored
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return encodeInterface
 	case reflect.Pointer:
-		if v.IsNil() {
-			return nil, nil
+		elem := makeEncoder(t.Elem(), making)
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			return elem(v.Elem())
 		}
-		return jsonValue(v.Elem())
 	case reflect.String:
-		s := v.String()
-		if !utf8.ValidString(s) {
-			return nil, errNotMirrored // encoding/json replaces each invalid byte
-		}
-		return s, nil
+		return func(v reflect.Value) (any, error) { return plainJSONString(v.String()) }
 	case reflect.Bool:
-		return v.Bool(), nil
+		return func(v reflect.Value) (any, error) { return v.Bool(), nil }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return json.Number(strconv.FormatInt(v.Int(), 10)), nil
+		return func(v reflect.Value) (any, error) { return json.Number(strconv.FormatInt(v.Int(), 10)), nil }
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return json.Number(strconv.FormatUint(v.Uint(), 10)), nil
+		return func(v reflect.Value) (any, error) { return json.Number(strconv.FormatUint(v.Uint(), 10)), nil }
 	case reflect.Float32, reflect.Float64:
-		return jsonFloat(v.Float(), v.Type().Bits())
+		bits := t.Bits()
+		return func(v reflect.Value) (any, error) { return jsonFloat(v.Float(), bits) }
 	case reflect.Slice:
-		if v.IsNil() {
+		if t.Elem().Kind() == reflect.Uint8 {
+			return notMirrored // base64
+		}
+		return listEncoder(t, makeEncoder(t.Elem(), making))
+	case reflect.Array:
+		return listEncoder(t, makeEncoder(t.Elem(), making))
+	case reflect.Map:
+		return mapEncoder(makeEncoder(t.Elem(), making))
+	case reflect.Struct:
+		return structEncoder(t, making)
+	}
+	return notMirrored // channels, functions, complex numbers: Marshal fails on them
+}
+
+// plainJSONString is a string as it comes back from JSON, when that is itself.
+func plainJSONString(s string) (any, error) {
+	if !utf8.ValidString(s) {
+		return nil, errNotMirrored // encoding/json replaces each invalid byte
+	}
+	return s, nil
+}
+
+// encodeInterface encodes what an interface holds: the values a plugin's configuration holds are walked
+// directly, anything else by its type's encoder.
+func encodeInterface(v reflect.Value) (any, error) {
+	if v.IsNil() {
+		return nil, nil
+	}
+	if v.Type().NumMethod() == 0 {
+		return jsonAny(v.Interface())
+	}
+	return encoderOf(v.Elem().Type())(v.Elem())
+}
+
+// jsonAny encodes a free-form value, without reflection for the types encoding/json decodes into an interface.
+func jsonAny(x any) (any, error) {
+	switch t := x.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return plainJSONString(t)
+	case bool:
+		return t, nil
+	case float64:
+		return jsonFloat(t, 64)
+	case map[string]any:
+		if t == nil {
 			return nil, nil
 		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return nil, errNotMirrored // base64
+		m := make(map[string]any, len(t))
+		for k, item := range t {
+			if !utf8.ValidString(k) {
+				return nil, errNotMirrored
+			}
+			value, err := jsonAny(item)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = value
 		}
-		fallthrough
-	case reflect.Array:
+		return m, nil
+	case []any:
+		if t == nil {
+			return nil, nil
+		}
+		list := make([]any, len(t))
+		for i, item := range t {
+			value, err := jsonAny(item)
+			if err != nil {
+				return nil, err
+			}
+			list[i] = value
+		}
+		return list, nil
+	}
+	v := reflect.ValueOf(x)
+	return encoderOf(v.Type())(v)
+}
+
+func listEncoder(t reflect.Type, elem encoder) encoder {
+	slice := t.Kind() == reflect.Slice
+	return func(v reflect.Value) (any, error) {
+		if slice && v.IsNil() {
+			return nil, nil
+		}
 		list := make([]any, v.Len())
 		for i := range list {
-			item, err := jsonValue(v.Index(i))
+			item, err := elem(v.Index(i))
 			if err != nil {
 				return nil, err
 			}
 			list[i] = item
 		}
 		return list, nil
-	case reflect.Map:
+	}
+}
+
+func mapEncoder(elem encoder) encoder {
+	return func(v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
 		m := make(map[string]any, v.Len())
 		for iter := v.MapRange(); iter.Next(); {
-			item, err := jsonValue(iter.Value())
+			item, err := elem(iter.Value())
 			if err != nil {
 				return nil, err
 			}
@@ -194,18 +312,34 @@ func jsonValue(v reflect.Value) (any, error) {
 			m[key] = item
 		}
 		return m, nil
-	case reflect.Struct:
-		fields, err := fieldsOf(v.Type())
-		if err != nil {
-			return nil, err
-		}
-		m := make(map[string]any, len(fields))
+	}
+}
+
+// structEncoder encodes a struct as the map of its fields, each omitempty one left out when empty; the map is
+// made for the fields written, and two more (what the writer nests in an entity).
+func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
+	fields, err := fieldsOf(t)
+	if err != nil {
+		return notMirrored
+	}
+	encs := make([]encoder, len(fields))
+	for i, f := range fields {
+		encs[i] = makeEncoder(t.Field(f.index).Type, making)
+	}
+	return func(v reflect.Value) (any, error) {
+		n := 0
 		for _, f := range fields {
+			if !f.omitEmpty || !isEmptyValue(v.Field(f.index)) {
+				n++
+			}
+		}
+		m := make(map[string]any, n+2)
+		for i, f := range fields {
 			fv := v.Field(f.index)
 			if f.omitEmpty && isEmptyValue(fv) {
 				continue
 			}
-			item, err := jsonValue(fv)
+			item, err := encs[i](fv)
 			if err != nil {
 				return nil, err
 			}
@@ -213,7 +347,6 @@ func jsonValue(v reflect.Value) (any, error) {
 		}
 		return m, nil
 	}
-	return nil, errNotMirrored // channels, functions, complex numbers: Marshal fails on them
 }
 
 // jsonFloat formats a float as encoding/json does: the shortest representation, in exponent form below 1e-6 and

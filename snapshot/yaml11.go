@@ -36,8 +36,10 @@ var (
 // (1e3, .5, .inf, .nan), a sexagesimal number (1:30) or a timestamp (2001-12-14). Erring towards "yes" only costs
 // a pair of quotes.
 func yaml11NonString(s string) bool {
-	if _, ok := yaml11Bools[s]; ok || yaml11Special[s] {
-		return true
+	if len(s) <= yaml11LongestWord {
+		if _, ok := yaml11Bools[s]; ok || yaml11Special[s] {
+			return true
+		}
 	}
 	// Past those words, every rule below needs s to start with a digit, a sign, a dot or an underscore (dropped
 	// before parsing), and none matches a UUID: most of a gateway's strings are answered here, cheaply.
@@ -54,6 +56,18 @@ func yaml11NonString(s string) bool {
 	return yaml11Float.MatchString(plain) || yaml11Base60.MatchString(s) || yaml11Timestamp.MatchString(s) ||
 		yaml11Binary.MatchString(s)
 }
+
+// yaml11LongestWord is the length of the longest of yaml11Bools and yaml11Special: a longer string is none of
+// them, and most strings are longer.
+var yaml11LongestWord = func() int {
+	n := 0
+	for _, words := range []map[string]bool{yaml11Bools, yaml11Special} {
+		for w := range words {
+			n = max(n, len(w))
+		}
+	}
+	return n
+}()
 
 // yaml11Bool returns the boolean a YAML 1.1 reader makes of the plain scalar s, if it makes one.
 func yaml11Bool(s string) (value, ok bool) {

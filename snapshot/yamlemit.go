@@ -162,7 +162,7 @@ func (e *emitter) str(s string, col int) {
 			}
 			e.buf.WriteByte('"')
 		}
-	case plainString(s, col):
+	case plainChars(s, col): // and not a YAML 1.1 non-string, as the case above says
 		e.buf.WriteString(s)
 	default:
 		e.failed = true
@@ -183,13 +183,13 @@ func quotedString(s string, col int) bool {
 	return !space || col+len(s)+2 <= plainWidth
 }
 
-// plainString reports whether yaml.v3 writes s, starting at column col, as the plain scalar s: a string it
+// plainChars reports whether yaml.v3 writes s, starting at column col, as the plain scalar s, for a string it
 // resolves as a string (not true, null, a number or a timestamp: what yaml11NonString says, which covers yaml.v3's
-// YAML 1.2 rules), with no character that needs quoting, and too short to be folded. It is deliberately narrower
-// than yaml.v3's rule: printable ASCII starting with a letter, a digit, '/' or '_'; no ": " or final ':', no " #",
-// and single inner spaces only.
-func plainString(s string, col int) bool {
-	if len(s) == 0 || yaml11NonString(s) {
+// YAML 1.2 rules, and the caller has asked): no character that needs quoting, and too short to be folded. It is
+// deliberately narrower than yaml.v3's rule: printable ASCII starting with a letter, a digit, '/' or '_'; no ": "
+// or final ':', no " #", and single inner spaces only.
+func plainChars(s string, col int) bool {
+	if len(s) == 0 {
 		return false
 	}
 	if c := s[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '_') {

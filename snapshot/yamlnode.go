@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -23,18 +24,23 @@ var tailFields = []string{"snis", "targets", "routes", "plugins", "acls", "basic
 	"hmacauth_credentials", "jwt_secrets", "keyauth_credentials", "oauth2_credentials"}
 
 func fieldRank(key string) (int, string) {
-	for i, k := range headFields {
-		if k == key {
-			return i, ""
-		}
-	}
-	for i, k := range tailFields {
-		if k == key {
-			return len(headFields) + 1 + i, ""
-		}
+	if rank, ok := fieldRanks[key]; ok {
+		return rank, ""
 	}
 	return len(headFields), key
 }
+
+// fieldRanks are the ranks of headFields and tailFields, looked up once per key.
+var fieldRanks = func() map[string]int {
+	ranks := map[string]int{}
+	for i, k := range headFields {
+		ranks[k] = i
+	}
+	for i, k := range tailFields {
+		ranks[k] = len(headFields) + 1 + i
+	}
+	return ranks
+}()
 
 // namedList is a top-level list of a file: its key and its entries.
 type namedList struct {
@@ -202,14 +208,25 @@ func orderedKeys[M ~map[string]any](m M, ranked bool) []string {
 		sort.Strings(keys)
 		return keys
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, ni := fieldRank(keys[i])
-		rj, nj := fieldRank(keys[j])
-		if ri != rj {
-			return ri < rj
+	type rankedKey struct {
+		rank int
+		name string // the key, for the keys of one rank that are ordered by it
+		key  string
+	}
+	order := make([]rankedKey, len(keys))
+	for i, k := range keys {
+		rank, name := fieldRank(k)
+		order[i] = rankedKey{rank, name, k}
+	}
+	slices.SortFunc(order, func(a, b rankedKey) int {
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
 		}
-		return ni < nj
+		return strings.Compare(a.name, b.name)
 	})
+	for i, r := range order {
+		keys[i] = r.key
+	}
 	return keys
 }
 
