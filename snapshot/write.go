@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/kong/go-kong/kong"
 	"golang.org/x/sync/errgroup"
@@ -359,14 +360,13 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		}
 		return f, nil
 	}
-	services = &section{}
-	for _, svc := range b.s.Services {
+	services, err = inParts(b.s.Services, func(svc *kong.Service, services *section) error {
 		f, err := b.fields(svc)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if cert, err := b.parent(svc, "client_certificate"); err != nil {
-			return nil, nil, err
+			return err
 		} else if o, ok := cert.(outside); ok {
 			f["client_certificate"] = o.id
 		} else if cert != nil {
@@ -374,14 +374,14 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		}
 		for _, id := range svc.CACertificates {
 			if id == nil {
-				return nil, nil, danglingWrite(svc, "ca_certificates", KindCACertificate)
+				return danglingWrite(svc, "ca_certificates", KindCACertificate)
 			}
 		}
 		var routes []entityFields
 		for _, r := range routesOf[svc] {
 			rf, err := renderRoute(r)
 			if err != nil {
-				return nil, nil, err
+				return err
 			}
 			routes = append(routes, rf)
 		}
@@ -389,11 +389,12 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 			f["routes"] = sorted(routes, KindRoute.Info().SortBy...)
 		}
 		if err := b.nest(f, "plugins", b.scope.byService[svc], b.nestedPlugins); err != nil {
-			return nil, nil, err
+			return err
 		}
-		if err := services.add(f, KindService.Info().SortBy); err != nil {
-			return nil, nil, err
-		}
+		return services.add(f, KindService.Info().SortBy)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	looseRoutes = &section{}
 	for _, r := range loose {
@@ -471,25 +472,55 @@ func (b *sectionBuilder) consumers() (*section, error) {
 		}
 		creds[kind] = of
 	}
-	sec := &section{}
-	for _, c := range b.s.Consumers {
+	sec, err := inParts(b.s.Consumers, func(c *kong.Consumer, sec *section) error {
 		f, err := b.fields(c)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, kind := range Kinds {
 			if err := nestChildren(b, f, string(kind), creds[kind][c], "consumer", kind); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
-			return nil, err
+			return err
 		}
-		if err := sec.add(f, KindConsumer.Info().SortBy); err != nil {
+		return sec.add(f, KindConsumer.Info().SortBy)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sec.sorted(), nil
+}
+
+// partSize is the fewest entities inParts gives one goroutine: a small section is written where it is.
+const partSize = 2000
+
+// inParts writes an entry for each of entities with add, the entities cut into consecutive parts written side by
+// side, one per processor, and returns the section of every entry in the order of entities (before sorting), or
+// the error of the first entity that failed, as a loop over them would.
+func inParts[E any](entities []E, add func(E, *section) error) (*section, error) {
+	n := max(1, min(runtime.GOMAXPROCS(0), len(entities)/partSize))
+	parts := make([]*section, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			parts[i] = &section{}
+			for _, e := range entities[i*len(entities)/n : (i+1)*len(entities)/n] {
+				if errs[i] = add(e, parts[i]); errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return nil, err
 		}
 	}
-	return sec.sorted(), nil
+	return (&section{}).join(parts), nil
 }
 
 func (b *sectionBuilder) upstreams() (*section, error) {

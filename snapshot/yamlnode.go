@@ -117,6 +117,19 @@ func (s *section) sorted() *section {
 	return s
 }
 
+// join appends the entries of parts, in order, to s, their YAML's blocks taken over as they are.
+func (s *section) join(parts []*section) *section {
+	for _, part := range parts {
+		offset := len(s.chunks)
+		s.chunks = append(s.chunks, part.chunks...)
+		for _, e := range part.entries {
+			e.chunk += offset
+			s.entries = append(s.entries, e)
+		}
+	}
+	return s
+}
+
 func (s *section) yaml(e sectionEntry) []byte { return s.chunks[e.chunk][e.start:e.end] }
 
 // size is the length of the section's YAML.
