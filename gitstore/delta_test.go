@@ -7,14 +7,27 @@ import (
 	"testing"
 
 	"github.com/kongsnap/kongsnap/gitstore"
+	"github.com/kongsnap/kongsnap/gitstore/gittest"
 )
 
 func TestDeltaReadsOnlyTheFilesThatDiffer(t *testing.T) {
-	s, _, _ := testStore(t, gitstore.Options{})
-	save(t, s, snapshot("kong/prod", "prod: first", map[string]string{
-		"same.yaml": "same\n", "changed.yaml": "before\n", "gone.yaml": "gone\n",
-		"dir/same.yaml": "nested\n", "dir/changed.yaml": "nested before\n",
-	}))
+	for _, packed := range []bool{false, true} {
+		s, dir, _ := testStore(t, gitstore.Options{})
+		save(t, s, snapshot("kong/prod", "prod: first", map[string]string{
+			"same.yaml": "same\n", "changed.yaml": "before\n", "gone.yaml": "gone\n",
+			"dir/same.yaml": "nested\n", "dir/changed.yaml": "nested before\n",
+		}))
+		if packed {
+			// Loose blobs are read from their files, packed ones through go-git.
+			gittest.Git(t, dir, "gc", "--quiet")
+			s, _, _ = testStore(t, gitstore.Options{Path: dir})
+		}
+		checkDelta(t, s, packed)
+	}
+}
+
+func checkDelta(t *testing.T, s *gitstore.Store, packed bool) {
+	t.Helper()
 	files := map[string][]byte{
 		"same.yaml": []byte("same\n"), "changed.yaml": []byte("after\n"), "new.yaml": []byte("new\n"),
 		"dir/same.yaml": []byte("nested\n"), "dir/changed.yaml": []byte("nested after\n"),
@@ -27,10 +40,10 @@ func TestDeltaReadsOnlyTheFilesThatDiffer(t *testing.T) {
 		"changed.yaml": []byte("before\n"), "gone.yaml": []byte("gone\n"), "dir/changed.yaml": []byte("nested before\n"),
 	}
 	if !reflect.DeepEqual(d.Old, wantOld) {
-		t.Errorf("Old = %q, want %q", d.Old, wantOld)
+		t.Errorf("packed %v: Old = %q, want %q", packed, d.Old, wantOld)
 	}
 	if want := map[string]bool{"same.yaml": true, "dir/same.yaml": true}; !reflect.DeepEqual(d.Unchanged, want) {
-		t.Errorf("Unchanged = %v, want %v (new.yaml is neither: the commit lacks it)", d.Unchanged, want)
+		t.Errorf("packed %v: Unchanged = %v, want %v (new.yaml is neither: the commit lacks it)", packed, d.Unchanged, want)
 	}
 }
 
