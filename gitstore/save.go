@@ -1,9 +1,11 @@
 package gitstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -296,20 +298,24 @@ func (s *Store) writeBlob(content []byte, store bool) (plumbing.Hash, error) {
 	if !store || s.repo.Storer.HasEncodedObject(hash) == nil {
 		return hash, nil
 	}
-	obj := s.repo.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	obj.SetSize(int64(len(content)))
-	w, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if _, err := w.Write(content); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	if err := w.Close(); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return s.storeObject(obj)
+	return s.storeObject(&blob{hash: hash, content: content})
+}
+
+// blob is content to store as a blob, an EncodedObject read in place: go-git's MemoryObject would first copy it
+// (a snapshot file can be hundreds of megabytes) and hash it again.
+type blob struct {
+	hash    plumbing.Hash
+	content []byte
+}
+
+func (b *blob) Hash() plumbing.Hash            { return b.hash }
+func (b *blob) Type() plumbing.ObjectType      { return plumbing.BlobObject }
+func (b *blob) SetType(plumbing.ObjectType)    {}
+func (b *blob) Size() int64                    { return int64(len(b.content)) }
+func (b *blob) SetSize(int64)                  {}
+func (b *blob) Reader() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.content)), nil }
+func (b *blob) Writer() (io.WriteCloser, error) {
+	return nil, errors.New("a blob to store is not written to")
 }
 
 // storeObject writes obj unless the repository already has it.
