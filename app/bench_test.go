@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/config"
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
 	"github.com/kongsnap/kongsnap/gateway/kongsim/kongsimtest"
@@ -180,6 +181,34 @@ func BenchmarkBackupChanged100k(b *testing.B) {
 		r.gw.addService(b, fmt.Sprintf("bench-added-%d", i))
 		b.StartTimer()
 		r.backup(b, report.Completed)
+	})
+}
+
+// BenchmarkBackupUpdated100k is bench-compare's changed backup: one service's retries set to a value it never had
+// before the run, so its services.yaml is a new blob, and the commit is titled "bench: 1 service changed".
+func BenchmarkBackupUpdated100k(b *testing.B) {
+	r := newBenchRepo(b)
+	services, _, err := r.gw.kong.Services.List(context.Background(), &kong.ListOpt{Size: 1})
+	if err != nil || len(services) == 0 {
+		b.Fatalf("listing a service: %v", err)
+	}
+	svc := services[0]
+	retries := 100
+	r.measure(b, func() {
+		b.StopTimer()
+		retries++
+		svc.Retries = kong.Int(retries)
+		if _, err := r.gw.kong.Services.Update(context.Background(), svc); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rep, err := Backup(context.Background(), r.env.Env, BackupOptions{All: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := rep.Results[0]; got.Status != report.Completed || got.Summary != "bench: 1 service changed" {
+			b.Fatalf("backup: %s %q (%s), want completed, 1 service changed", got.Status, got.Summary, got.Reason)
+		}
 	})
 }
 
