@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -171,11 +172,13 @@ func (c *Client) setup() error {
 	if len(c.conn.SelectTags) > 5 {
 		return fmt.Errorf("%d select tags given; Kong filters by at most 5", len(c.conn.SelectTags))
 	}
-	transport, err := c.conn.transport()
+	transport, err := c.conn.transport(u)
 	if err != nil {
 		return err
 	}
-	kc, err := kong.NewClient(&c.conn.AdminURL, &http.Client{Transport: transport, Timeout: c.conn.Timeout})
+	// The Timeout of each request is its context's deadline (see send), not http.Client.Timeout, which starts a
+	// goroutine and a timer per request.
+	kc, err := kong.NewClient(&c.conn.AdminURL, &http.Client{Transport: transport})
 	if err != nil {
 		return fmt.Errorf("admin_url %q: %w", RedactURL(c.conn.AdminURL), err)
 	}
@@ -186,8 +189,9 @@ func (c *Client) setup() error {
 	return nil
 }
 
-// transport is the http.Transport for the connection's TLS settings, wrapped to add the headers.
-func (c Connection) transport() (http.RoundTripper, error) {
+// transport is the http.Transport for the connection's TLS settings, under the client's own wireTransport for a
+// plain-http Admin API reached without a proxy, wrapped to add the headers.
+func (c Connection) transport(admin *url.URL) (http.RoundTripper, error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.TLS.InsecureSkipVerify}
 	if c.TLS.CAFile != "" {
 		pem, err := os.ReadFile(c.TLS.CAFile)
@@ -225,7 +229,25 @@ func (c Connection) transport() (http.RoundTripper, error) {
 	for k, v := range c.Headers {
 		headers.Set(k, v)
 	}
-	return &headerTransport{headers: headers, next: t}, nil
+	return &headerTransport{headers: headers, next: wire(admin, t, t.MaxIdleConnsPerHost)}, nil
+}
+
+// wire is the wireTransport for the Admin API at admin over next, or next itself for https or a proxied URL.
+func wire(admin *url.URL, next *http.Transport, maxIdle int) http.RoundTripper {
+	if !wireSupported || admin.Scheme != "http" {
+		return next
+	}
+	if next.Proxy != nil {
+		if proxy, err := next.Proxy(&http.Request{URL: admin}); err != nil || proxy != nil {
+			return next
+		}
+	}
+	addr := admin.Host
+	if admin.Port() == "" {
+		addr = net.JoinHostPort(admin.Hostname(), "80")
+	}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &wireTransport{host: admin.Host, addr: addr, dial: dialer.DialContext, next: next, maxIdle: maxIdle}
 }
 
 // headerTransport adds the connection's headers to every request.

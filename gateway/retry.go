@@ -47,7 +47,7 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *http.Request) (*h
 			}
 			req.Body = body
 		}
-		resp, err := send(ctx, hc, req)
+		resp, err := send(ctx, hc, req, c.conn.Timeout)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -67,8 +67,10 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *http.Request) (*h
 	}
 }
 
-// send makes one attempt and buffers the response body.
-func send(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, error) {
+// send makes one attempt, of at most timeout with the response body, and buffers the body.
+func send(ctx context.Context, hc *http.Client, req *http.Request, timeout time.Duration) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	resp, err := hc.Do(req.WithContext(ctx))
 	if err != nil {
 		return nil, &transportError{err}
