@@ -20,12 +20,8 @@ func refuseLoss(ctx context.Context, store *gitstore.Store, c *config.Connection
 	if len(absent) == 0 {
 		return nil
 	}
-	files, _, err := store.Files(ctx, store.Branch(c.Name))
-	if err != nil {
-		return nil
-	}
-	data, ok := files[snapshot.ManifestName]
-	if !ok {
+	data, ok, err := store.File(ctx, store.Branch(c.Name), snapshot.ManifestName)
+	if err != nil || !ok {
 		return nil
 	}
 	prev, err := snapshot.ParseManifest(data)

@@ -53,3 +53,26 @@ func TestDeltaUnknownRef(t *testing.T) {
 		t.Fatalf("Delta of a missing branch: err = %v, want ErrUnknownRef", err)
 	}
 }
+
+func TestFileReadsOneFile(t *testing.T) {
+	s, _, _ := testStore(t, gitstore.Options{})
+	save(t, s, snapshot("kong/prod", "prod: first", map[string]string{"kong.yaml": "kong\n", "dir/nested.yaml": "nested\n"}))
+	for _, tt := range []struct {
+		path, want string
+		ok         bool
+	}{
+		{"kong.yaml", "kong\n", true},
+		{"dir/nested.yaml", "nested\n", true},
+		{"dir", "", false},
+		{"missing.yaml", "", false},
+		{"nope/missing.yaml", "", false},
+	} {
+		content, ok, err := s.File(context.Background(), "kong/prod", tt.path)
+		if err != nil || ok != tt.ok || string(content) != tt.want {
+			t.Errorf("File(%q) = %q, %v, %v; want %q, %v", tt.path, content, ok, err, tt.want, tt.ok)
+		}
+	}
+	if _, _, err := s.File(context.Background(), "kong/nope", "kong.yaml"); !errors.Is(err, gitstore.ErrUnknownRef) {
+		t.Errorf("File of a missing branch: err = %v, want ErrUnknownRef", err)
+	}
+}

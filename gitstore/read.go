@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
@@ -73,6 +74,39 @@ func (s *Store) files(ref string) (map[string][]byte, Commit, error) {
 		return nil, Commit{}, err
 	}
 	return files, describe(commit, tags), nil
+}
+
+// File returns one file of the tree of the commit that ref names (any ref Files takes), reading no other blob; ok
+// is false when the tree has no such file.
+func (s *Store) File(ctx context.Context, ref, path string) (content []byte, ok bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("reading %s of %s: %w", path, ref, err)
+	}
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s of %s: %w", path, ref, err)
+	}
+	defer done()
+	commit, err := s.resolve(ref)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s of %s: %w", path, ref, err)
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, false, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
+	}
+	entry, err := tree.FindEntry(path)
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) ||
+		err == nil && entry.Mode == filemode.Dir {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s of %s: %w", path, commit.Hash, err)
+	}
+	if content, err = s.readBlob(entry.Hash); err != nil {
+		return nil, false, fmt.Errorf("reading %s of %s: %w", path, commit.Hash, err)
+	}
+	return content, true, nil
 }
 
 // Commit returns the commit that ref names (any ref Files takes) without reading its tree.
