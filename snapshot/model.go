@@ -10,9 +10,10 @@
 package snapshot
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/kong/go-kong/kong"
@@ -223,16 +224,27 @@ func (s *Snapshot) Len() int {
 
 // SortByID orders every kind's entities by id, then by name for entities without one, so that iteration over a
 // snapshot does not depend on the order its entities arrived in.
+// Each entity's id and name are looked up once, not at every comparison, and a kind already in order (as a read
+// of Kong's id-ordered pages leaves it) is left as it is.
 func (s *Snapshot) SortByID() {
+	type keyed struct {
+		id, name string
+		e        any
+	}
 	for _, info := range kindTable {
 		entities := info.entities(s)
-		sort.SliceStable(entities, func(i, j int) bool {
-			a, b := entities[i], entities[j]
-			if ID(a) != ID(b) {
-				return ID(a) < ID(b)
-			}
-			return Name(a) < Name(b)
-		})
+		list := make([]keyed, len(entities))
+		for i, e := range entities {
+			list[i] = keyed{ID(e), Name(e), e}
+		}
+		order := func(a, b keyed) int { return cmp.Or(strings.Compare(a.id, b.id), strings.Compare(a.name, b.name)) }
+		if slices.IsSortedFunc(list, order) {
+			continue
+		}
+		slices.SortStableFunc(list, order)
+		for i, k := range list {
+			entities[i] = k.e
+		}
 		info.replace(s, entities)
 	}
 }

@@ -67,7 +67,8 @@ func (e *emitter) mapping(m map[string]any, ranked bool, indent int, inline bool
 		e.buf.WriteString("{}\n")
 		return
 	}
-	for _, key := range orderedKeys(m, ranked) {
+	var keys [maxStackKeys]string
+	for _, key := range appendOrderedKeys(keys[:0], m, ranked) {
 		if e.failed {
 			return
 		}

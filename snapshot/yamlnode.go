@@ -213,35 +213,43 @@ func addField(m *yaml.Node, key string, value *yaml.Node) {
 // orderedKeys returns a mapping's keys in writing order: an entity's ranked (fieldRank), any other mapping's
 // sorted.
 func orderedKeys[M ~map[string]any](m M, ranked bool) []string {
-	keys := make([]string, 0, len(m))
+	return appendOrderedKeys(make([]string, 0, len(m)), m, ranked)
+}
+
+// appendOrderedKeys appends a mapping's keys to keys in writing order, as orderedKeys returns them: with keys
+// and its own buffer on the caller's stack, a mapping of up to maxStackKeys keys is ordered without allocating.
+func appendOrderedKeys[M ~map[string]any](keys []string, m M, ranked bool) []string {
+	start := len(keys)
 	for k := range m {
 		keys = append(keys, k)
 	}
+	own := keys[start:]
 	if !ranked {
-		sort.Strings(keys)
+		slices.Sort(own)
 		return keys
 	}
+	// Ranks are unique but for the unranked keys, which share one and are ordered by the key.
 	type rankedKey struct {
 		rank int
-		name string // the key, for the keys of one rank that are ordered by it
 		key  string
 	}
-	order := make([]rankedKey, len(keys))
-	for i, k := range keys {
-		rank, name := fieldRank(k)
-		order[i] = rankedKey{rank, name, k}
+	var buf [maxStackKeys]rankedKey
+	order := buf[:0]
+	for _, k := range own {
+		rank, _ := fieldRank(k)
+		order = append(order, rankedKey{rank, k})
 	}
 	slices.SortFunc(order, func(a, b rankedKey) int {
-		if a.rank != b.rank {
-			return cmp.Compare(a.rank, b.rank)
-		}
-		return strings.Compare(a.name, b.name)
+		return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(a.key, b.key))
 	})
 	for i, r := range order {
-		keys[i] = r.key
+		own[i] = r.key
 	}
 	return keys
 }
+
+// maxStackKeys is the most keys appendOrderedKeys orders in buffers on the stack (an entity has fewer).
+const maxStackKeys = 32
 
 // valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
 func valueNode(v any) *yaml.Node {
