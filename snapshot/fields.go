@@ -355,12 +355,18 @@ func jsonFloat(f float64, bits int) (any, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return nil, errNotMirrored // Marshal's error
 	}
+	if bits == 64 && f == math.Trunc(f) && math.Abs(f) < 1e15 && !(f == 0 && math.Signbit(f)) {
+		// A whole number (most of a plugin config's are), whose shortest form is its digits: below 2^53 no
+		// shorter string reads back as the same float64.
+		return json.Number(strconv.FormatInt(int64(f), 10)), nil
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) ||
 		bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
 		format = 'e'
 	}
-	b := strconv.AppendFloat(nil, f, format, -1, bits)
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], f, format, -1, bits)
 	if format == 'e' {
 		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
 			b[n-2] = b[n-1]

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -142,5 +143,31 @@ func randomJSON(rng *rand.Rand, depth int) any {
 			m[oddStrings[rng.IntN(len(oddStrings))]] = randomJSON(rng, depth+1)
 		}
 		return m
+	}
+}
+
+// TestJSONFloatMatchesMarshal holds jsonFloat to encoding/json on whole numbers, which it writes by a shorter
+// road, on both sides of where that road ends, and on the zeros.
+func TestJSONFloatMatchesMarshal(t *testing.T) {
+	check := func(f float64) {
+		t.Helper()
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := jsonFloat(f, 64); err != nil || got != json.Number(want) {
+			t.Fatalf("jsonFloat(%v) = %v, %v; Marshal writes %s", f, got, err, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 17))
+	for range 200_000 {
+		f := math.Trunc(rng.Float64() * math.Pow(2, float64(rng.IntN(60))))
+		if rng.IntN(2) == 0 {
+			f = -f
+		}
+		check(f)
+	}
+	for _, f := range []float64{0, math.Copysign(0, -1), 1e15 - 1, 1e15, -1e15, 1e15 + 1, 1 << 53, 1e20, 1e21, 60000} {
+		check(f)
 	}
 }
