@@ -37,10 +37,15 @@ type emitter struct {
 }
 
 func (e *emitter) spaces(n int) {
-	for range n {
-		e.buf.WriteByte(' ')
+	for n > len(blanks) {
+		e.buf.WriteString(blanks)
+		n -= len(blanks)
 	}
+	e.buf.WriteString(blanks[:n])
 }
+
+// blanks are the spaces an indent is cut from.
+const blanks = "                                                                "
 
 // sequenceEntry writes "- " at column indent and the entry after it.
 func (e *emitter) sequenceEntry(v any, indent int) {
