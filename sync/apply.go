@@ -131,8 +131,27 @@ func Apply(ctx context.Context, w Writer, plan *Plan, opts ApplyOptions) (*Resul
 			r.ready = append(r.ready, i)
 		}
 	}
+	r.work = make(chan started, opts.Parallelism)
+	for range min(opts.Parallelism, len(plan.Operations)) {
+		go r.worker()
+	}
 	r.loop()
+	close(r.work)
 	return r.result()
+}
+
+// started is an operation handed to a worker: its index and the entity to write.
+type started struct {
+	i      int
+	entity any
+}
+
+// worker executes operations until the run ends. A few long-lived workers, rather than a goroutine per
+// operation, keep the stacks a request needs grown once instead of once per operation.
+func (r *run) worker() {
+	for s := range r.work {
+		r.execute(s.i, s.entity)
+	}
 }
 
 // run is one Apply in progress. Operations become ready when their last dependency succeeds and start in plan
@@ -142,6 +161,8 @@ type run struct {
 	w    Writer
 	plan *Plan
 	opts ApplyOptions
+	// work hands operations to the workers; never more are running than it holds, so a send never blocks.
+	work chan started
 
 	mu         gosync.Mutex
 	cond       *gosync.Cond
@@ -166,8 +187,7 @@ func (r *run) loop() {
 			i := r.ready[0]
 			r.ready = r.ready[1:]
 			r.running++
-			entity := repoint(r.plan.Operations[i].Entity, r.adopted)
-			go r.execute(i, entity)
+			r.work <- started{i: i, entity: repoint(r.plan.Operations[i].Entity, r.adopted)}
 		}
 		if r.running == 0 && (r.stopped != nil || len(r.ready) == 0) {
 			return

@@ -201,6 +201,40 @@ func TestParallelism(t *testing.T) {
 	}
 }
 
+// TestValidateParallelism: the validation requests go in parallel, as many at once as the restore's parallelism.
+func TestValidateParallelism(t *testing.T) {
+	target := richTarget(t)
+	for _, tc := range []struct {
+		name        string
+		parallelism int
+		min, max    int64
+	}{
+		{"one at a time", 1, 1, 1},
+		{"default", 0, 2, DefaultParallelism},
+		{"four", 4, 2, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f inFlight
+			s := newSim(t, f.wrap)
+			s.kong.AddFault(kongsim.Fault{Method: http.MethodPost, Latency: 5 * time.Millisecond})
+			plan, err := NewPlan(s.read(t), target, opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := Validate(context.Background(), s.gw, plan, ValidateOptions{Parallelism: tc.parallelism})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Requests != len(plan.Operations) {
+				t.Errorf("%d validation requests for %d operations", v.Requests, len(plan.Operations))
+			}
+			if peak := f.peak.Load(); peak < tc.min || peak > tc.max {
+				t.Errorf("peak of %d validations in flight, want %d to %d", peak, tc.min, tc.max)
+			}
+		})
+	}
+}
+
 // orderWriter records the order operations start and fails the ones named in fail.
 type orderWriter struct {
 	mu      gosync.Mutex

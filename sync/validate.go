@@ -63,8 +63,6 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 	res := &Validation{}
 	reasons := make([]string, len(plan.Operations))
 	failures := make([]error, len(plan.Operations))
-	var wg gosync.WaitGroup
-	slots := make(chan struct{}, opts.Parallelism)
 	total := 0
 	for _, op := range plan.Operations {
 		if op.Action != Delete {
@@ -82,6 +80,23 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 		done++
 		opts.Progress(done, total)
 	}
+	// A few long-lived workers, rather than a goroutine per request, keep the stacks a request needs grown once.
+	work := make(chan int)
+	var wg gosync.WaitGroup
+	for range min(opts.Parallelism, total) {
+		wg.Go(func() {
+			for i := range work {
+				err := v.Validate(ctx, plan.Operations[i].Entity)
+				switch {
+				case errors.Is(err, gateway.ErrInvalid):
+					reasons[i] = err.Error()
+				case err != nil:
+					failures[i] = err
+				}
+				checked()
+			}
+		})
+	}
 	for i, op := range plan.Operations {
 		if op.Action == Delete {
 			continue
@@ -93,19 +108,9 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 			continue
 		}
 		res.Requests++
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots; wg.Done(); checked() }()
-			err := v.Validate(ctx, op.Entity)
-			switch {
-			case errors.Is(err, gateway.ErrInvalid):
-				reasons[i] = err.Error()
-			case err != nil:
-				failures[i] = err
-			}
-		}()
+		work <- i
 	}
+	close(work)
 	wg.Wait()
 	if err := errors.Join(failures...); err != nil {
 		return res, fmt.Errorf("validating the plan with the gateway: %w", err)
