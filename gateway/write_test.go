@@ -52,6 +52,61 @@ func TestCreateWithIDIsIdempotent(t *testing.T) {
 	}
 }
 
+// TestCreateTarget: Kong answers the PUT of a new target with 404, so Create sends a new target as one POST
+// carrying its id; creating it again (a repeated restore) updates it by PUT, as for every other kind, and a target
+// whose address another target holds is a conflict. Update, for a target that may be gone, PUTs first.
+func TestCreateTarget(t *testing.T) {
+	s := newSim(t)
+	c := open(t, testConnection(s.url))
+	upstream := &kong.Upstream{ID: kong.String(uuid(8, 1)), Name: kong.String("orders.upstream")}
+	create(t, c, []any{upstream})
+	ref := &kong.Upstream{ID: upstream.ID}
+	target := &kong.Target{ID: kong.String(uuid(9, 1)), Target: kong.String("10.0.0.1:80"), Upstream: ref, Weight: kong.Int(50)}
+	requests := func() []string {
+		var out []string
+		for _, r := range s.Requests() {
+			out = append(out, r.Method+" "+r.Path)
+		}
+		s.ResetRequests()
+		return out
+	}
+	targets, byID := "/upstreams/"+uuid(8, 1)+"/targets", "/upstreams/"+uuid(8, 1)+"/targets/"+uuid(9, 1)
+	for _, step := range []struct {
+		name  string
+		write func() error
+		sent  []string
+	}{
+		{"create", func() error { return c.CreateBlind(context.Background(), target) }, []string{"POST " + targets}},
+		{"create again", func() error { _, err := c.Create(context.Background(), target); return err },
+			[]string{"POST " + targets, "PUT " + byID}},
+		{"update", func() error { return c.UpdateBlind(context.Background(), target) }, []string{"PUT " + byID}},
+	} {
+		s.ResetRequests()
+		if err := step.write(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if got := requests(); !reflect.DeepEqual(got, step.sent) {
+			t.Errorf("%s sent %v; want %v", step.name, got, step.sent)
+		}
+	}
+	clash := &kong.Target{ID: kong.String(uuid(9, 2)), Target: kong.String("10.0.0.1:80"), Upstream: ref}
+	if err := c.CreateBlind(context.Background(), clash); !errors.Is(err, gateway.ErrConflict) {
+		t.Errorf("creating a target at a taken address = %v; want ErrConflict", err)
+	}
+	invalid := &kong.Target{ID: kong.String(uuid(9, 3)), Target: kong.String("10.0.0.2:80"), Upstream: ref, Weight: kong.Int(70000)}
+	if err := c.CreateBlind(context.Background(), invalid); err == nil || !strings.Contains(err.Error(), "HTTP 400") ||
+		!strings.Contains(err.Error(), "weight") {
+		t.Errorf("creating a target Kong refuses = %v; want Kong's 400 naming weight", err)
+	}
+	live, err := c.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Targets) != 1 || *live.Targets[0].ID != uuid(9, 1) || *live.Targets[0].Weight != 50 {
+		t.Errorf("targets after the writes: %+v", live.Targets)
+	}
+}
+
 func TestCreateWithoutIDPosts(t *testing.T) {
 	s := newSim(t)
 	c := open(t, testConnection(s.url))
@@ -80,7 +135,6 @@ func TestCreateEveryKindUnderItsParent(t *testing.T) {
 		"PUT /consumers/" + uuid(1, 3) + "/jwt/" + uuid(1, 13):        true,
 		"PUT /consumers/" + uuid(1, 3) + "/acls/" + uuid(1, 14):       true,
 		"PUT /consumers/" + uuid(1, 3) + "/oauth2/" + uuid(1, 15):     true,
-		"PUT /upstreams/" + uuid(1, 8) + "/targets/" + uuid(1, 17):    true,
 		"POST /upstreams/" + uuid(1, 8) + "/targets":                  true, // Kong answers PUT of a new target 404
 		"PUT /plugins/" + uuid(1, 20):                                 true,
 		"PUT /key-sets/" + uuid(1, 5):                                 true,
@@ -350,5 +404,72 @@ func TestBlindWritesAreCreateAndUpdate(t *testing.T) {
 	_, derr = dc.Update(ctx, noID)
 	if berr := bc.UpdateBlind(ctx, noID); berr == nil || derr == nil || berr.Error() != derr.Error() {
 		t.Errorf("UpdateBlind without id = %v; want Update's %v", berr, derr)
+	}
+}
+
+// TestEncodedIsSentAsTheEntity: Validate, CreateBlind, Create and UpdateBlind given an entity's Encoded send the
+// requests they send given the entity and store the same gateway, options a write takes beside the schema's
+// fields (a key-auth's ttl, a certificate's snis) included.
+func TestEncodedIsSentAsTheEntity(t *testing.T) {
+	plain, encoded := newSim(t), newSim(t)
+	pc, ec := open(t, testConnection(plain.url)), open(t, testConnection(encoded.url))
+	ctx := context.Background()
+	entities := richGateway(t)
+	cert, key := selfSigned(t, "other.test", false)
+	entities = append(entities,
+		&kong.KeyAuth{ID: kong.String(uuid(2, 1)), Key: kong.String("ttl-key-123"), TTL: kong.Int(3600),
+			Consumer: &kong.Consumer{ID: kong.String(uuid(1, 3))}},
+		&kong.Certificate{ID: kong.String(uuid(2, 2)), Cert: kong.String(cert), Key: kong.String(key),
+			SNIs: kong.StringSlice("other.test")})
+	for _, e := range entities {
+		x, err := gateway.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Entity() != e {
+			t.Fatalf("Encode(%s).Entity() is another entity", snapshot.Describe(e))
+		}
+		for _, step := range []struct {
+			name string
+			do   func(c *gateway.Client, e any) error
+		}{
+			{"Validate", func(c *gateway.Client, e any) error { return c.Validate(ctx, e) }},
+			{"CreateBlind", func(c *gateway.Client, e any) error { return c.CreateBlind(ctx, e) }},
+			{"Create", func(c *gateway.Client, e any) error { _, err := c.Create(ctx, e); return err }},
+			{"UpdateBlind", func(c *gateway.Client, e any) error { return c.UpdateBlind(ctx, e) }},
+		} {
+			perr, eerr := step.do(pc, e), step.do(ec, x)
+			if perr != nil || eerr != nil {
+				t.Fatalf("%s(%s) = %v; given its encoding, %v", step.name, snapshot.Describe(e), perr, eerr)
+			}
+		}
+	}
+	requests := func(s *sim) []string {
+		var out []string
+		for _, r := range s.Requests() {
+			out = append(out, r.Method+" "+r.Path)
+		}
+		return out
+	}
+	if p, e := requests(plain), requests(encoded); !reflect.DeepEqual(p, e) {
+		t.Errorf("encodings sent\n%v\nwant\n%v", e, p)
+	}
+	pLive, err := pc.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eLive, err := ec.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, live := range []*snapshot.Snapshot{pLive, eLive} {
+		for _, sni := range live.SNIs {
+			if *sni.Name == "other.test" {
+				sni.ID = nil // Kong gives the SNIs of a certificate's snis option ids of its own
+			}
+		}
+	}
+	if !reflect.DeepEqual(pLive, eLive) {
+		t.Error("encodings stored another gateway than the entities")
 	}
 }

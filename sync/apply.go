@@ -49,6 +49,10 @@ type ApplyOptions struct {
 	// Progress, when set, is told after each operation finishes: how many of the plan's are done. Calls are
 	// serialised.
 	Progress func(done, total int)
+	// Validation, when set, is the plan's validation (Validate): each create and update sends the bytes the
+	// gateway validated, encoded once for both, when the writer takes them (*gateway.Client does) and the entity
+	// written is the one validated (not a copy pointing to an adopted entity).
+	Validation *Validation
 }
 
 // Outcome is what became of one operation.
@@ -140,18 +144,33 @@ func Apply(ctx context.Context, w Writer, plan *Plan, opts ApplyOptions) (*Resul
 	return r.result()
 }
 
-// started is an operation handed to a worker: its index and the entity to write.
+// started is an operation handed to a worker: its index, the entity to write and what to send for it (the
+// entity, or its validated encoding).
 type started struct {
-	i      int
-	entity any
+	i       int
+	entity  any
+	payload any
 }
 
 // worker executes operations until the run ends. A few long-lived workers, rather than a goroutine per
 // operation, keep the stacks a request needs grown once instead of once per operation.
 func (r *run) worker() {
 	for s := range r.work {
-		r.execute(s.i, s.entity)
+		r.execute(s)
 	}
+}
+
+// payload is what to send to write entity, operation i's: the encoding its validation sent, when there is one of
+// this very entity and the writer takes encodings, or the entity.
+func (r *run) payload(i int, entity any) any {
+	v := r.opts.Validation
+	if _, ok := r.w.(encoder); !ok || v == nil || i >= len(v.encoded) || v.encoded[i] == nil {
+		return entity
+	}
+	if x := v.encoded[i]; x.Entity() == entity {
+		return x
+	}
+	return entity
 }
 
 // run is one Apply in progress. Operations become ready when their last dependency succeeds and start in plan
@@ -187,7 +206,8 @@ func (r *run) loop() {
 			i := r.ready[0]
 			r.ready = r.ready[1:]
 			r.running++
-			r.work <- started{i: i, entity: repoint(r.plan.Operations[i].Entity, r.adopted)}
+			entity := repoint(r.plan.Operations[i].Entity, r.adopted)
+			r.work <- started{i: i, entity: entity, payload: r.payload(i, entity)}
 		}
 		if r.running == 0 && (r.stopped != nil || len(r.ready) == 0) {
 			return
@@ -196,7 +216,8 @@ func (r *run) loop() {
 	}
 }
 
-func (r *run) execute(i int, entity any) {
+func (r *run) execute(s started) {
+	i, entity := s.i, s.entity
 	op := r.plan.Operations[i]
 	outcome := &Outcome{Index: i, Operation: op}
 	// The operation's attributes are put together only for a line the logger keeps: most runs keep none.
@@ -209,7 +230,7 @@ func (r *run) execute(i int, entity any) {
 	if r.opts.DryRun {
 		log(slog.LevelInfo, "would apply")
 	} else {
-		outcome.AdoptedID, outcome.Err = r.write(op.Action, entity)
+		outcome.AdoptedID, outcome.Err = r.write(op.Action, entity, s.payload)
 		switch {
 		case outcome.Err != nil:
 			log(slog.LevelError, "failed", "error", outcome.Err)
@@ -244,16 +265,17 @@ func (r *run) execute(i int, entity any) {
 	}
 }
 
-// write sends one operation. A create refused for a conflict adopts the live entity holding the key: it is updated
-// to the target, keeping its id, which write returns.
-func (r *run) write(action Action, e any) (string, error) {
+// write sends one operation on e, sending payload (e or its encoding) for a create or an update. A create refused
+// for a conflict adopts the live entity holding the key: it is updated to the target, keeping its id, which write
+// returns.
+func (r *run) write(action Action, e, payload any) (string, error) {
 	switch action {
 	case Delete:
 		return "", r.w.Delete(r.ctx, e)
 	case Update:
-		return "", r.update(e)
+		return "", r.update(payload)
 	}
-	err := r.create(e)
+	err := r.create(payload)
 	if !errors.Is(err, gateway.ErrConflict) {
 		return "", err
 	}

@@ -190,7 +190,7 @@ func (c *converger) apply(ctx context.Context) error {
 		return c.walk(ctx, DryRun)
 	}
 	res, err := Apply(ctx, c.gw, c.out.Plan, ApplyOptions{Parallelism: c.opts.Parallelism, Logger: c.opts.Logger,
-		Progress: c.progress("applied")})
+		Progress: c.progress("applied"), Validation: c.out.Validation})
 	c.out.Result = res
 	if werr := res.Write(c.opts.Out); werr != nil && err == nil {
 		err = werr

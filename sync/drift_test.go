@@ -256,3 +256,60 @@ func TestConflictOnCreateIsAdopted(t *testing.T) {
 	second, _ := s.restore(t, target, opts())
 	s.verify(t, target, opts(), second)
 }
+
+// TestValidatedWritesAfterAdoption: Apply sends the bytes the gateway validated (ApplyOptions.Validation) for
+// every entity it writes as planned, and a fresh encoding for an entity repointed to an adopted one: alice's
+// credentials, validated pointing to her planned id, are written pointing to the live alice adopted in her place.
+func TestValidatedWritesAfterAdoption(t *testing.T) {
+	target := richTarget(t)
+	s := newSim(t, nil)
+	s.restore(t, target, opts())
+	gw{t, s}.delete(snapshot.KindConsumer, idAlice)
+	plan, err := NewPlan(s.read(t), target, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	validation, err := Validate(context.Background(), s.gw, plan, ValidateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw{t, s}.create(&kong.Consumer{ID: kong.String(rogue(1)), Username: kong.String("alice")})
+
+	res, err := Apply(context.Background(), s.gw, plan, ApplyOptions{Validation: validation})
+	if err != nil {
+		t.Fatalf("applying the validated plan: %v", err)
+	}
+	if n := len(res.Applied); n != len(plan.Operations) {
+		t.Errorf("%d of %d operations applied", n, len(plan.Operations))
+	}
+	left, err := Verify(context.Background(), s.gw, target, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0].Kind != snapshot.KindConsumer || len(left[0].Fields) != 1 || left[0].Fields[0].Path != "id" {
+		t.Fatalf("after adoption only alice's id should differ, got:\n%s", describeChanges(left))
+	}
+}
+
+// TestApplyWritesWhatWasValidated: given the plan's validation, Apply writes the very bytes the gateway
+// validated, encoded once for both.
+func TestApplyWritesWhatWasValidated(t *testing.T) {
+	s := newSim(t, nil)
+	svc := &kong.Service{ID: kong.String(rogue(2)), Name: kong.String("orders"), Host: kong.String("validated.internal")}
+	plan, err := NewPlan(s.read(t), &snapshot.Snapshot{Services: []*kong.Service{svc}}, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	validation, err := Validate(context.Background(), s.gw, plan, ValidateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Operations[0].Entity.(*kong.Service).Host = kong.String("changed.internal") // what no one validated
+	if _, err := Apply(context.Background(), s.gw, plan, ApplyOptions{Validation: validation}); err != nil {
+		t.Fatal(err)
+	}
+	live := s.read(t)
+	if len(live.Services) != 1 || deref(live.Services[0].Host) != "validated.internal" {
+		t.Errorf("services written: %+v; want the validated host", live.Services)
+	}
+}

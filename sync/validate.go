@@ -39,7 +39,17 @@ type Validation struct {
 	Validated, Requests int
 	// Rejected lists every operation the gateway would refuse, in plan order.
 	Rejected []Rejection
+	// encoded holds, per operation of the plan, its entity as the gateway encoded it to validate it (nil when the
+	// validator does not encode): Apply writes those very bytes (ApplyOptions.Validation).
+	encoded []*gateway.Encoded
 }
+
+// encoder is a Validator that encodes an entity once for its validation and its write; *gateway.Client is one.
+type encoder interface {
+	Encode(e any) (*gateway.Encoded, error)
+}
+
+var _ encoder = (*gateway.Client)(nil)
 
 // ValidateOptions tune Validate.
 type ValidateOptions struct {
@@ -61,6 +71,10 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 		opts.Parallelism = DefaultParallelism
 	}
 	res := &Validation{}
+	enc, encodes := v.(encoder)
+	if encodes {
+		res.encoded = make([]*gateway.Encoded, len(plan.Operations))
+	}
 	reasons := make([]string, len(plan.Operations))
 	failures := make([]error, len(plan.Operations))
 	total := 0
@@ -86,7 +100,14 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 	for range min(opts.Parallelism, total) {
 		wg.Go(func() {
 			for i := range work {
-				err := v.Validate(ctx, plan.Operations[i].Entity)
+				e := plan.Operations[i].Entity
+				if encodes {
+					// An entity that cannot be encoded is validated as it is, and fails as Validate says.
+					if x, err := enc.Encode(e); err == nil {
+						res.encoded[i], e = x, x
+					}
+				}
+				err := v.Validate(ctx, e)
 				switch {
 				case errors.Is(err, gateway.ErrInvalid):
 					reasons[i] = err.Error()
