@@ -190,9 +190,14 @@ func kindEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 	case reflect.Bool:
 		return func(v reflect.Value) (any, error) { return v.Bool(), nil }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return func(v reflect.Value) (any, error) { return json.Number(strconv.FormatInt(v.Int(), 10)), nil }
+		return func(v reflect.Value) (any, error) { return wholeNumber(v.Int()), nil }
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return func(v reflect.Value) (any, error) { return json.Number(strconv.FormatUint(v.Uint(), 10)), nil }
+		return func(v reflect.Value) (any, error) {
+			if u := v.Uint(); u < tabledNumbers {
+				return wholeNumber(int64(u)), nil
+			}
+			return json.Number(strconv.FormatUint(v.Uint(), 10)), nil
+		}
 	case reflect.Float32, reflect.Float64:
 		bits := t.Bits()
 		return func(v reflect.Value) (any, error) { return jsonFloat(v.Float(), bits) }
@@ -349,6 +354,28 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 	}
 }
 
+// tabledNumbers bounds the whole numbers wholeNumber hands out ready-made: ports, timeouts in milliseconds,
+// weights, status codes, the numbers of a plugin's config.
+const tabledNumbers = 1 << 16
+
+// tabled are json.Numbers 0 to tabledNumbers-1 as values of any, made once: an entity's numbers are mostly
+// these, and each would otherwise cost the writer its digits and its interface value.
+var tabled = sync.OnceValue(func() []any {
+	numbers := make([]any, tabledNumbers)
+	for i := range numbers {
+		numbers[i] = json.Number(strconv.Itoa(i))
+	}
+	return numbers
+})
+
+// wholeNumber is the json.Number of n.
+func wholeNumber(n int64) any {
+	if 0 <= n && n < tabledNumbers {
+		return tabled()[n]
+	}
+	return json.Number(strconv.FormatInt(n, 10))
+}
+
 // jsonFloat formats a float as encoding/json does: the shortest representation, in exponent form below 1e-6 and
 // from 1e21 on, with a one-digit negative exponent unpadded.
 func jsonFloat(f float64, bits int) (any, error) {
@@ -358,7 +385,7 @@ func jsonFloat(f float64, bits int) (any, error) {
 	if bits == 64 && f == math.Trunc(f) && math.Abs(f) < 1e15 && !(f == 0 && math.Signbit(f)) {
 		// A whole number (most of a plugin config's are), whose shortest form is its digits: below 2^53 no
 		// shorter string reads back as the same float64.
-		return json.Number(strconv.FormatInt(int64(f), 10)), nil
+		return wholeNumber(int64(f)), nil
 	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) ||

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -169,5 +170,14 @@ func TestJSONFloatMatchesMarshal(t *testing.T) {
 	}
 	for _, f := range []float64{0, math.Copysign(0, -1), 1e15 - 1, 1e15, -1e15, 1e15 + 1, 1 << 53, 1e20, 1e21, 60000} {
 		check(f)
+	}
+}
+
+// TestWholeNumber holds the json.Numbers wholeNumber hands out, ready-made or not, to their digits.
+func TestWholeNumber(t *testing.T) {
+	for _, n := range []int64{0, 1, 99, 100, 60000, tabledNumbers - 1, tabledNumbers, -1, -60000, math.MaxInt64, math.MinInt64} {
+		if got, want := wholeNumber(n), json.Number(strconv.FormatInt(n, 10)); got != want {
+			t.Errorf("wholeNumber(%d) = %v, want %v", n, got, want)
+		}
 	}
 }
