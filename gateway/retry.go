@@ -75,13 +75,31 @@ func send(ctx context.Context, hc *http.Client, req *http.Request, timeout time.
 	if err != nil {
 		return nil, &transportError{err}
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return nil, &transportError{fmt.Errorf("%s %s: reading response: %w", req.Method, req.URL.Path, err)}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+// maxSized is the largest Content-Length readBody reads into a buffer of that size at once; a longer (or unknown)
+// body grows its buffer as it comes, so a bogus length cannot make the client allocate it.
+const maxSized = 64 << 20
+
+// readBody reads a whole response body: into one buffer of its size when the answer says it (a page of 1,000
+// entities is a megabyte or two, which io.ReadAll would reach by a dozen doublings and copies).
+func readBody(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > maxSized {
+		return io.ReadAll(resp.Body)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // retryAfter decides whether attempt should be repeated: it returns how long to wait and why, or "" to stop.

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -281,4 +283,38 @@ func serveClosingSecond(t *testing.T, h http.Handler) string {
 		}
 	}()
 	return "http://" + l.Addr().String()
+}
+
+// TestBogusContentLength: an answer claiming a body far longer than it sends fails the request; the client
+// neither allocates what the header claims nor waits past the end of the connection.
+func TestBogusContentLength(t *testing.T) {
+	k := kongsim.New(kongsim.Options{})
+	url, _ := serveFramed(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			k.ServeHTTP(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"data":[]}`)
+	}), func(w io.Writer, body []byte) bool {
+		if string(body) != `{"data":[]}` {
+			fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body)
+			return true
+		}
+		fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", int64(1)<<40, body)
+		return false
+	})
+	conn := testConnection(url)
+	conn.Retries = -1
+	c := open(t, conn)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := c.Read(context.Background())
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("Read of an answer cut 1 TB short = %v; want unexpected EOF", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<30 {
+		t.Errorf("reading the answer allocated %d bytes", n)
+	}
 }
