@@ -51,7 +51,7 @@ func (s *Store) appendLog(a Append) (Commit, error) {
 	files := map[string][]byte{}
 	var parents []plumbing.Hash
 	if head != nil {
-		if files, _, err = s.files(head.Hash().String()); err != nil {
+		if files, err = s.treeOf(head.Hash().String()); err != nil {
 			return Commit{}, err
 		}
 		parents = []plumbing.Hash{head.Hash()}
@@ -120,11 +120,11 @@ func (s *Store) mergeLog(branch plumbing.ReferenceName, onto plumbing.Hash, deri
 	if err != nil || local == nil {
 		return err
 	}
-	localFiles, _, err := s.files(local.Hash.String())
+	localFiles, err := s.treeOf(local.Hash.String())
 	if err != nil {
 		return err
 	}
-	merged, _, err := s.files(onto.String())
+	merged, err := s.treeOf(onto.String())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -128,5 +130,19 @@ func TestPushLogUnreachableRemoteKeepsLinesForTheNextPush(t *testing.T) {
 	}
 	if got := gittest.Git(t, "", "--git-dir", gittest.Mirror(t, good), "show", "kongsnap/status:history/prod/2026-11.jsonl"); got != "first" {
 		t.Errorf("reachable remote has %q, want the line", got)
+	}
+}
+
+// TestAppendLogReadsNoTag: appending to a log branch reads its tree, not the snapshot tags (a repository of hourly
+// snapshots has thousands), so a tag that names no object does not stop the run history.
+func TestAppendLogReadsNoTag(t *testing.T) {
+	s, dir, _ := testStore(t, gitstore.Options{})
+	appendLine(t, s, "runs.jsonl", "first")
+	if err := os.WriteFile(filepath.Join(dir, "refs", "tags", "broken"), []byte(strings.Repeat("ab", 20)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, s, "runs.jsonl", "second")
+	if _, err := s.Head(context.Background(), "kongsnap/status"); err == nil {
+		t.Error("Head, which names the head's tags, read past a tag naming no object: the test no longer shows anything")
 	}
 }

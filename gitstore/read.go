@@ -48,9 +48,32 @@ func (s *Store) files(ref string) (map[string][]byte, Commit, error) {
 	if err != nil {
 		return nil, Commit{}, err
 	}
+	files, err := s.tree(commit)
+	if err != nil {
+		return nil, Commit{}, err
+	}
+	tags, err := s.tagsByCommit()
+	if err != nil {
+		return nil, Commit{}, err
+	}
+	return files, describe(commit, tags), nil
+}
+
+// treeOf returns the whole tree of the commit that ref names, without describing the commit: describing reads
+// every tag, which a log branch's append does not need.
+func (s *Store) treeOf(ref string) (map[string][]byte, error) {
+	commit, err := s.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.tree(commit)
+}
+
+// tree returns a commit's whole tree, path → content.
+func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
 	tree, err := commit.Tree()
 	if err != nil {
-		return nil, Commit{}, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
+		return nil, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
 	}
 	files := map[string][]byte{}
 	err = tree.Files().ForEach(func(f *object.File) error {
@@ -67,13 +90,9 @@ func (s *Store) files(ref string) (map[string][]byte, Commit, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, Commit{}, fmt.Errorf("reading files of %s: %w", commit.Hash, err)
+		return nil, fmt.Errorf("reading files of %s: %w", commit.Hash, err)
 	}
-	tags, err := s.tagsByCommit()
-	if err != nil {
-		return nil, Commit{}, err
-	}
-	return files, describe(commit, tags), nil
+	return files, nil
 }
 
 // File returns one file of the tree of the commit that ref names (any ref Files takes), reading no other blob; ok
