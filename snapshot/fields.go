@@ -209,12 +209,18 @@ func kindEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 	case reflect.Array:
 		return listEncoder(t, makeEncoder(t.Elem(), making))
 	case reflect.Map:
+		if t.ConvertibleTo(anyMapType) {
+			// a plugin's config (kong.Configuration): walked as the free-form value it is
+			return func(v reflect.Value) (any, error) { return jsonAny(v.Convert(anyMapType).Interface()) }
+		}
 		return mapEncoder(makeEncoder(t.Elem(), making))
 	case reflect.Struct:
 		return structEncoder(t, making)
 	}
 	return notMirrored // channels, functions, complex numbers: Marshal fails on them
 }
+
+var anyMapType = reflect.TypeFor[map[string]any]()
 
 // plainJSONString is a string as it comes back from JSON, when that is itself.
 func plainJSONString(s string) (any, error) {
