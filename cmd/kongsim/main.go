@@ -1,6 +1,7 @@
 // Command kongsim serves an in-memory Kong Gateway 3.9 Admin API for demos, manual testing and fault drills.
 //
 //	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]
+//	        [--cpuprofile FILE]
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kongsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes] [--cpuprofile FILE]\n\n"+
 			"Serves an in-memory Kong Gateway 3.9 OSS Admin API (PostgreSQL mode) until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -64,6 +66,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault, e.g. method=GET,prefix=/consumers,nth=2,status=503 (repeatable)")
 	logWrites := fs.Bool("log-writes", false, "log every request but GET, HEAD and OPTIONS (msg=write), so a harness can check that a read-only command wrote nothing")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the requests served (from the first request to shutdown on SIGINT or SIGTERM) to FILE, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,6 +85,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *listen, err)
+	}
+	if *cpuProfile != "" {
+		stop, err := profileCPU(*cpuProfile)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	var handler http.Handler = sim
 	if *logWrites {
@@ -125,6 +136,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serving %s: %w", adminURL, err)
 	}
 	return nil
+}
+
+// profileCPU starts a CPU profile written to path; the returned function ends it. It starts after --generate so
+// the profile shows the cost of serving requests, not of building the gateway.
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting CPU profile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // writeLogger logs each request that may change the gateway (any method but GET, HEAD and OPTIONS) before

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -223,5 +225,42 @@ func TestGeneratedBeforeServing(t *testing.T) {
 	}
 	if n <= 0 {
 		t.Errorf("a client starting on \"listening\" read %d services of the generated gateway", n)
+	}
+}
+
+// --cpuprofile writes a CPU profile of the requests served when kongsim shuts down.
+func TestRunCPUProfile(t *testing.T) {
+	addr := freeAddr(t)
+	path := t.TempDir() + "/kongsim.prof"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--listen", addr, "--cpuprofile", path}, &bytes.Buffer{}) }()
+	for i := 0; ; i++ {
+		resp, err := http.Get("http://" + addr + "/services")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("GET /services: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A pprof profile is a gzipped protocol buffer.
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s is not a CPU profile: %v", path, err)
+	}
+	if data, err := io.ReadAll(zr); err != nil || len(data) == 0 {
+		t.Errorf("%s holds %d bytes of profile: %v", path, len(data), err)
 	}
 }

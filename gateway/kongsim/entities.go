@@ -211,7 +211,7 @@ func (s *Server) checkSchema(w *write, resolve bool) *apiError {
 	if errs := sch.ShorthandErrors(w.obj); errs != nil {
 		return schemaViolation(errs)
 	}
-	w.obj = sch.Fill(w.obj)
+	w.obj = sch.FillInPlace(w.obj) // w.obj is the write's own copy of the body
 	if resolve {
 		if err := s.resolveForeign(w); err != nil {
 			return err

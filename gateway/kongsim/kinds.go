@@ -10,9 +10,13 @@ type kind struct {
 	nested     string   // admin_api_nested_name under a parent, e.g. "key-auth"
 	cacheKey   []string // composite cache_key: one unique constraint over several fields
 	autoSecret []string // string fields Kong generates (auto = true) when absent
+
+	// Looked up once for the stored kinds: every request asks for them.
+	sch     *schema.Schema
+	foreign []schema.Field
 }
 
-var kindList = []*kind{
+var kindList = withSchemas([]*kind{
 	{name: "services", path: "services"},
 	{name: "routes", path: "routes"},
 	{name: "consumers", path: "consumers"},
@@ -31,6 +35,14 @@ var kindList = []*kind{
 	{name: "jwt_secrets", path: "jwts", nested: "jwt", autoSecret: []string{"key", "secret"}},
 	{name: "acls", path: "acls", cacheKey: []string{"consumer", "group"}},
 	{name: "oauth2_credentials", path: "oauth2", autoSecret: []string{"client_id", "client_secret"}},
+})
+
+func withSchemas(kinds []*kind) []*kind {
+	for _, k := range kinds {
+		k.sch = k.entitySchema()
+		k.foreign = append([]schema.Field{}, k.foreignFields()...) // empty, not nil, for a kind without any
+	}
+	return kinds
 }
 
 // enterpriseOnly lists Admin API collections that exist only in Kong Enterprise: OSS answers 404.
@@ -52,6 +64,9 @@ func (k *kind) nestedName() string {
 // entitySchema is the kind's core schema. It panics when package schema lacks one of Kong's core entities,
 // which is a programming error caught by every test.
 func (k *kind) entitySchema() *schema.Schema {
+	if k.sch != nil {
+		return k.sch
+	}
 	s, ok := schema.Entity(k.name)
 	if !ok {
 		panic("kongsim: schema has no entity " + k.name)
@@ -71,6 +86,9 @@ func (k *kind) field(name string) *schema.Field {
 
 // foreignFields returns the kind's foreign key fields.
 func (k *kind) foreignFields() []schema.Field {
+	if k.foreign != nil {
+		return k.foreign
+	}
 	var out []schema.Field
 	for _, f := range k.entitySchema().Fields {
 		if f.Type == "foreign" {

@@ -8,6 +8,7 @@ import (
 // checker describes how Kong runs one kind of entity check (run_entity_check in kong/db/schema/init.lua).
 type checker struct {
 	fields      []string        // fields the check reads
+	paths       [][]string      // each field's dotted name split
 	required    map[string]bool // fields whose absence skips the check with "field required for entity check"
 	withMissing bool
 	withInvalid bool
@@ -15,13 +16,12 @@ type checker struct {
 	format      string // message format for err; "" = err is the message
 }
 
-func runCheck(eff *Schema, input map[string]any, c Check, errs map[string]any) {
-	ch := describe(eff, c)
+func runCheck(eff *Schema, input map[string]any, ch checker, errs map[string]any) {
 	var missing []string
 	allNil := true
 	allOK := true
-	for _, name := range ch.fields {
-		path := strings.Split(name, ".")
+	for i, name := range ch.fields {
+		path := ch.paths[i]
 		v, present := getPath(input, path)
 		if !present {
 			if !ch.withMissing && ch.required[name] {
@@ -67,6 +67,20 @@ func runCheck(eff *Schema, input map[string]any, c Check, errs map[string]any) {
 }
 
 func describe(eff *Schema, c Check) checker {
+	ch := describeKind(eff, c)
+	ch.paths = splitPaths(ch.fields)
+	return ch
+}
+
+func splitPaths(names []string) [][]string {
+	paths := make([][]string, len(names))
+	for i, name := range names {
+		paths[i] = strings.Split(name, ".")
+	}
+	return paths
+}
+
+func describeKind(eff *Schema, c Check) checker {
 	all := func(names []string) map[string]bool {
 		m := map[string]bool{}
 		for _, n := range names {
@@ -76,51 +90,51 @@ func describe(eff *Schema, c Check) checker {
 	}
 	switch {
 	case c.AtLeastOneOf != nil:
-		names := c.AtLeastOneOf
+		names, paths, list := c.AtLeastOneOf, splitPaths(c.AtLeastOneOf), quotedList(c.AtLeastOneOf)
 		return checker{fields: names, required: all(names), withMissing: true, withInvalid: true,
 			format: "at least one of these fields must be non-empty: %s",
 			fn: func(in, _ map[string]any) (bool, string, string) {
-				return countNonEmpty(in, names) > 0, quotedList(names), ""
+				return countNonEmpty(in, paths) > 0, list, ""
 			}}
 	case c.OnlyOneOf != nil:
-		names := c.OnlyOneOf
+		names, paths, list := c.OnlyOneOf, splitPaths(c.OnlyOneOf), quotedList(c.OnlyOneOf)
 		return checker{fields: names, required: all(names), withInvalid: true,
 			format: "exactly one of these fields must be non-empty: %s",
 			fn: func(in, _ map[string]any) (bool, string, string) {
-				return countNonEmpty(in, names) == 1, quotedList(names), ""
+				return countNonEmpty(in, paths) == 1, list, ""
 			}}
 	case c.Distinct != nil:
-		names := c.Distinct
+		names, paths, list := c.Distinct, splitPaths(c.Distinct), quotedList(c.Distinct)
 		return checker{fields: names, required: all(names), withInvalid: true,
 			format: "values of these fields must be distinct: %s",
 			fn: func(in, _ map[string]any) (bool, string, string) {
 				var seen []any
-				for _, n := range names {
-					v, _ := getPath(in, strings.Split(n, "."))
+				for _, path := range paths {
+					v, _ := getPath(in, path)
 					if !isNonEmpty(v) {
 						continue
 					}
 					if containsValue(seen, v) {
-						return false, quotedList(names), ""
+						return false, list, ""
 					}
 					seen = append(seen, v)
 				}
 				return true, "", ""
 			}}
 	case c.MutuallyRequired != nil:
-		names := c.MutuallyRequired
+		names, paths, list := c.MutuallyRequired, splitPaths(c.MutuallyRequired), quotedList(c.MutuallyRequired)
 		return checker{fields: names, required: all(names), withMissing: true,
 			format: "all or none of these fields must be set: %s",
 			fn: func(in, _ map[string]any) (bool, string, string) {
-				n := countNonEmpty(in, names)
-				return n == 0 || n == len(names), quotedList(names), ""
+				n := countNonEmpty(in, paths)
+				return n == 0 || n == len(names), list, ""
 			}}
 	case c.MutuallyExclusive != nil:
-		names := c.MutuallyExclusive
+		names, paths, list := c.MutuallyExclusive, splitPaths(c.MutuallyExclusive), quotedList(c.MutuallyExclusive)
 		return checker{fields: names, required: all(names), withMissing: true,
 			format: "only one or none of these fields must be set: %s",
 			fn: func(in, _ map[string]any) (bool, string, string) {
-				return countNonEmpty(in, names) <= 1, quotedList(names), ""
+				return countNonEmpty(in, paths) <= 1, list, ""
 			}}
 	case c.Conditional != nil:
 		return conditionalChecker(eff, c.Conditional)
@@ -178,6 +192,7 @@ func conditionalAtLeastChecker(eff *Schema, c *ConditionalAtLeastOneOf) checker 
 	if c.ElseMatch != nil {
 		elseMatch = inherit(base, *c.ElseMatch)
 	}
+	thenPaths, elsePaths := splitPaths(c.ThenAtLeastOneOf), splitPaths(c.ElseThenAtLeastOneOf)
 	fields := append([]string{c.IfField}, c.ThenAtLeastOneOf...)
 	fields = append(fields, c.ElseThenAtLeastOneOf...)
 	return checker{
@@ -190,14 +205,14 @@ func conditionalAtLeastChecker(eff *Schema, c *ConditionalAtLeastOneOf) checker 
 			if !present {
 				return true, "", ""
 			}
-			names, custom := c.ThenAtLeastOneOf, c.ThenErr
+			names, paths, custom := c.ThenAtLeastOneOf, thenPaths, c.ThenErr
 			if validateField(ifMatch, ifValue) != nil {
 				if elseMatch == nil || validateField(elseMatch, ifValue) != nil {
 					return true, "", ""
 				}
-				names, custom = c.ElseThenAtLeastOneOf, c.ElseThenErr
+				names, paths, custom = c.ElseThenAtLeastOneOf, elsePaths, c.ElseThenErr
 			}
-			if countNonEmpty(in, names) > 0 {
+			if countNonEmpty(in, paths) > 0 {
 				return true, "", ""
 			}
 			list := quotedList(names)
@@ -217,10 +232,10 @@ func formatOptional(format, arg string) string {
 	return format
 }
 
-func countNonEmpty(in map[string]any, names []string) int {
+func countNonEmpty(in map[string]any, paths [][]string) int {
 	n := 0
-	for _, name := range names {
-		if v, _ := getPath(in, strings.Split(name, ".")); isNonEmpty(v) {
+	for _, path := range paths {
+		if v, _ := getPath(in, path); isNonEmpty(v) {
 			n++
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,13 +22,22 @@ func (s *Schema) Fill(obj map[string]any) map[string]any {
 	if data == nil {
 		data = map[string]any{}
 	}
-	s.fillInto(data)
+	return s.FillInPlace(data)
+}
+
+// FillInPlace is Fill for a caller that owns obj and keeps only the result: obj itself is filled and returned
+// (a new map when obj is nil), without Fill's copy.
+func (s *Schema) FillInPlace(obj map[string]any) map[string]any {
+	if obj == nil {
+		obj = map[string]any{}
+	}
+	s.fillInto(obj)
 	if s.TTL {
-		if _, ok := data["ttl"]; !ok {
-			data["ttl"] = nil
+		if _, ok := obj["ttl"]; !ok {
+			obj["ttl"] = nil
 		}
 	}
-	return data
+	return obj
 }
 
 func (s *Schema) fillInto(data map[string]any) {
@@ -85,6 +96,71 @@ func adjust(f *Field, v any, present bool) (any, bool) {
 	return v, true
 }
 
+// filled reports whether fillInto would leave data as it is: every field present, no shorthand left to expand,
+// and the same of every record, array, set and map inside. It may answer false for data fillInto would not
+// change (a required field without a default, absent), never true for data it would.
+func (s *Schema) filled(data map[string]any) bool {
+	if s.subschemaKey != "" {
+		return false
+	}
+	for _, sh := range s.Shorthands {
+		if _, ok := data[sh.Name]; ok {
+			return false
+		}
+	}
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		v, present := data[f.Name]
+		switch {
+		case f.Abstract:
+		case !present:
+			return false
+		case !adjusted(f, v):
+			return false
+		}
+	}
+	return true
+}
+
+// adjusted reports whether adjust(f, v, true) would return v as it is (false when unsure).
+func adjusted(f *Field, v any) bool {
+	if f.Abstract || v == nil {
+		return true
+	}
+	switch f.Type {
+	case "record":
+		switch t := v.(type) {
+		case map[string]any:
+			return recordSchema(f).filled(t)
+		case []any:
+			return false // asMap turns an empty array into a record
+		}
+	case "array", "set":
+		switch t := v.(type) {
+		case []any:
+			if f.Elements == nil || f.Type == "set" && len(dedupe(t)) != len(t) {
+				return false
+			}
+			for _, e := range t {
+				if !adjusted(f.Elements, e) {
+					return false
+				}
+			}
+		case map[string]any:
+			return false // asList turns an empty object into an array
+		}
+	case "map":
+		if t, ok := v.(map[string]any); ok && f.Values != nil {
+			for _, e := range t {
+				if !adjusted(f.Values, e) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // missing is Kong's handle_missing_field.
 func missing(f *Field) (any, bool) {
 	switch {
@@ -106,6 +182,9 @@ func fillRecord(f *Field, m map[string]any) map[string]any {
 }
 
 func recordSchema(f *Field) *Schema {
+	if f.record != nil {
+		return f.record
+	}
 	return &Schema{Fields: f.Fields, EntityChecks: f.EntityChecks, Shorthands: f.Shorthands}
 }
 
@@ -119,16 +198,27 @@ func dedupe(list []any) []any {
 			out = append(out, e)
 			continue
 		}
-		key := fmt.Sprintf("%T:%v", e, e)
-		if f, ok := toFloat(e); ok {
-			key = "n:" + formatNumber(f)
-		}
+		key := dedupeKey(e)
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// dedupeKey is the identity of a scalar in a set: its type and value, numbers by value whatever their type.
+func dedupeKey(e any) string {
+	if f, ok := toFloat(e); ok {
+		return "n:" + formatNumber(f)
+	}
+	switch t := e.(type) {
+	case string:
+		return "string:" + t
+	case bool:
+		return "bool:" + strconv.FormatBool(t)
+	}
+	return fmt.Sprintf("%T:%v", e, e)
 }
 
 // applyShorthands expands shorthand fields that are well typed and consistent; others stay in place for
@@ -143,33 +233,28 @@ func applyShorthands(shorthands []Shorthand, data map[string]any) {
 		deprecated := sh.ReplacedWith != nil
 		for k, nv := range sh.Expand(v) {
 			if m, isMap := nv.(map[string]any); isMap {
-				source, _ := data[k].(map[string]any)
-				merged := map[string]any{}
-				if deprecated {
-					// Kong's null_aware_table_merge: the record's own non-null values win; where both are
-					// non-null they agree, or shorthandError has kept the shorthand out.
-					for sk, sv := range m {
-						merged[sk] = sv
-					}
-					for sk, sv := range source {
-						if cur, ok := merged[sk]; !ok || cur == nil {
-							merged[sk] = sv
-						}
-					}
-				} else {
-					for sk, sv := range source {
-						merged[sk] = sv
-					}
-					for sk, sv := range m {
-						merged[sk] = sv
-					}
-				}
-				data[k] = merged
+				mergeExpansion(data, k, m, deprecated)
 				continue
 			}
 			if cur, ok := data[k]; !deprecated || !ok || cur == nil {
 				data[k] = nv
 			}
+		}
+	}
+}
+
+// mergeExpansion merges the record m a shorthand expands to into data[k], in place (fillInto's data is its
+// own). A deprecated shorthand merges as Kong's null_aware_table_merge does: a null in m leaves the record's
+// value; where both are non-null they agree, or shorthandError has kept the shorthand out.
+func mergeExpansion(data map[string]any, k string, m map[string]any, deprecated bool) {
+	record, ok := data[k].(map[string]any)
+	if !ok {
+		data[k] = maps.Clone(m)
+		return
+	}
+	for sk, sv := range m {
+		if _, has := record[sk]; !deprecated || !has || sv != nil {
+			record[sk] = sv
 		}
 	}
 }

@@ -37,6 +37,9 @@ func init() {
 		merged.served = &Schema{Fields: defs[p.name].Fields, EntityChecks: p.checks}
 		plugins[p.name] = merged
 	}
+	for _, s := range entities {
+		s.compile()
+	}
 }
 
 // prepare applies what Kong does when it loads an entity schema: records become required unless marked

@@ -67,6 +67,8 @@ type Field struct {
 
 	EntityChecks []Check     // record: checks across its subfields
 	Shorthands   []Shorthand // record: shorthand fields accepted on write
+
+	record *Schema // record: the schema its subfields form, built once by compile
 }
 
 // FieldDeprecation is a field's `deprecation` attribute; Kong removes such fields in 4.0.
@@ -165,6 +167,7 @@ type Schema struct {
 	subschemas     map[string]*Schema
 	served         *Schema // what /schemas serves, when it differs from the schema itself (plugins)
 	priority       int
+	checkers       []checker // EntityChecks described once by compile; nil for a schema built later
 }
 
 // PluginInfo is what GET / reports for one bundled plugin.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -94,8 +95,8 @@ func (s *Schema) validate(input map[string]any) map[string]any {
 			errs[f.Name] = msgRequired
 		}
 	}
-	for _, c := range eff.EntityChecks {
-		runCheck(eff, input, c, errs)
+	for i := range eff.EntityChecks {
+		runCheck(eff, input, eff.checker(i), errs)
 	}
 	return errs
 }
@@ -171,11 +172,15 @@ func validateField(f *Field, v any) any {
 			}
 		}
 	case "record":
+		// Kong validates a record filled anew (process_auto_fields on a copy); one already filled, as every
+		// record of a filled entity is, is validated as it is.
 		m, _ := asMap(v)
-		copied, _ := deepCopy(m).(map[string]any)
 		rs := recordSchema(f)
-		rs.fillInto(copied)
-		if errs := rs.validate(copied); len(errs) > 0 {
+		if !rs.filled(m) {
+			m, _ = deepCopy(m).(map[string]any)
+			rs.fillInto(m)
+		}
+		if errs := rs.validate(m); len(errs) > 0 {
 			return errs
 		}
 	case "foreign":
@@ -239,6 +244,27 @@ func orErr(f *Field, msg string) string {
 
 var uuidPattern = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
+// isUUID is uuidPattern.MatchString without a regular expression: every id and foreign key is checked.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // runValidators applies the field's validators in Kong's validators_order and returns the first failure.
 func runValidators(f *Field, v any) any {
 	if msg := firstFailure(f, v); msg != "" {
@@ -268,7 +294,7 @@ func firstFailure(f *Field, v any) string {
 	if f.Timestamp && isNumber && !(num > 0) {
 		return "expected a valid timestamp"
 	}
-	if f.UUID && isString && !uuidPattern.MatchString(str) {
+	if f.UUID && isString && !isUUID(str) {
 		return "expected a valid UUID"
 	}
 	if f.IsRegex && isString {
@@ -388,8 +414,10 @@ func exclusiveSubsets(subsets [][]string, v any) string {
 	var members [][]string
 	seen := map[int]bool{}
 	for _, e := range list {
+		str, isString := e.(string)
 		for i, subset := range subsets {
-			if containsValue(normalize(subset).([]any), e) && !seen[i] {
+			// A subset holds strings, which equal only the same string.
+			if isString && slices.Contains(subset, str) && !seen[i] {
 				seen[i] = true
 				members = append(members, subset)
 			}
