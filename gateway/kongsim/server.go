@@ -83,6 +83,12 @@ func randomUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
+// bodyBuffers hold encoded response bodies between requests; a list page's (up to 1,000 entities) is kept
+// too, a larger one is left to the collector.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBody = 4 << 20
+
 // statusWriter remembers the status a handler sent, for the request log.
 type statusWriter struct {
 	http.ResponseWriter
@@ -127,18 +133,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusNoContent {
 		sw.WriteHeader(status)
 	} else {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
+		buf := bodyBuffers.Get().(*[]byte)
+		data, err := encodeBody((*buf)[:0], body)
+		if err != nil {
 			status = http.StatusInternalServerError
-			buf.Reset()
-			buf.WriteString(`{"message":"An unexpected error occurred"}` + "\n")
+			data = append(data[:0], `{"message":"An unexpected error occurred"}`+"\n"...)
 		}
 		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(buf.Len()))
+		h.Set("Content-Length", strconv.Itoa(len(data)))
 		sw.WriteHeader(status)
-		_, _ = sw.Write(buf.Bytes())
+		_, _ = sw.Write(data)
+		if cap(data) <= maxPooledBody {
+			*buf = data
+			bodyBuffers.Put(buf)
+		}
 	}
 	s.journal.add(r, sw.status)
 }
@@ -190,6 +198,9 @@ func (q *request) body(k *kind) (map[string]any, *apiError) {
 			return nil, plainError(http.StatusBadRequest, "Cannot parse form body")
 		}
 		return inferForm(k, form), nil
+	}
+	if obj, ok := decodeObject(data); ok {
+		return obj, nil
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
