@@ -3,6 +3,7 @@ package kongsim
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -90,13 +91,20 @@ type write struct {
 	hasSNIs bool
 }
 
+// newWrite starts an insert or upsert of body, which the write then owns: it becomes the stored entity, filled in
+// place. The client's fields stay readable in input, a shallow copy: what a transformation asks of them (a
+// password, hash_secret) is a top-level value the write replaces, never one it changes inside.
+func newWrite(k *kind, body map[string]any, op string) *write {
+	return &write{k: k, obj: body, input: maps.Clone(body), op: op}
+}
+
 func (s *Server) insertLocked(k *kind, body map[string]any) (row, *apiError) {
-	return s.commit(&write{k: k, obj: deepCopy(body), input: body, op: "insert"})
+	return s.commit(newWrite(k, body, "insert"))
 }
 
 // upsertLocked is PUT /{coll}/{key}: the key in the URL wins, the entity is fully replaced.
 func (s *Server) upsertLocked(k *kind, key string, body map[string]any) (row, *apiError) {
-	w := &write{k: k, obj: deepCopy(body), input: body, op: "upsert"}
+	w := newWrite(k, body, "upsert")
 	t := s.tables[k.name]
 	if isUUID(key) {
 		w.obj["id"] = strings.ToLower(key)

@@ -149,7 +149,7 @@ func (s *Server) validate(q *request, entity string) (int, any) {
 	if err != nil {
 		return 0, err
 	}
-	w := &write{k: k, obj: deepCopy(body), input: body, op: "insert"}
+	w := newWrite(k, body, "insert")
 	switch entity {
 	case "services", "targets": // the url shorthand and the target's own check run in the schema in Kong
 		if err := s.beforeWrite(w); err != nil {

@@ -186,7 +186,7 @@ type request struct {
 // body decodes the object of a write request for kind k: JSON, or a form (urlencoded or multipart) whose
 // strings are converted to the field types of k's schema; an empty body is an empty object.
 func (q *request) body(k *kind) (map[string]any, *apiError) {
-	data, err := readAll(q.Body)
+	data, err := readAll(q.Body, q.ContentLength)
 	if err != nil {
 		return nil, errBadJSON
 	}
@@ -209,8 +209,11 @@ func (q *request) body(k *kind) (map[string]any, *apiError) {
 	return obj, nil
 }
 
-func readAll(r interface{ Read([]byte) (int, error) }) ([]byte, error) {
-	var buf bytes.Buffer
+// readAll reads a request body, into a buffer of the size the request declares (up to a megabyte) so that it
+// need not grow.
+func readAll(r interface{ Read([]byte) (int, error) }, size int64) ([]byte, error) {
+	size = min(max(size, 0), 1<<20)
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
 }

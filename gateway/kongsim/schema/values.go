@@ -114,6 +114,10 @@ func normalize(v any) any {
 
 // equal compares two values the way Lua's == compares scalars; numbers compare by value.
 func equal(a, b any) bool {
+	if sa, ok := a.(string); ok { // what reflect.DeepEqual says of a string, without reflection
+		sb, ok := b.(string)
+		return ok && sa == sb
+	}
 	fa, okA := toFloat(a)
 	fb, okB := toFloat(b)
 	if okA && okB {
