@@ -3,7 +3,6 @@ package kongsim
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -92,10 +91,21 @@ type write struct {
 }
 
 // newWrite starts an insert or upsert of body, which the write then owns: it becomes the stored entity, filled in
-// place. The client's fields stay readable in input, a shallow copy: what a transformation asks of them (a
-// password, hash_secret) is a top-level value the write replaces, never one it changes inside.
+// place. input keeps the client's fields that transform reads once the write has changed them.
 func newWrite(k *kind, body map[string]any, op string) *write {
-	return &write{k: k, obj: body, input: maps.Clone(body), op: op}
+	input := map[string]any{}
+	for _, name := range clientFields[k.name] {
+		if v, given := body[name]; given {
+			input[name] = v
+		}
+	}
+	return &write{k: k, obj: body, input: input, op: op}
+}
+
+// clientFields are, by kind, the fields of a client's body that transform reads as the client sent them.
+var clientFields = map[string][]string{
+	"basicauth_credentials": {"password"},
+	"oauth2_credentials":    {"hash_secret", "client_secret"},
 }
 
 func (s *Server) insertLocked(k *kind, body map[string]any) (row, *apiError) {
@@ -214,7 +224,7 @@ func (s *Server) checkSchema(w *write, resolve bool) *apiError {
 	}
 	if w.k.name == "plugins" && w.op != "update" {
 		// A plugin's own auto fields (oauth2's config.provision_key) are generated on insert and upsert.
-		w.obj = sch.Auto(w.obj, s.clock(), true)
+		w.obj = sch.AutoInPlace(w.obj, s.clock(), true)
 	}
 	if errs := sch.ShorthandErrors(w.obj); errs != nil {
 		return schemaViolation(errs)

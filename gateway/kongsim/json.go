@@ -191,8 +191,11 @@ func appendJSONString(dst []byte, s string) []byte {
 // Unmarshal into a map[string]any gives for a body it accepts (a well-formed object, valid UTF-8, numbers that
 // fit a float64, no surrogate escapes, nesting within maxJSONDepth); for any other body it reports !ok, and
 // encoding/json decides, so every body is accepted, refused and decoded as before.
-func decodeObject(data []byte) (map[string]any, bool) {
-	d := jsonDecoder{data: data}
+//
+// Objects are built at their final size from the members decoded; the outermost gets capacity for room more
+// members (the fields a fill adds), so that it does not grow either.
+func decodeObject(data []byte, room int) (map[string]any, bool) {
+	d := jsonDecoder{data: data, room: room}
 	d.skipSpace()
 	if d.pos == len(data) || data[d.pos] != '{' {
 		return nil, false
@@ -209,8 +212,15 @@ func decodeObject(data []byte) (map[string]any, bool) {
 }
 
 type jsonDecoder struct {
-	data []byte
-	pos  int
+	data    []byte
+	pos     int
+	room    int      // extra capacity for the outermost object
+	members []member // members of the objects being decoded, the innermost's last
+}
+
+type member struct {
+	key   string
+	value any
 }
 
 func (d *jsonDecoder) skipSpace() {
@@ -258,11 +268,11 @@ func (d *jsonDecoder) literal(word string) bool {
 
 func (d *jsonDecoder) object(depth int) (any, bool) {
 	d.pos++ // {
-	m := map[string]any{}
+	first := len(d.members)
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return m, true
+		return d.objectOf(first, depth), true
 	}
 	for {
 		if d.pos == len(d.data) || d.data[d.pos] != '"' {
@@ -282,7 +292,7 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[key.(string)] = v // a repeated key: the last value wins, as in encoding/json
+		d.members = append(d.members, member{key: key.(string), value: v})
 		d.skipSpace()
 		if d.pos == len(d.data) {
 			return nil, false
@@ -293,11 +303,28 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 			d.skipSpace()
 		case '}':
 			d.pos++
-			return m, true
+			return d.objectOf(first, depth), true
 		default:
 			return nil, false
 		}
 	}
+}
+
+// objectOf makes the object of the members decoded since first, and drops them from the stack. A repeated key
+// keeps its last value, as in encoding/json.
+func (d *jsonDecoder) objectOf(first, depth int) map[string]any {
+	members := d.members[first:]
+	size := len(members)
+	if depth == 0 {
+		size += d.room
+	}
+	m := make(map[string]any, size)
+	for _, mb := range members {
+		m[mb.key] = mb.value
+	}
+	clear(members)
+	d.members = d.members[:first]
+	return m
 }
 
 func (d *jsonDecoder) array(depth int) (any, bool) {

@@ -131,7 +131,7 @@ func TestDecodeObjectIsEncodingJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		// What encoding/json writes, decodeObject decodes itself.
-		if _, ok := decodeObject(data); !ok {
+		if _, ok := decodeObject(data, 0); !ok {
 			t.Errorf("decodeObject leaves %s to encoding/json", data)
 		}
 		bodies = append(bodies, string(data))
@@ -144,7 +144,7 @@ func TestDecodeObjectIsEncodingJSON(t *testing.T) {
 // checkDecodeObject: whatever decodeObject accepts, encoding/json accepts and decodes alike.
 func checkDecodeObject(t *testing.T, data []byte) {
 	t.Helper()
-	got, ok := decodeObject(data)
+	got, ok := decodeObject(data, 0)
 	if !ok {
 		return
 	}

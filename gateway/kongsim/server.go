@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -32,6 +33,8 @@ type Server struct {
 	nodeID   string
 	hostname string
 
+	serverHeader []string // the Server header: kong/{version}
+
 	mu     sync.RWMutex
 	tables map[string]*table // by kind name
 	byPath map[string]*kind  // by admin_api_name
@@ -58,12 +61,13 @@ func New(opts Options) *Server {
 		hostname = "kongsim"
 	}
 	s := &Server{
-		version:  opts.Version,
-		clock:    opts.Clock,
-		ids:      opts.IDs,
-		hostname: hostname,
-		tables:   map[string]*table{},
-		byPath:   map[string]*kind{},
+		version:      opts.Version,
+		clock:        opts.Clock,
+		ids:          opts.IDs,
+		hostname:     hostname,
+		serverHeader: []string{"kong/" + opts.Version},
+		tables:       map[string]*table{},
+		byPath:       map[string]*kind{},
 	}
 	s.nodeID = s.ids()
 	for _, k := range kindList {
@@ -83,11 +87,26 @@ func randomUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// bodyBuffers hold encoded response bodies between requests; a list page's (up to 1,000 entities) is kept
+// bodyBuffers hold request and response bodies between requests; a list page's (up to 1,000 entities) is kept
 // too, a larger one is left to the collector.
 var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledBody = 4 << 20
+
+// recycle returns buf to bodyBuffers, holding data (buf's bytes, perhaps grown), once nothing refers to them.
+func recycle(buf *[]byte, data []byte) {
+	if cap(data) <= maxPooledBody {
+		*buf = data[:0]
+		bodyBuffers.Put(buf)
+	}
+}
+
+// Header values every response carries, shared rather than built per response: net/http and every writer
+// here only read or replace a header's values, never change them in place.
+var (
+	anyOrigin       = []string{"*"}
+	jsonContentType = []string{"application/json; charset=utf-8"}
+)
 
 // statusWriter remembers the status a handler sent, for the request log.
 type statusWriter struct {
@@ -106,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.total.Add(1)
 	s.active.Add(1)
 	defer s.active.Add(-1)
-	w.Header().Set("Server", "kong/"+s.version)
+	w.Header()["Server"] = s.serverHeader
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	if s.injector.apply(sw, r) {
 		s.journal.add(r, sw.status)
@@ -128,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, body = e.status, e.body
 	}
 	h := sw.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
+	h["Access-Control-Allow-Origin"] = anyOrigin
 	h.Set("X-Kong-Admin-Latency", strconv.FormatInt(time.Since(start).Milliseconds(), 10))
 	if status == http.StatusNoContent {
 		sw.WriteHeader(status)
@@ -139,14 +158,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusInternalServerError
 			data = append(data[:0], `{"message":"An unexpected error occurred"}`+"\n"...)
 		}
-		h.Set("Content-Type", "application/json; charset=utf-8")
+		h["Content-Type"] = jsonContentType
 		h.Set("Content-Length", strconv.Itoa(len(data)))
 		sw.WriteHeader(status)
 		_, _ = sw.Write(data)
-		if cap(data) <= maxPooledBody {
-			*buf = data
-			bodyBuffers.Put(buf)
-		}
+		recycle(buf, data)
 	}
 	s.journal.add(r, sw.status)
 }
@@ -186,20 +202,31 @@ type request struct {
 // body decodes the object of a write request for kind k: JSON, or a form (urlencoded or multipart) whose
 // strings are converted to the field types of k's schema; an empty body is an empty object.
 func (q *request) body(k *kind) (map[string]any, *apiError) {
-	data, err := readAll(q.Body, q.ContentLength)
+	buf := bodyBuffers.Get().(*[]byte)
+	data, err := readAll(q.Body, *buf, q.ContentLength)
+	var obj map[string]any
+	var apiErr *apiError
 	if err != nil {
-		return nil, errBadJSON
+		apiErr = errBadJSON
+	} else {
+		obj, apiErr = decodeBody(k, q.Header.Get("Content-Type"), data)
 	}
+	recycle(buf, data) // decoding copies what it keeps
+	return obj, apiErr
+}
+
+func decodeBody(k *kind, contentType string, data []byte) (map[string]any, *apiError) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
 	}
-	if form, ok, err := formBody(q.Header.Get("Content-Type"), data); ok {
+	if form, ok, err := formBody(contentType, data); ok {
 		if err != nil {
 			return nil, plainError(http.StatusBadRequest, "Cannot parse form body")
 		}
 		return inferForm(k, form), nil
 	}
-	if obj, ok := decodeObject(data); ok {
+	// The fill adds at most the schema's fields: room for them now spares the map growing.
+	if obj, ok := decodeObject(data, len(k.entitySchema().Fields)); ok {
 		return obj, nil
 	}
 	var obj map[string]any
@@ -209,13 +236,13 @@ func (q *request) body(k *kind) (map[string]any, *apiError) {
 	return obj, nil
 }
 
-// readAll reads a request body, into a buffer of the size the request declares (up to a megabyte) so that it
-// need not grow.
-func readAll(r interface{ Read([]byte) (int, error) }, size int64) ([]byte, error) {
+// readAll reads a request body into buf, grown first to the size the request declares (up to a megabyte).
+func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
 	size = min(max(size, 0), 1<<20)
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	b := bytes.NewBuffer(buf[:0])
+	b.Grow(int(size) + bytes.MinRead)
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 func splitPath(r *http.Request) []string {

@@ -281,11 +281,17 @@ func shorthandError(sh Shorthand, v any, data map[string]any) string {
 // before Fill, which would otherwise set absent auto fields to null. obj is not modified.
 func (s *Schema) Auto(obj map[string]any, now time.Time, insert bool) map[string]any {
 	data, _ := deepCopy(obj).(map[string]any)
-	if data == nil {
-		data = map[string]any{}
+	return s.AutoInPlace(data, now, insert)
+}
+
+// AutoInPlace is Auto for a caller that owns obj and keeps only the result: obj itself gets the auto fields and
+// is returned (a new map when obj is nil), without Auto's copy.
+func (s *Schema) AutoInPlace(obj map[string]any, now time.Time, insert bool) map[string]any {
+	if obj == nil {
+		obj = map[string]any{}
 	}
-	s.autoInto(data, now, insert)
-	return data
+	s.autoInto(obj, now, insert)
+	return obj
 }
 
 func (s *Schema) autoInto(data map[string]any, now time.Time, insert bool) {
