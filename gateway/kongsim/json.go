@@ -7,7 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
 )
 
 // Every response body is a tree of decoded-JSON values; encoding it with encoding/json's reflection (and its
@@ -116,6 +119,10 @@ func appendJSONFloat(dst []byte, f float64) ([]byte, bool) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return dst, false
 	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 && (f != 0 || !math.Signbit(f)) {
+		// An integer (ports, timeouts, timestamps): its shortest form is its digits.
+		return strconv.AppendInt(dst, int64(f), 10), true
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -195,7 +202,9 @@ func appendJSONString(dst []byte, s string) []byte {
 // Objects are built at their final size from the members decoded; the outermost gets capacity for room more
 // members (the fields a fill adds), so that it does not grow either.
 func decodeObject(data []byte, room int) (map[string]any, bool) {
-	d := jsonDecoder{data: data, room: room}
+	d := decoders.Get().(*jsonDecoder)
+	defer d.release()
+	d.data, d.pos, d.room = data, 0, room
 	d.skipSpace()
 	if d.pos == len(data) || data[d.pos] != '{' {
 		return nil, false
@@ -211,11 +220,33 @@ func decodeObject(data []byte, room int) (map[string]any, bool) {
 	return v.(map[string]any), true
 }
 
+// decoders keep their member and element stacks between requests.
+var decoders = sync.Pool{New: func() any { return new(jsonDecoder) }}
+
+func (d *jsonDecoder) release() {
+	clear(d.members) // a decode that failed left its pending members and elements; one that ended, none
+	clear(d.elems)
+	d.data, d.members, d.elems = nil, d.members[:0], d.elems[:0]
+	if cap(d.members)+cap(d.elems) <= 1<<12 {
+		decoders.Put(d)
+	}
+}
+
+// fieldNames holds each name of a bundled schema's fields once.
+var fieldNames = func() map[string]string {
+	names := map[string]string{}
+	for _, name := range schema.FieldNames() {
+		names[name] = name
+	}
+	return names
+}()
+
 type jsonDecoder struct {
 	data    []byte
 	pos     int
 	room    int      // extra capacity for the outermost object
 	members []member // members of the objects being decoded, the innermost's last
+	elems   []any    // elements of the arrays being decoded, the innermost's last
 }
 
 type member struct {
@@ -245,7 +276,10 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
-		return d.string()
+		if s, ok := d.string(false); ok {
+			return s, true
+		}
+		return nil, false
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -278,7 +312,7 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 		if d.pos == len(d.data) || d.data[d.pos] != '"' {
 			return nil, false
 		}
-		key, ok := d.string()
+		key, ok := d.string(true)
 		if !ok {
 			return nil, false
 		}
@@ -292,7 +326,7 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		d.members = append(d.members, member{key: key.(string), value: v})
+		d.members = append(d.members, member{key: key, value: v})
 		d.skipSpace()
 		if d.pos == len(d.data) {
 			return nil, false
@@ -329,18 +363,18 @@ func (d *jsonDecoder) objectOf(first, depth int) map[string]any {
 
 func (d *jsonDecoder) array(depth int) (any, bool) {
 	d.pos++ // [
-	list := []any{}
+	first := len(d.elems)
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return list, true
+		return []any{}, true
 	}
 	for {
 		v, ok := d.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
-		list = append(list, v)
+		d.elems = append(d.elems, v)
 		d.skipSpace()
 		if d.pos == len(d.data) {
 			return nil, false
@@ -351,6 +385,9 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 			d.skipSpace()
 		case ']':
 			d.pos++
+			list := slices.Clone(d.elems[first:])
+			clear(d.elems[first:])
+			d.elems = d.elems[:first]
 			return list, true
 		default:
 			return nil, false
@@ -359,8 +396,9 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 }
 
 // string decodes a string; escapes other than JSON's own, surrogate escapes, control characters and invalid
-// UTF-8 (which encoding/json replaces) are left to encoding/json.
-func (d *jsonDecoder) string() (any, bool) {
+// UTF-8 (which encoding/json replaces) are left to encoding/json. A key that names a schema field is the
+// schema's own string, not a copy: a stored entity's keys share one copy of each name.
+func (d *jsonDecoder) string(key bool) (string, bool) {
 	d.pos++ // "
 	start := d.pos
 	ascii := true
@@ -370,23 +408,28 @@ func (d *jsonDecoder) string() (any, bool) {
 			raw := d.data[start:d.pos]
 			d.pos++
 			if !ascii && !utf8.Valid(raw) {
-				return nil, false
+				return "", false
+			}
+			if key {
+				if name, ok := fieldNames[string(raw)]; ok {
+					return name, true
+				}
 			}
 			return string(raw), true
 		case c == '\\':
 			return d.escapedString(start)
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		d.pos++
 	}
-	return nil, false
+	return "", false
 }
 
 // escapedString continues string from its first backslash, at d.pos.
-func (d *jsonDecoder) escapedString(start int) (any, bool) {
+func (d *jsonDecoder) escapedString(start int) (string, bool) {
 	out := append([]byte(nil), d.data[start:d.pos]...)
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
@@ -394,18 +437,18 @@ func (d *jsonDecoder) escapedString(start int) (any, bool) {
 		case c == '"':
 			d.pos++
 			if !utf8.Valid(out) {
-				return nil, false
+				return "", false
 			}
 			return string(out), true
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c != '\\':
 			out = append(out, c)
 			d.pos++
 			continue
 		}
 		if d.pos+1 == len(d.data) {
-			return nil, false
+			return "", false
 		}
 		d.pos += 2
 		switch e := d.data[d.pos-1]; e {
@@ -423,19 +466,19 @@ func (d *jsonDecoder) escapedString(start int) (any, bool) {
 			out = append(out, '\t')
 		case 'u':
 			if d.pos+4 > len(d.data) {
-				return nil, false
+				return "", false
 			}
 			r, err := strconv.ParseUint(string(d.data[d.pos:d.pos+4]), 16, 32)
 			if err != nil || 0xD800 <= r && r < 0xE000 {
-				return nil, false
+				return "", false
 			}
 			out = utf8.AppendRune(out, rune(r))
 			d.pos += 4
 		default:
-			return nil, false
+			return "", false
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 // number decodes a number of JSON's grammar to the float64 encoding/json gives.

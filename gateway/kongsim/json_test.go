@@ -26,7 +26,8 @@ var jsonEdgeStrings = []string{
 }
 
 var jsonEdgeFloats = []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 1e-6, 9.99e-7, 1e-7, 1.5e-9, 1e20, 1e21, 1.5e21,
-	123456789, 1700000000.123, 0.1 + 0.2, math.MaxFloat64, math.SmallestNonzeroFloat64, -2.5e-300, 60000}
+	123456789, 1700000000.123, 0.1 + 0.2, math.MaxFloat64, math.SmallestNonzeroFloat64, -2.5e-300, 60000,
+	1700000000, 1e15 - 1, 1e15, 1e15 + 1, 1 << 53, 1<<53 + 2, 9007199254740993, 1e16, 123456789012345678}
 
 func TestEncodeBodyIsEncodingJSON(t *testing.T) {
 	values := []any{

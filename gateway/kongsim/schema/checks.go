@@ -306,5 +306,6 @@ func inherit(base *Field, match Field) *Field {
 	if match.Custom != nil {
 		f.Custom = match.Custom
 	}
+	cacheMessages(&f) // base's are for base's one_of
 	return &f
 }

@@ -88,3 +88,44 @@ func TestIsUUIDIsUUIDPattern(t *testing.T) {
 		}
 	}
 }
+
+// The one_of and not_one_of messages compile builds are the ones a failed check gives, for every field of
+// every schema and for a conditional's match, which overrides its field's one_of.
+func TestCachedMessagesAreTheFieldsOwn(t *testing.T) {
+	var check func(path string, f *Field)
+	check = func(path string, f *Field) {
+		if f.OneOf != nil && f.oneOfErr != "expected one of: "+joinValues(f.OneOf) {
+			t.Errorf("%s: one_of message %q", path, f.oneOfErr)
+		}
+		if f.NotOneOf != nil && f.notOneOfErr != "must not be one of: "+joinValues(f.NotOneOf) {
+			t.Errorf("%s: not_one_of message %q", path, f.notOneOfErr)
+		}
+		for i := range f.Fields {
+			check(path+"."+f.Fields[i].Name, &f.Fields[i])
+		}
+		for _, sub := range []*Field{f.Elements, f.Keys, f.Values} {
+			if sub != nil {
+				check(path+"[]", sub)
+			}
+		}
+	}
+	var schemas []*Schema
+	for _, name := range EntityNames() {
+		schemas = append(schemas, mustEntity(t, name))
+	}
+	for _, p := range Plugins() {
+		s, _ := Plugin(p.Name)
+		schemas = append(schemas, s)
+	}
+	for _, s := range schemas {
+		for i := range s.Fields {
+			check(s.Name+"."+s.Fields[i].Name, &s.Fields[i])
+		}
+	}
+	base := &Field{Type: "string", OneOf: []any{"a", "b"}}
+	base.oneOfErr = "expected one of: a, b"
+	match := inherit(base, Field{OneOf: []any{"c"}})
+	if got := firstFailure(match, "a"); got != "expected one of: c" {
+		t.Errorf("a match's one_of fails with %q", got)
+	}
+}

@@ -69,6 +69,10 @@ type Field struct {
 	Shorthands   []Shorthand // record: shorthand fields accepted on write
 
 	record *Schema // record: the schema its subfields form, built once by compile
+
+	// The messages of a failed one_of and not_one_of, built once by compile: a conditional check's if-match
+	// fails on most entities it sees.
+	oneOfErr, notOneOfErr string
 }
 
 // FieldDeprecation is a field's `deprecation` attribute; Kong removes such fields in 4.0.

@@ -283,10 +283,10 @@ func firstFailure(f *Field, v any) string {
 		return "value must not be true"
 	}
 	if f.NotOneOf != nil && containsValue(f.NotOneOf, v) {
-		return "must not be one of: " + joinValues(f.NotOneOf)
+		return f.notOneOfError()
 	}
 	if f.OneOf != nil && !containsValue(f.OneOf, v) {
-		return "expected one of: " + joinValues(f.OneOf)
+		return f.oneOfError()
 	}
 	if f.Gt != nil && isNumber && !(num > *f.Gt) {
 		return "value must be greater than " + formatNumber(*f.Gt)
