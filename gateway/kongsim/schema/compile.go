@@ -11,11 +11,26 @@ func (s *Schema) compile() {
 	}
 	s.checkers = make([]checker, len(s.EntityChecks))
 	for i, c := range s.EntityChecks {
+		compileCheck(c)
 		s.checkers[i] = describe(s, c)
 	}
 	compileFields(s.Fields)
 	for _, sub := range s.subschemas {
 		sub.compile()
+	}
+}
+
+// compileCheck compiles the fields a conditional check matches values with (their elements' messages).
+func compileCheck(c Check) {
+	if cc := c.Conditional; cc != nil {
+		compileField(&cc.IfMatch)
+		compileField(&cc.ThenMatch)
+	}
+	if cc := c.ConditionalAtLeastOneOf; cc != nil {
+		compileField(&cc.IfMatch)
+		if cc.ElseMatch != nil {
+			compileField(cc.ElseMatch)
+		}
 	}
 }
 

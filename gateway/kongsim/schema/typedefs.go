@@ -335,6 +335,9 @@ func validPath(v any) string {
 	if !pathChars.MatchString(s) {
 		return "invalid path: '" + s + "' (characters outside of the reserved list of RFC 3986 found)"
 	}
+	if !strings.Contains(s, "%") {
+		return "" // no percent escape to check (most paths)
+	}
 	raw := percentEncoded.ReplaceAllString(s, "___")
 	if i := strings.IndexByte(raw, '%'); i >= 0 {
 		end := min(i+3, len(raw))

@@ -412,7 +412,12 @@ func joinValues(list []any) string {
 func exclusiveSubsets(subsets [][]string, v any) string {
 	list, _ := asList(v)
 	var members [][]string
-	seen := map[int]bool{}
+	var seenSmall [8]bool
+	seen := seenSmall[:0]
+	if len(subsets) > len(seenSmall) {
+		seen = make([]bool, 0, len(subsets))
+	}
+	seen = seen[:len(subsets)]
 	for _, e := range list {
 		str, isString := e.(string)
 		for i, subset := range subsets {
