@@ -318,3 +318,27 @@ func TestBogusContentLength(t *testing.T) {
 		t.Errorf("reading the answer allocated %d bytes", n)
 	}
 }
+
+// TestNetHTTPEnvChoosesNetHTTP: with KONGSNAP_NET_HTTP set, requests go through net/http's Transport (which asks
+// for gzip; the client's own transport does not), the escape hatch for a gateway the wire transport mishandles.
+func TestNetHTTPEnvChoosesNetHTTP(t *testing.T) {
+	for _, set := range []bool{false, true} {
+		var gzip atomic.Bool
+		sim := kongsim.New(kongsim.Options{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			gzip.Store(strings.Contains(r.Header.Get("Accept-Encoding"), "gzip"))
+			sim.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		if set {
+			t.Setenv(gateway.NetHTTPEnv, "1")
+		}
+		c := open(t, testConnection(srv.URL))
+		if _, err := c.Read(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if gzip.Load() != set {
+			t.Errorf("%s set: %v, yet net/http's transport was used: %v", gateway.NetHTTPEnv, set, gzip.Load())
+		}
+	}
+}
