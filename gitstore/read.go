@@ -69,30 +69,30 @@ func (s *Store) treeOf(ref string) (map[string][]byte, error) {
 	return s.tree(commit)
 }
 
-// tree returns a commit's whole tree, path → content.
+// tree returns a commit's whole tree, path → content, each blob read as Delta reads one (readBlob).
 func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
 	tree, err := commit.Tree()
 	if err != nil {
 		return nil, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
 	}
 	files := map[string][]byte{}
-	err = tree.Files().ForEach(func(f *object.File) error {
-		r, err := f.Reader()
-		if err != nil {
-			return err
+	walker := object.NewTreeWalker(tree, true, nil)
+	defer walker.Close()
+	for {
+		name, entry, err := walker.Next()
+		if err == io.EOF {
+			return files, nil
 		}
-		defer r.Close()
-		content, err := io.ReadAll(r)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("reading files of %s: %w", commit.Hash, err)
 		}
-		files[f.Name] = content
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading files of %s: %w", commit.Hash, err)
+		if !entry.Mode.IsFile() {
+			continue
+		}
+		if files[name], err = s.readBlob(entry.Hash); err != nil {
+			return nil, fmt.Errorf("reading files of %s: %s: %w", commit.Hash, name, err)
+		}
 	}
-	return files, nil
 }
 
 // File returns one file of the tree of the commit that ref names (any ref Files takes), reading no other blob; ok
