@@ -147,3 +147,15 @@ func instantGateway(b *testing.B) *gateway.Client {
 	}
 	return gw
 }
+
+// BenchmarkPlanIntoEmpty10k is the planning of a restore of 10,000 entities into an empty gateway: the step
+// between loading the snapshot and the first validation request, when the gateway waits.
+func BenchmarkPlanIntoEmpty10k(b *testing.B) {
+	target := large(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewPlan(&snapshot.Snapshot{}, target, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
