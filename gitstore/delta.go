@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -50,32 +49,19 @@ func (s *Store) delta(ref string, files map[string][]byte) (Delta, error) {
 	if err != nil {
 		return Delta{}, err
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return Delta{}, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
-	}
 	d := Delta{Old: map[string][]byte{}, Unchanged: map[string]bool{}}
-	walker := object.NewTreeWalker(tree, true, nil)
-	defer walker.Close()
-	for {
-		path, entry, err := walker.Next()
-		if err == io.EOF {
-			return d, nil
-		}
-		if err != nil {
-			return Delta{}, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
-		}
-		if entry.Mode == filemode.Dir {
-			continue
-		}
-		if content, ok := files[path]; ok && plumbing.ComputeHash(plumbing.BlobObject, content) == entry.Hash {
+	err = eachFile(commit, func(path string, hash plumbing.Hash) (err error) {
+		if content, ok := files[path]; ok && plumbing.ComputeHash(plumbing.BlobObject, content) == hash {
 			d.Unchanged[path] = true
-			continue
+			return nil
 		}
-		if d.Old[path], err = s.readBlob(entry.Hash); err != nil {
-			return Delta{}, fmt.Errorf("reading %s of %s: %w", path, commit.Hash, err)
-		}
+		d.Old[path], err = s.readBlob(hash)
+		return err
+	})
+	if err != nil {
+		return Delta{}, err
 	}
+	return d, nil
 }
 
 // readBlob returns a blob's content. A loose blob is read from its file (readLooseBlob); a packed one through go-git.

@@ -69,28 +69,40 @@ func (s *Store) treeOf(ref string) (map[string][]byte, error) {
 	return s.tree(commit)
 }
 
-// tree returns a commit's whole tree, path → content, each blob read as Delta reads one (readBlob).
+// tree returns a commit's whole tree, path → content.
 func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := eachFile(commit, func(name string, hash plumbing.Hash) (err error) {
+		files[name], err = s.readBlob(hash)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// eachFile calls fn with the path and blob hash of every file of a commit's tree, reading no blob itself.
+func eachFile(commit *object.Commit, fn func(path string, hash plumbing.Hash) error) error {
 	tree, err := commit.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
+		return fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
 	}
-	files := map[string][]byte{}
 	walker := object.NewTreeWalker(tree, true, nil)
 	defer walker.Close()
 	for {
 		name, entry, err := walker.Next()
 		if err == io.EOF {
-			return files, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading files of %s: %w", commit.Hash, err)
+			return fmt.Errorf("reading tree of %s: %w", commit.Hash, err)
 		}
 		if !entry.Mode.IsFile() {
 			continue
 		}
-		if files[name], err = s.readBlob(entry.Hash); err != nil {
-			return nil, fmt.Errorf("reading files of %s: %s: %w", commit.Hash, name, err)
+		if err := fn(name, entry.Hash); err != nil {
+			return fmt.Errorf("reading %s of %s: %w", name, commit.Hash, err)
 		}
 	}
 }
