@@ -171,68 +171,60 @@ func (f *inFlight) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func TestParallelism(t *testing.T) {
+// parallelismCases are the bounds on requests in flight a restore's parallelism sets, for its writes and its
+// validations alike.
+var parallelismCases = []struct {
+	name        string
+	parallelism int
+	min, max    int64
+}{
+	{"one at a time", 1, 1, 1},
+	{"default", 0, 2, DefaultParallelism},
+	{"four", 4, 2, 4},
+}
+
+// eachParallelism runs step for each of parallelismCases on a fresh simulator whose method requests take 5 ms, with
+// the plan of the rich target, and checks the peak of requests in flight (what: writes, validations).
+func eachParallelism(t *testing.T, method, what string, step func(t *testing.T, s *sim, plan *Plan, parallelism int)) {
 	target := richTarget(t)
-	for _, tc := range []struct {
-		name        string
-		parallelism int
-		min, max    int64
-	}{
-		{"one at a time", 1, 1, 1},
-		{"default", 0, 2, DefaultParallelism},
-		{"four", 4, 2, 4},
-	} {
+	for _, tc := range parallelismCases {
 		t.Run(tc.name, func(t *testing.T) {
 			var f inFlight
 			s := newSim(t, f.wrap)
-			s.kong.AddFault(kongsim.Fault{Method: http.MethodPut, Latency: 5 * time.Millisecond})
+			s.kong.AddFault(kongsim.Fault{Method: method, Latency: 5 * time.Millisecond})
 			plan, err := NewPlan(s.read(t), target, opts())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Apply(context.Background(), s.gw, plan, ApplyOptions{Parallelism: tc.parallelism}); err != nil {
-				t.Fatal(err)
-			}
+			step(t, s, plan, tc.parallelism)
 			if peak := f.peak.Load(); peak < tc.min || peak > tc.max {
-				t.Errorf("peak of %d writes in flight, want %d to %d", peak, tc.min, tc.max)
+				t.Errorf("peak of %d %s in flight, want %d to %d", peak, what, tc.min, tc.max)
 			}
-			s.verify(t, target, opts())
 		})
 	}
 }
 
+func TestParallelism(t *testing.T) {
+	target := richTarget(t)
+	eachParallelism(t, http.MethodPut, "writes", func(t *testing.T, s *sim, plan *Plan, parallelism int) {
+		if _, err := Apply(context.Background(), s.gw, plan, ApplyOptions{Parallelism: parallelism}); err != nil {
+			t.Fatal(err)
+		}
+		s.verify(t, target, opts())
+	})
+}
+
 // TestValidateParallelism: the validation requests go in parallel, as many at once as the restore's parallelism.
 func TestValidateParallelism(t *testing.T) {
-	target := richTarget(t)
-	for _, tc := range []struct {
-		name        string
-		parallelism int
-		min, max    int64
-	}{
-		{"one at a time", 1, 1, 1},
-		{"default", 0, 2, DefaultParallelism},
-		{"four", 4, 2, 4},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var f inFlight
-			s := newSim(t, f.wrap)
-			s.kong.AddFault(kongsim.Fault{Method: http.MethodPost, Latency: 5 * time.Millisecond})
-			plan, err := NewPlan(s.read(t), target, opts())
-			if err != nil {
-				t.Fatal(err)
-			}
-			v, err := Validate(context.Background(), s.gw, plan, ValidateOptions{Parallelism: tc.parallelism})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v.Requests != len(plan.Operations) {
-				t.Errorf("%d validation requests for %d operations", v.Requests, len(plan.Operations))
-			}
-			if peak := f.peak.Load(); peak < tc.min || peak > tc.max {
-				t.Errorf("peak of %d validations in flight, want %d to %d", peak, tc.min, tc.max)
-			}
-		})
-	}
+	eachParallelism(t, http.MethodPost, "validations", func(t *testing.T, s *sim, plan *Plan, parallelism int) {
+		v, err := Validate(context.Background(), s.gw, plan, ValidateOptions{Parallelism: parallelism})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Requests != len(plan.Operations) {
+			t.Errorf("%d validation requests for %d operations", v.Requests, len(plan.Operations))
+		}
+	})
 }
 
 // orderWriter records the order operations start and fails the ones named in fail.
