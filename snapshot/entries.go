@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 	"strings"
-	"unsafe"
 )
 
 // A file Write makes is its header (_format_version, and _info when select tags are set) followed by its
@@ -140,8 +139,7 @@ func splitPresent(files Files, name string) (*fileText, bool) {
 	if !ok {
 		return nil, true
 	}
-	// Read in place: the entries are copied out by without, and data is not changed meanwhile.
-	f, ok := splitFile(unsafe.String(unsafe.SliceData(data), len(data)))
+	f, ok := splitFile(inPlace(data)) // the entries are copied out by without
 	return &f, ok
 }
 

@@ -221,10 +221,7 @@ var unsupported = map[Kind][]string{
 // _format_version and _info, then entry by entry, so that a large file is never held as one node tree. Any other
 // file is read whole by yaml.v3.
 func (r *reader) parseFile(name string, data []byte) error {
-	// The text is read in place, not copied (a million-entity snapshot is hundreds of megabytes): nothing read
-	// keeps a piece of it beyond Read, strings being copied into entities (fieldsInto, the JSON road), references
-	// and labels built anew, and data is not changed while Read runs.
-	src := unsafe.String(unsafe.SliceData(data), len(data))
+	src := inPlace(data)
 	head, ok, _ := parseFastSections(src, true, func(*yaml.Node, int, *yaml.Node) error { return nil })
 	if ok && !hasMergeKey(head.Content[0]) {
 		return r.parseSections(name, src, head)
@@ -253,6 +250,11 @@ func (r *reader) parseSections(name, src string, head *yaml.Node) error {
 	})
 	return err
 }
+
+// inPlace is data as a string, not copied (a million-entity snapshot is hundreds of megabytes). Its callers keep no
+// piece of it beyond their call, strings being copied into entities (fieldsInto, the JSON road), references and
+// labels built anew, and entries copied out (DifferingEntries); and data is not changed meanwhile.
+func inPlace(data []byte) string { return unsafe.String(unsafe.SliceData(data), len(data)) }
 
 // hasMergeKey reports whether a mapping has a "<<" key, whose merged sections parseSections would not stream.
 func hasMergeKey(n *yaml.Node) bool {

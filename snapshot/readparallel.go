@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"gopkg.in/yaml.v3"
 )
@@ -42,7 +41,7 @@ func readParallel(files Files, names []string, opts ReadOptions) (*Snapshot, err
 // its root mapping. Anything the two-pass parseFile would read otherwise gives up: a file outside the subset, a
 // merge key, a section whose entries the root mapping holds itself (they would come first there).
 func (r *reader) streamFile(name string, data []byte) error {
-	src := unsafe.String(unsafe.SliceData(data), len(data)) // as parseFile reads it
+	src := inPlace(data)
 	head, ok, err := parseFastSections(src, true, func(key *yaml.Node, index int, entry *yaml.Node) error {
 		kind, isSection := sectionKinds[key.Value]
 		if !isSection {
