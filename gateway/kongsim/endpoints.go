@@ -186,7 +186,7 @@ func (s *Server) setTargetHealth(q *request, parent *parentRef) (int, any) {
 func (s *Server) findTargetLocked(u row, key string) row {
 	t := s.tables["targets"]
 	var target row
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		target = t.rows[strings.ToLower(key)]
 	} else {
 		if normal, ok := normalizeTarget(key); ok {
@@ -269,7 +269,7 @@ func (s *Server) endpointList(*request) (int, any) {
 // taken from the URL unless the body names one).
 func (s *Server) aclByGroupLocked(q *request, consumer row, body map[string]any) (string, *apiError) {
 	key := q.segs[3]
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		return key, nil
 	}
 	if _, given := body["group"]; !given && q.Method == http.MethodPut {

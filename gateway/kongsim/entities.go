@@ -12,32 +12,13 @@ import (
 	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
 )
 
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // lookupLocked finds an entity by UUID or, for a kind with an endpoint key, by that key. A non-UUID key for a
 // kind without one is Kong's "invalid primary key".
 func (s *Server) lookupLocked(k *kind, key string) (row, *apiError) {
 	t := s.tables[k.name]
 	var r row
 	switch ek := k.endpointKey(); {
-	case isUUID(key):
+	case schema.IsUUID(key):
 		r = t.rows[strings.ToLower(key)]
 	case k.name == "certificates":
 		if sni := s.tables["snis"].byUnique("name", key); sni != nil {
@@ -116,7 +97,7 @@ func (s *Server) insertLocked(k *kind, body map[string]any) (row, *apiError) {
 func (s *Server) upsertLocked(k *kind, key string, body map[string]any) (row, *apiError) {
 	w := newWrite(k, body, "upsert")
 	t := s.tables[k.name]
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		w.obj["id"] = strings.ToLower(key)
 		w.old = t.rows[strings.ToLower(key)]
 	} else {
@@ -255,7 +236,7 @@ func (s *Server) autoFields(w *write) {
 	fresh := w.op != "update"
 	sch := w.k.entitySchema()
 	if fresh && fieldNamed(sch.Fields, "id") != nil {
-		if id, ok := w.obj["id"].(string); ok && isUUID(id) {
+		if id, ok := w.obj["id"].(string); ok && schema.IsUUID(id) {
 			w.obj["id"] = strings.ToLower(id)
 		} else if w.obj["id"] == nil {
 			w.obj["id"] = s.ids()
@@ -287,7 +268,7 @@ func (s *Server) resolveForeign(w *write) *apiError {
 		if !ok {
 			continue
 		}
-		if id, ok := ref["id"].(string); ok && isUUID(id) {
+		if id, ok := ref["id"].(string); ok && schema.IsUUID(id) {
 			w.obj[f.Name] = map[string]any{"id": strings.ToLower(id)}
 			continue
 		}

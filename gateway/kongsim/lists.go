@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
 )
 
 const (
@@ -304,7 +306,7 @@ func (s *Server) targetEntity(q *request, parent *parentRef) (int, any) {
 	t := s.tables["targets"]
 	key := q.segs[3]
 	var target row
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		target = t.rows[strings.ToLower(key)]
 	} else {
 		for _, id := range t.children("upstream", u["id"].(string)) {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/kongsnap/kongsnap/gateway/kongsim/schema"
 )
 
 // route dispatches a request the way Kong's Lapis application does: fixed routes first, then the endpoints
@@ -260,7 +262,7 @@ func (s *Server) entityRoute(q *request, k *kind, parent *parentRef) (int, any) 
 
 // notFoundByKey is the code 6 body of a PATCH whose entity does not exist.
 func notFoundByKey(k *kind, key string) *apiError {
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		pk := map[string]any{"id": strings.ToLower(key)}
 		return dbError(codeNotFound, "could not find the entity with primary key '"+luaPretty(pk)+"'", pk)
 	}

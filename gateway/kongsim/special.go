@@ -173,7 +173,7 @@ func certDigest(cert string) (string, error) {
 // certificateKey turns /certificates/{key} into a certificate id: a non-UUID key is an SNI name
 // (kong/api/routes/certificates.lua). On PUT an unknown name means a new certificate carrying that SNI.
 func (s *Server) certificateKey(method, key string, body map[string]any) (string, *apiError) {
-	if isUUID(key) {
+	if schema.IsUUID(key) {
 		return key, nil
 	}
 	id := ""

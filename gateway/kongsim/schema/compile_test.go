@@ -83,8 +83,8 @@ func TestIsUUIDIsUUIDPattern(t *testing.T) {
 		"0000000a-0000-4000-8000-00000000000", "0000000a-0000-4000-8000_000000000004", "0000000a-0000-4000-8000-00000000000\n",
 		"ｆ000000a-0000-4000-8000-000000000004", "{0000000a-0000-4000-8000-000000000004}",
 	} {
-		if got, want := isUUID(s), uuidPattern.MatchString(s); got != want {
-			t.Errorf("isUUID(%q) = %v, uuidPattern says %v", s, got, want)
+		if got, want := IsUUID(s), uuidPattern.MatchString(s); got != want {
+			t.Errorf("IsUUID(%q) = %v, uuidPattern says %v", s, got, want)
 		}
 	}
 }

@@ -244,8 +244,9 @@ func orErr(f *Field, msg string) string {
 
 var uuidPattern = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// isUUID is uuidPattern.MatchString without a regular expression: every id and foreign key is checked.
-func isUUID(s string) bool {
+// IsUUID reports whether s is a UUID as Kong's uuid type takes it: 8-4-4-4-12 hexadecimal digits of either
+// case. It is uuidPattern.MatchString without a regular expression: every id and foreign key is checked.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -294,7 +295,7 @@ func firstFailure(f *Field, v any) string {
 	if f.Timestamp && isNumber && !(num > 0) {
 		return "expected a valid timestamp"
 	}
-	if f.UUID && isString && !isUUID(str) {
+	if f.UUID && isString && !IsUUID(str) {
 		return "expected a valid UUID"
 	}
 	if f.IsRegex && isString {
