@@ -50,10 +50,30 @@ func TestDecodePageMatchesJSON(t *testing.T) {
 // TestDecodePageTakesKongsimPages decodes the pages kongsim serves for a generated gateway with decodePage
 // itself, to the values encoding/json gives.
 func TestDecodePageTakesKongsimPages(t *testing.T) {
+	for _, p := range kongsimPages(t, 3000) {
+		kind, body := p.info.Kind, string(p.body)
+		if got := decodedBy(t, p.info, body); got != nil {
+			t.Fatalf("%s: decodePage left kongsim's page to encoding/json: %v", kind, got)
+		}
+		checkSameDecode(t, string(kind), p.info, body)
+	}
+}
+
+// kongsimPage is the first page of one of kongsim's collections.
+type kongsimPage struct {
+	info *snapshot.KindInfo
+	body []byte
+}
+
+// kongsimPages fetches the first page, of up to 1000 entities, of each of kongsim's collections for a gateway
+// generated with n entities.
+func kongsimPages(tb testing.TB, n int) []kongsimPage {
+	tb.Helper()
 	s := kongsim.New(kongsim.Options{})
-	kongsimtest.SeedLarge(t, s, 3000)
+	kongsimtest.SeedLarge(tb, s, n)
 	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	defer srv.Close()
+	var pages []kongsimPage
 	for _, kind := range snapshot.Kinds {
 		info := kind.Info()
 		if info.Path == "" {
@@ -61,18 +81,16 @@ func TestDecodePageTakesKongsimPages(t *testing.T) {
 		}
 		resp, err := http.Get(srv.URL + info.Path + "?size=1000")
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v", info.Path, resp.StatusCode, err)
+			tb.Fatalf("GET %s: %d %v", info.Path, resp.StatusCode, err)
 		}
-		if got := decodedBy(t, info, string(body)); got != nil {
-			t.Fatalf("%s: decodePage left kongsim's page to encoding/json: %v", kind, got)
-		}
-		checkSameDecode(t, string(kind), info, string(body))
+		pages = append(pages, kongsimPage{info, body})
 	}
+	return pages
 }
 
 // decodedBy returns decodePage's own error on body (nil when it decoded the page itself).
@@ -266,32 +284,10 @@ func randomAny(rng *rand.Rand, depth int) any {
 // BenchmarkDecodePage decodes the first page of each of kongsim's collections for a generated gateway, as Read
 // does and as encoding/json did before.
 func BenchmarkDecodePage(b *testing.B) {
-	s := kongsim.New(kongsim.Options{})
-	kongsimtest.SeedLarge(b, s, 10_000)
-	srv := httptest.NewServer(s)
-	b.Cleanup(srv.Close)
-	type fetched struct {
-		info *snapshot.KindInfo
-		body []byte
-	}
-	var pages []fetched
+	pages := kongsimPages(b, 10_000)
 	size := 0
-	for _, kind := range snapshot.Kinds {
-		info := kind.Info()
-		if info.Path == "" {
-			continue
-		}
-		resp, err := http.Get(srv.URL + info.Path + "?size=1000")
-		if err != nil {
-			b.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		pages = append(pages, fetched{info, body})
-		size += len(body)
+	for _, p := range pages {
+		size += len(p.body)
 	}
 	for _, bb := range []struct {
 		name   string
