@@ -759,10 +759,7 @@ func structFields(t reflect.Type, at []int, names map[string]bool) ([]structFiel
 			return nil, errNotDecoded
 		}
 		names[strings.ToLower(name)] = true
-		dec, err := compile(f.Type)
-		if err != nil {
-			dec = nil
-		}
+		dec, _ := compile(f.Type) // nil for a type left to encoding/json
 		fields = append(fields, structField{index: index, name: name, dec: dec})
 	}
 	return fields, nil
