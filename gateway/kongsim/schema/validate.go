@@ -414,11 +414,10 @@ func exclusiveSubsets(subsets [][]string, v any) string {
 	list, _ := asList(v)
 	var members [][]string
 	var seenSmall [8]bool
-	seen := seenSmall[:0]
-	if len(subsets) > len(seenSmall) {
-		seen = make([]bool, 0, len(subsets))
+	seen := seenSmall[:]
+	if len(subsets) > len(seen) {
+		seen = make([]bool, len(subsets))
 	}
-	seen = seen[:len(subsets)]
 	for _, e := range list {
 		str, isString := e.(string)
 		for i, subset := range subsets {
