@@ -30,6 +30,9 @@ const (
 	TrailerTrigger      = "Kongsnap-Trigger"
 	TrailerRunID        = "Kongsnap-Run-Id"
 	TrailerRestoredFrom = "Kongsnap-Restored-From"
+	// TrailerManifestMAC authenticates the commit's manifest with the encryption key (snapshot.Keyring.ManifestMAC),
+	// so that a restore can trust the files before reading them in full (see loadTarget).
+	TrailerManifestMAC = "Kongsnap-Manifest-Mac"
 )
 
 // BackupOptions selects what a backup run covers.
@@ -165,7 +168,7 @@ func (b *backupRun) one(ctx context.Context, c *config.Connection) report.Result
 	defer b.gitMu.Unlock()
 	rec, err := Record(ctx, b.store, Entry{
 		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: b.summarizer(c, live, files), Body: b.opts.Message,
-		KongVersion: version, Entities: live.Len(), Trigger: b.trigger, RunID: b.runID, At: start,
+		KongVersion: version, Entities: live.Len(), Trigger: b.trigger, RunID: b.runID, At: start, Keys: b.keys,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag
 	if err != nil {

@@ -140,7 +140,7 @@ func (d *driftRun) one(ctx context.Context, c *config.Connection) report.Result 
 	rec, err := Record(ctx, d.store, Entry{
 		Connection: c.Name, Branch: head, Base: res.Branch, Files: files, Summary: c.Name + ": drift: " + changes.Summary(),
 		KongVersion: version, Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start, NoTag: true,
-		Baseline: baseCommit.Hash,
+		Baseline: baseCommit.Hash, Keys: d.keys,
 	})
 	if err != nil {
 		return fail(err)
@@ -251,7 +251,7 @@ func (d *driftRun) commitToBranch(ctx context.Context, c *config.Connection, res
 	live *snapshot.Snapshot, version string, start time.Time) report.Result {
 	rec, err := Record(ctx, d.store, Entry{
 		Connection: c.Name, Branch: res.Branch, Files: files, Summarize: d.summarizer(c, live, files), KongVersion: version,
-		Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start,
+		Entities: live.Len(), Trigger: TriggerDrift, RunID: d.runID, At: start, Keys: d.keys,
 	})
 	res.Commit, res.Tag = rec.Commit, rec.Tag
 	switch {

@@ -36,6 +36,9 @@ type Entry struct {
 	At time.Time
 	// NoTag records the commit without a snapshot tag (drift branches are not snapshots to restore).
 	NoTag bool
+	// Keys, the keyring Files were written with, authenticates the manifest in a trailer (TrailerManifestMAC);
+	// nil leaves the trailer out.
+	Keys *snapshot.Keyring
 }
 
 // Recorded is what Record published.
@@ -170,6 +173,9 @@ func (e Entry) trailers() []gitstore.Trailer {
 	}
 	if e.Baseline != "" {
 		trailers = append(trailers, gitstore.Trailer{Key: TrailerBaseline, Value: e.Baseline})
+	}
+	if mac, ok := e.Keys.ManifestMAC(e.Files); ok {
+		trailers = append(trailers, gitstore.Trailer{Key: TrailerManifestMAC, Value: mac})
 	}
 	return trailers
 }

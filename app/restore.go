@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kongsnap/kongsnap/config"
+	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/gitstore"
 	"github.com/kongsnap/kongsnap/report"
 	"github.com/kongsnap/kongsnap/snapshot"
@@ -115,26 +117,15 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		return res, err
 	}
 	fmt.Fprintf(out, "restore %s to snapshot %s (%s)\n", conn.Name, short(target.source.Hash), target.source.Summary)
-	var progress func(phase string, done, total int)
-	if env.ApplyProgress != nil {
-		progress = func(phase string, done, total int) { env.ApplyProgress(conn.Name, phase, done, total) }
-	}
-	outside, err := outsideIDs(ctx, client, conn, target.snapshot)
+	conv, current, err := target.compare(ctx, env, client, conn)
 	if err != nil {
 		return res, err
 	}
-	conv, err := kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
-		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
-			AllowEmpty: opts.AllowEmpty, Outside: outside},
-		DryRun:                 opts.DryRun,
-		FullPlan:               opts.FullPlan,
-		AllowUnprotectedWindow: opts.AllowUnprotectedWindow,
-		Confirm:                confirmation(out, conn, opts),
-		Parallelism:            opts.Parallelism,
-		Out:                    out,
-		Logger:                 env.logger(),
-		Progress:               progress,
-	})
+	if conv == nil {
+		if conv, err = converge(ctx, env, client, conn, target, current, opts); conv == nil {
+			return res, err
+		}
+	}
 	res.Operations = operations(conv)
 	if conv.Plan != nil {
 		res.Summary, res.Counts = conv.Plan.Summary(), planCounts(conv.Plan)
@@ -161,6 +152,33 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 		return res, nil
 	}
 	return record(ctx, env, target.store, conn, target.keys, target.source, res)
+}
+
+// converge plans, validates, confirms, applies and verifies (sync.Converge), planning against current when it is
+// set (the live gateway just read).
+func converge(ctx context.Context, env *Env, client *gateway.Client, conn *config.Connection, target *restoreSource,
+	current *snapshot.Snapshot, opts RestoreOptions) (*kongsync.Convergence, error) {
+	var progress func(phase string, done, total int)
+	if env.ApplyProgress != nil {
+		progress = func(phase string, done, total int) { env.ApplyProgress(conn.Name, phase, done, total) }
+	}
+	outside, err := outsideIDs(ctx, client, conn, target.snapshot)
+	if err != nil {
+		return nil, err
+	}
+	return kongsync.Converge(ctx, client, target.snapshot, kongsync.ConvergeOptions{
+		Plan: kongsync.Options{Sections: target.kinds, NoDelete: opts.NoDelete, MaxDeletes: opts.MaxDeletes,
+			AllowEmpty: opts.AllowEmpty, Outside: outside},
+		DryRun:                 opts.DryRun,
+		FullPlan:               opts.FullPlan,
+		AllowUnprotectedWindow: opts.AllowUnprotectedWindow,
+		Confirm:                confirmation(env.Stdout, conn, opts),
+		Parallelism:            opts.Parallelism,
+		Out:                    env.Stdout,
+		Logger:                 env.logger(),
+		Progress:               progress,
+		Current:                current,
+	})
 }
 
 // confirmation is the confirm phase's question: nil (apply) with --yes; otherwise a prompt at a terminal, or,
@@ -243,14 +261,75 @@ type restoreSource struct {
 	store    *gitstore.Store
 	keys     *snapshot.Keyring
 	source   gitstore.Commit
+	files    snapshot.Files
 	manifest *snapshot.Manifest // nil for decK files committed by hand
+	// snapshot is the files read; nil until read for a target loaded on trust (its manifest MAC checks).
 	snapshot *snapshot.Snapshot
 	kinds    map[snapshot.Kind]bool
+	// name is the connection restored into, for errors.
+	name string
+}
+
+// read reads the target's files and checks them against the manifest's counts; the refusals name the snapshot.
+func (t *restoreSource) read(env *Env) error {
+	sha := short(t.source.Hash)
+	encrypted := t.manifest != nil && t.manifest.Secrets == snapshot.SecretsEncrypt
+	s, err := snapshot.Read(t.files, snapshot.ReadOptions{Keyring: t.keys, Encrypted: encrypted})
+	if err != nil {
+		return fmt.Errorf("connection %q: reading snapshot %s: %w", t.name, sha, err)
+	}
+	if t.manifest != nil {
+		if err := t.manifest.CheckCounts(s); err != nil {
+			return fmt.Errorf("connection %q: snapshot %s fails its integrity check, refusing to restore it: %w", t.name, sha, err)
+		}
+	}
+	t.snapshot = s
+	env.logger().Debug("read snapshot", "connection", t.name, "snapshot", t.source.Hash, "entities", s.Len())
+	return nil
+}
+
+// compare settles a target loaded on trust (see loadTarget) before any plan: the live gateway, written as a backup
+// of it would be, is compared with the target's files. The same files need no plan (conv, InSync, the empty plan
+// shown on out); otherwise the snapshot is read and checked now and current is the live read, for the plan. A
+// target read already is left to the plan (nothing returned).
+func (t *restoreSource) compare(ctx context.Context, env *Env, client *gateway.Client,
+	conn *config.Connection) (conv *kongsync.Convergence, current *snapshot.Snapshot, err error) {
+	if t.snapshot != nil {
+		return nil, nil, nil
+	}
+	live, err := client.Read(ctx)
+	if err != nil {
+		return nil, nil, restoreError(conn, t, &kongsync.Convergence{}, err)
+	}
+	if t.matches(live, conn, client.Version()) {
+		env.logger().Debug("the live gateway, written as a backup, gives the snapshot's files: nothing to plan",
+			"connection", conn.Name, "snapshot", t.source.Hash)
+		conv, err = kongsync.Matched(env.Stdout)
+		return conv, nil, err
+	}
+	return nil, live, t.read(env)
+}
+
+// matches reports whether live, within the connection's sections and written as a backup of it would be, gives
+// exactly the target's files: then the snapshot is the live gateway read back, and a restore has nothing to do.
+// Anything else, including live not being writable, is "maybe different".
+func (t *restoreSource) matches(live *snapshot.Snapshot, conn *config.Connection, version string) bool {
+	kinds, err := snapshot.SectionKinds(conn.Sections)
+	if err != nil {
+		return false
+	}
+	files, err := writeSnapshot(live.Only(kinds), conn, version, t.keys)
+	return err == nil && maps.EqualFunc(files, t.files, bytes.Equal)
 }
 
 // loadTarget is the first phase: it reads the snapshot and refuses one that is not what it claims to be (files not
 // matching the manifest, a kongsnap snapshot without its manifest, a ciphertext replaced by plaintext) or not meant
-// for this connection.
+// for this connection, all before the gateway is contacted.
+//
+// A snapshot whose files match its manifest and whose commit carries a manifest MAC that checks with the keyring
+// (TrailerManifestMAC) is loaded on trust: nobody without the key has changed it since kongsnap wrote it, so the
+// full read's checks cannot fail for an edit, and it is read only if the live gateway turns out to differ from it
+// (converge).
 func loadTarget(ctx context.Context, env *Env, conn *config.Connection, opts RestoreOptions) (*restoreSource, error) {
 	fail := func(format string, args ...any) (*restoreSource, error) {
 		return nil, fmt.Errorf("connection %q: "+format, append([]any{conn.Name}, args...)...)
@@ -272,7 +351,7 @@ func loadTarget(ctx context.Context, env *Env, conn *config.Connection, opts Res
 	if err != nil {
 		return fail("%w (list snapshots with: kongsnap log --connection %s)", err, conn.Name)
 	}
-	t := &restoreSource{store: store, keys: keys, source: source, kinds: kinds}
+	t := &restoreSource{store: store, keys: keys, source: source, files: files, kinds: kinds, name: conn.Name}
 	sha := short(source.Hash)
 	if _, ok := files[snapshot.ManifestName]; !ok {
 		written, err := writtenByKongsnap(ctx, store, source)
@@ -298,14 +377,11 @@ func loadTarget(ctx context.Context, env *Env, conn *config.Connection, opts Res
 			return fail("snapshot %s: %w", sha, err)
 		}
 	}
-	encrypted := t.manifest != nil && t.manifest.Secrets == snapshot.SecretsEncrypt
-	if t.snapshot, err = snapshot.Read(files, snapshot.ReadOptions{Keyring: keys, Encrypted: encrypted}); err != nil {
-		return fail("reading snapshot %s: %w", sha, err)
+	if t.manifest != nil && keys.CheckManifestMAC(files, source.Trailer(TrailerManifestMAC)) {
+		return t, nil
 	}
-	if t.manifest != nil {
-		if err := t.manifest.CheckCounts(t.snapshot); err != nil {
-			return fail("snapshot %s fails its integrity check, refusing to restore it: %w", sha, err)
-		}
+	if err := t.read(env); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -410,6 +486,7 @@ func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.C
 		Connection: conn.Name, Branch: branch, Files: files,
 		Summary: fmt.Sprintf("%s: restored to %s", conn.Name, short(source.Hash)), KongVersion: version,
 		Entities: live.Len(), Trigger: TriggerRestore, RunID: env.runID(), RestoredFrom: source.Hash, At: env.now(),
+		Keys: keys,
 	})
 	var notPushed *NotPushedError
 	switch {

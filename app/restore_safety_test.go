@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -486,4 +487,82 @@ func TestRestoreRefusedByMaxDeletesPrintsTheWholePlan(t *testing.T) {
 		}
 	}
 	onlyReads(t, b.gw.sim)
+}
+
+// TestRestoreTrustsOnlyAManifestMACThatChecks: a backup's commit authenticates its manifest with the encryption key
+// (Kongsnap-Manifest-Mac), and a no-op restore of it compares the live gateway with its files without reading the
+// snapshot or planning, and only reads the gateway. A hand edit that keeps the commit's MAC
+// trailer is refused as before, naming the edit, without contacting the gateway.
+func TestRestoreTrustsOnlyAManifestMACThatChecks(t *testing.T) {
+	ctx := context.Background()
+	b := newBackedUp(t, nil)
+	msg := gittest.Git(t, b.remoteDir, "log", "-1", "--format=%B", "kong/prod")
+	_, mac, ok := strings.Cut(msg, TrailerManifestMAC+": ")
+	if !ok {
+		t.Fatalf("the backup's commit has no %s trailer:\n%s", TrailerManifestMAC, msg)
+	}
+	mac, _, _ = strings.Cut(mac, "\n")
+	ring, err := snapshot.ParseKeyring(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := exec.Command("git", "-C", b.remoteDir, "show", "kong/prod:"+snapshot.ManifestName).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ring.CheckManifestMAC(snapshot.Files{snapshot.ManifestName: manifest}, mac) {
+		t.Errorf("the trailer %q does not authenticate the manifest with the key", mac)
+	}
+
+	b.gw.sim.ResetRequests()
+	rep, err := Restore(ctx, b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := status(t, rep, "prod"); got.Status != report.Unchanged {
+		t.Errorf("no-op restore: %+v", got)
+	}
+	if !strings.Contains(b.env.stdout.String(), "plan: nothing to do") {
+		t.Errorf("the empty plan is not shown:\n%s", b.env.stdout.String())
+	}
+	for _, r := range b.gw.sim.Requests() {
+		if r.Method != http.MethodGet {
+			t.Errorf("a no-op restore of a backup sent %s %s: it should only read the gateway", r.Method, r.Path)
+		}
+	}
+	logs := b.env.logs.String()
+	if !strings.Contains(logs, "gives the snapshot's files: nothing to plan") || strings.Contains(logs, `msg="read snapshot"`) {
+		t.Errorf("the no-op restore read the snapshot instead of comparing files:\n%s", logs)
+	}
+
+	// The same hand edit as TestRestoreRefusesAHandEditedSnapshot, its commit then given the backup's message,
+	// MAC trailer included.
+	rewriteSnapshot(t, b.remoteDir, "kong/prod", func(name, content string) string {
+		if name != "consumers.yaml" {
+			return content
+		}
+		lines := strings.Split(content, "\n")
+		for i, l := range lines {
+			if k, v, ok := strings.Cut(l, "key: "); ok && strings.HasPrefix(v, "kongsnap:v1:") {
+				lines[i] = k + "key: attacker-chosen-key"
+			}
+		}
+		return strings.Join(lines, "\n")
+	})
+	work := t.TempDir()
+	gittest.Git(t, work, "clone", "-q", "--branch", "kong/prod", b.remoteDir, "clone")
+	clone := filepath.Join(work, "clone")
+	gittest.Git(t, clone, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "--amend", "-C", "HEAD~1")
+	gittest.Git(t, clone, "push", "-qf", "origin", "kong/prod")
+	if msg := gittest.Git(t, b.remoteDir, "log", "-1", "--format=%B", "kong/prod"); !strings.Contains(msg, mac) {
+		t.Fatalf("the edited commit does not carry the backup's MAC:\n%s", msg)
+	}
+	b.gw.sim.ResetRequests()
+	_, err = Restore(ctx, b.env.Env, RestoreOptions{Connection: "prod", To: "kong/prod", Yes: true})
+	if err == nil || !strings.Contains(err.Error(), "plaintext") || strings.Contains(err.Error(), "attacker-chosen-key") {
+		t.Fatalf("err = %v, want the plaintext refused without showing it", err)
+	}
+	if n := len(b.gw.sim.Requests()); n != 0 {
+		t.Errorf("the gateway was contacted %d times for a snapshot refused before reading it", n)
+	}
 }

@@ -35,9 +35,10 @@ type Keyring struct {
 }
 
 type ringKey struct {
-	id    string
-	aead  cipher.AEAD
-	nonce []byte // HMAC key deriving nonces; never the encryption key itself
+	id       string
+	aead     cipher.AEAD
+	nonce    []byte // HMAC key deriving nonces; never the encryption key itself
+	manifest []byte // HMAC key authenticating manifests (ManifestMAC)
 }
 
 // NewKeyring builds a keyring from raw 32-byte keys, the first one encrypting.
@@ -150,10 +151,11 @@ func newRingKey(key []byte) (*ringKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ringKey{id: hex.EncodeToString(sum[:])[:8], aead: aead, nonce: derive(key, "kongsnap v1 nonce")}, nil
+	return &ringKey{id: hex.EncodeToString(sum[:])[:8], aead: aead, nonce: derive(key, "kongsnap v1 nonce"),
+		manifest: derive(key, "kongsnap v1 manifest")}, nil
 }
 
-// derive separates the encryption key from the nonce key, so that the same master key never serves two purposes.
+// derive separates the encryption, nonce and manifest keys, so that the same master key never serves two purposes.
 func derive(key []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(purpose))

@@ -66,6 +66,9 @@ type ConvergeOptions struct {
 	// Progress, when set, is told how each phase goes: phase is "validated", "applied" or "walked" (a dry run),
 	// with the operations done of the phase's total.
 	Progress func(phase string, done, total int)
+	// Current, when set, is the whole gateway as the caller has just read it (Gateway.Read), planned against
+	// instead of reading it again.
+	Current *snapshot.Snapshot
 }
 
 // Convergence is what Converge did; the fields of phases that did not run are nil.
@@ -102,6 +105,19 @@ func Converge(ctx context.Context, gw Gateway, target *snapshot.Snapshot, opts C
 	return c.out, nil
 }
 
+// Matched is the Convergence of a target the caller found the gateway already holds, without planning (restore
+// compares a snapshot's files with the live gateway written the same way): Out shows the empty plan, as Converge
+// shows it, and the status is InSync.
+func Matched(out io.Writer) (*Convergence, error) {
+	plan := &Plan{}
+	if out != nil {
+		if err := plan.WritePlan(out, false); err != nil {
+			return nil, err
+		}
+	}
+	return &Convergence{Status: InSync, Plan: plan}, nil
+}
+
 // converger is one Converge in progress.
 type converger struct {
 	gw      Gateway
@@ -112,19 +128,18 @@ type converger struct {
 	refused error // the plan's guards' refusal, reported once validation has run too
 }
 
-func (c *converger) readLive(ctx context.Context) error {
-	current, err := c.gw.Read(ctx)
-	if err != nil {
-		return err
-	}
-	c.current = current
-	if c.opts.Plan.Diff.Defaults == nil {
-		// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
-		if c.opts.Plan.Diff.Defaults, err = c.gw.Defaults(ctx, current, c.target); err != nil {
+func (c *converger) readLive(ctx context.Context) (err error) {
+	c.current = c.opts.Current
+	if c.current == nil {
+		if c.current, err = c.gw.Read(ctx); err != nil {
 			return err
 		}
 	}
-	return nil
+	if c.opts.Plan.Diff.Defaults == nil {
+		// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
+		c.opts.Plan.Diff.Defaults, err = c.gw.Defaults(ctx, c.current, c.target)
+	}
+	return err
 }
 
 // plan makes the plan and prints it, all of it even when its guards refuse it, so that people see what was asked.
