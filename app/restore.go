@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -271,8 +270,15 @@ type restoreSource struct {
 }
 
 // read reads the target's files and checks them against the manifest's counts; the refusals name the snapshot.
-func (t *restoreSource) read(env *Env) error {
+func (t *restoreSource) read(ctx context.Context, env *Env) error {
 	sha := short(t.source.Hash)
+	if t.files == nil {
+		files, _, err := t.store.Files(ctx, t.source.Hash)
+		if err != nil {
+			return fmt.Errorf("connection %q: reading snapshot %s: %w", t.name, sha, err)
+		}
+		t.files = files
+	}
 	encrypted := t.manifest != nil && t.manifest.Secrets == snapshot.SecretsEncrypt
 	s, err := snapshot.Read(t.files, snapshot.ReadOptions{Keyring: t.keys, Encrypted: encrypted})
 	if err != nil {
@@ -301,25 +307,29 @@ func (t *restoreSource) compare(ctx context.Context, env *Env, client *gateway.C
 	if err != nil {
 		return nil, nil, restoreError(conn, t, &kongsync.Convergence{}, err)
 	}
-	if t.matches(live, conn, client.Version()) {
+	if t.matches(ctx, live, conn, client.Version()) {
 		env.logger().Debug("the live gateway, written as a backup, gives the snapshot's files: nothing to plan",
 			"connection", conn.Name, "snapshot", t.source.Hash)
 		conv, err = kongsync.Matched(env.Stdout)
 		return conv, nil, err
 	}
-	return nil, live, t.read(env)
+	return nil, live, t.read(ctx, env)
 }
 
 // matches reports whether live, within the connection's sections and written as a backup of it would be, gives
-// exactly the target's files: then the snapshot is the live gateway read back, and a restore has nothing to do.
-// Anything else, including live not being writable, is "maybe different".
-func (t *restoreSource) matches(live *snapshot.Snapshot, conn *config.Connection, version string) bool {
+// exactly the target commit's tree: then the snapshot is the live gateway read back, and a restore has nothing to
+// do. Anything else, including live not being writable, is "maybe different".
+func (t *restoreSource) matches(ctx context.Context, live *snapshot.Snapshot, conn *config.Connection, version string) bool {
 	kinds, err := snapshot.SectionKinds(conn.Sections)
 	if err != nil {
 		return false
 	}
 	files, err := writeSnapshot(live.Only(kinds), conn, version, t.keys)
-	return err == nil && maps.EqualFunc(files, t.files, bytes.Equal)
+	if err != nil {
+		return false
+	}
+	same, err := t.store.Holds(ctx, t.source.Hash, files)
+	return err == nil && same
 }
 
 // loadTarget is the first phase: it reads the snapshot and refuses one that is not what it claims to be (files not
@@ -378,9 +388,12 @@ func loadTarget(ctx context.Context, env *Env, conn *config.Connection, opts Res
 		}
 	}
 	if t.manifest != nil && keys.CheckManifestMAC(files, source.Trailer(TrailerManifestMAC)) {
+		// The files are not held meanwhile: the live gateway's are compared with the commit's tree (matches),
+		// and read reads them again from the commit only if they differ.
+		t.files = nil
 		return t, nil
 	}
-	if err := t.read(env); err != nil {
+	if err := t.read(ctx, env); err != nil {
 		return nil, err
 	}
 	return t, nil
