@@ -67,6 +67,7 @@ type KindInfo struct {
 	keys     []keyInfo
 	clear    func(any)
 	suffix   func(e any, suffix string) bool
+	copy     func(any) any
 }
 
 // kindTable lists every kind in dependency order: Kinds, Levels, Sections and SecretFields are read from it.
@@ -328,6 +329,9 @@ func (info *KindInfo) Clear(e any) {
 	}
 }
 
+// Copy returns a deep copy of e, an entity of the kind (go-kong's generated DeepCopy).
+func (info *KindInfo) Copy(e any) any { return info.copy(e) }
+
 // AppendToName appends suffix to e's unique name, so that for a moment another entity can take the name; it
 // reports false when e's kind has no unique name to borrow or e has none.
 func (info *KindInfo) AppendToName(e any, suffix string) bool {
@@ -404,6 +408,7 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 		}
 	}
 	info.typ = reflect.TypeFor[*T]()
+	info.copy = func(e any) any { return any(typed(e)).(interface{ DeepCopy() *T }).DeepCopy() }
 	idField, _ := info.typ.Elem().FieldByName("ID")
 	info.idField = idField.Index
 	info.entities = func(s *Snapshot) []any {

@@ -31,10 +31,8 @@ func uniqueKeys(e any) []string {
 	return out
 }
 
-// clone returns a deep copy of a go-kong entity; every kind a snapshot holds has go-kong's generated DeepCopy.
-func clone(e any) any {
-	return reflect.ValueOf(e).MethodByName("DeepCopy").Call(nil)[0].Interface()
-}
+// clone returns a deep copy of a go-kong entity of a kind a snapshot holds.
+func clone(e any) any { return snapshot.KindOf(e).Info().Copy(e) }
 
 // setID sets the id of a go-kong entity; every kind a snapshot holds has an ID *string field.
 func setID(e any, id string) {

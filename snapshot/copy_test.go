@@ -1,0 +1,29 @@
+package snapshot
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestCopyIsDeep: every kind's Copy returns an equal entity that shares nothing a write to it could change in the
+// original, for every entity of the rich snapshot (every kind, with nested fields).
+func TestCopyIsDeep(t *testing.T) {
+	s := richSnapshot(t)
+	for _, kind := range Kinds {
+		entities := s.Entities(kind)
+		if len(entities) == 0 {
+			t.Errorf("the rich snapshot holds no %s", kind)
+		}
+		for _, e := range entities {
+			c := kind.Info().Copy(e)
+			if !reflect.DeepEqual(c, e) {
+				t.Errorf("%s: the copy of %s differs from it", kind, Describe(e))
+			}
+			id := ID(e)
+			reflect.ValueOf(c).Elem().FieldByName("ID").Elem().SetString(id + "-copy")
+			if ID(e) != id {
+				t.Errorf("%s: setting the copy's id changed the original's to %s", kind, ID(e))
+			}
+		}
+	}
+}
