@@ -43,7 +43,15 @@ func Compare(current, target *snapshot.Snapshot, opts Options) Changes {
 // they changed, never their values, and snapshot.Redacted on either side is unknown, never a difference.
 func (m *Matching) Compare(opts Options) Changes {
 	c := &comparer{opts: opts, cur: m.cur, tgt: m.tgt}
-	var changes Changes
+	changed := c.pairs(m.Pairs)
+	n := len(changed)
+	for _, km := range m.kinds {
+		n += len(km.removed) + len(km.added)
+	}
+	var changes Changes // nil when nothing differs
+	if n > 0 {
+		changes = make(Changes, 0, n)
+	}
 	for _, kind := range snapshot.Kinds {
 		km := m.kinds[kind]
 		for _, e := range km.removed {
@@ -53,7 +61,7 @@ func (m *Matching) Compare(opts Options) Changes {
 			changes = append(changes, Change{Kind: kind, Action: Added, Target: e, Identity: c.tgt.identity(kind, e)})
 		}
 	}
-	changes = append(changes, c.pairs(m.Pairs)...)
+	changes = append(changes, changed...)
 	sortChanges(changes)
 	return changes
 }

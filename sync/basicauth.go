@@ -4,6 +4,7 @@ import (
 	"crypto/sha1" //nolint:gosec // Kong's basic-auth hash is SHA-1; matched here, never chosen.
 	"encoding/hex"
 	"regexp"
+	"slices"
 
 	"github.com/kong/go-kong/kong"
 	"github.com/kongsnap/kongsnap/diff"
@@ -30,15 +31,10 @@ func samePassword(live, target *kong.BasicAuth) bool {
 }
 
 // dropHashedPasswords removes, from changes, basic-auth credentials whose only difference is a plaintext password
-// in target that hashes to the live one.
+// in target that hashes to the live one. It filters changes in place.
 func dropHashedPasswords(changes diff.Changes) diff.Changes {
-	out := changes[:0:0]
-	for _, ch := range changes {
-		if ch.Kind == snapshot.KindBasicAuth && ch.Action == diff.Changed && len(ch.Fields) == 1 &&
-			ch.Fields[0].Path == "password" && samePassword(ch.Current.(*kong.BasicAuth), ch.Target.(*kong.BasicAuth)) {
-			continue
-		}
-		out = append(out, ch)
-	}
-	return out
+	return slices.DeleteFunc(changes, func(ch diff.Change) bool {
+		return ch.Kind == snapshot.KindBasicAuth && ch.Action == diff.Changed && len(ch.Fields) == 1 &&
+			ch.Fields[0].Path == "password" && samePassword(ch.Current.(*kong.BasicAuth), ch.Target.(*kong.BasicAuth))
+	})
 }
