@@ -3,6 +3,7 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ func (s *Snapshot) RedactedFields() []SecretField {
 	var out []SecretField
 	for _, kind := range Kinds {
 		for _, e := range s.Entities(kind) {
+			if !holdsString(reflect.ValueOf(e), Redacted) {
+				continue // most entities: their field map, which names the paths, is not needed
+			}
 			fields, err := toFields(e)
 			if err != nil {
 				continue
@@ -68,6 +72,40 @@ func (s *Snapshot) RedactedFields() []SecretField {
 		return out[i].Field < out[j].Field
 	})
 	return out
+}
+
+// holdsString reports whether any string in v (a field, an element, a map's key or value, at any depth) is s.
+// An entity's field map (toFields) holds its strings as they are, so one that does not hold s has no field
+// whose value is s.
+func holdsString(v reflect.Value, s string) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String() == s
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && holdsString(v.Elem(), s)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if holdsString(v.Field(i), s) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return false // bytes: base64 in JSON, never s
+		}
+		for i := range v.Len() {
+			if holdsString(v.Index(i), s) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if holdsString(it.Key(), s) || holdsString(it.Value(), s) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // visitSecrets calls fn with every secret string value of an entity's field map (see SecretPaths) and stores what

@@ -287,3 +287,29 @@ func TestKeyring(t *testing.T) {
 		})
 	}
 }
+
+// TestRedactedFieldsDeep: a redacted value is found wherever it sits in an entity, not only in the secret fields
+// of the rich snapshot: in a list inside a plugin's config, in a tag.
+func TestRedactedFieldsDeep(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		entity any
+		field  string
+	}{
+		{"a list in a plugin's config", &kong.Plugin{ID: kong.String("p1"), Name: kong.String("request-transformer"),
+			Config: kong.Configuration{"add": map[string]any{"headers": []any{"x-a:1", Redacted}}}}, "config.add.headers[1]"},
+		{"a tag", &kong.Service{ID: kong.String("s1"), Name: kong.String("svc"), Tags: kong.StringSlice("a", Redacted)},
+			"tags[1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Snapshot{}
+			if _, err := s.Add(tc.entity); err != nil {
+				t.Fatal(err)
+			}
+			fields := s.RedactedFields()
+			if len(fields) != 1 || fields[0].Field != tc.field {
+				t.Errorf("RedactedFields = %v, want one at %s", fields, tc.field)
+			}
+		})
+	}
+}
