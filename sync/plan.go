@@ -213,7 +213,11 @@ type op struct {
 	Operation
 	live any // the live entity an update or delete acts on
 	deps map[*op]bool
-	rank int
+	// order's: rank and kind (its index in snapshot.Kinds) sort it; waiting counts its dependencies not yet
+	// placed, dependants are the operations depending on it, position is its index in the plan once placed.
+	rank, kind, waiting, position int
+	placed                        bool
+	dependants                    []*op
 }
 
 type planner struct {
@@ -643,33 +647,31 @@ func (p *planner) order() (*Plan, error) {
 		} else {
 			o.rank = o.Kind.Level()
 		}
+		o.kind = kindIndex(o.Kind)
 	}
 	sort.SliceStable(p.ops, func(i, j int) bool { return less(p.ops[i], p.ops[j]) })
-	waiting := map[*op]int{}
-	dependants := map[*op][]*op{}
 	ready := &opHeap{}
 	for _, o := range p.ops {
-		waiting[o] = len(o.deps)
+		o.waiting = len(o.deps)
 		for d := range o.deps {
-			dependants[d] = append(dependants[d], o)
+			d.dependants = append(d.dependants, o)
 		}
 		if len(o.deps) == 0 {
 			heap.Push(ready, o)
 		}
 	}
-	position := map[*op]int{}
 	plan := &Plan{Operations: make([]Operation, 0, len(p.ops))}
 	for ready.Len() > 0 {
 		o := heap.Pop(ready).(*op)
-		position[o] = len(plan.Operations)
+		o.position, o.placed = len(plan.Operations), true
 		operation := o.Operation
 		for d := range o.deps {
-			operation.DependsOn = append(operation.DependsOn, position[d])
+			operation.DependsOn = append(operation.DependsOn, d.position)
 		}
 		sort.Ints(operation.DependsOn)
 		plan.Operations = append(plan.Operations, operation)
-		for _, next := range dependants[o] {
-			if waiting[next]--; waiting[next] == 0 {
+		for _, next := range o.dependants {
+			if next.waiting--; next.waiting == 0 {
 				heap.Push(ready, next)
 			}
 		}
@@ -677,7 +679,7 @@ func (p *planner) order() (*Plan, error) {
 	if len(plan.Operations) < len(p.ops) {
 		var stuck []string
 		for _, o := range p.ops {
-			if _, done := position[o]; !done {
+			if !o.placed {
 				stuck = append(stuck, o.String())
 			}
 		}
@@ -691,7 +693,7 @@ func less(a, b *op) bool {
 		return a.rank < b.rank
 	}
 	if a.Kind != b.Kind {
-		return kindIndex(a.Kind) < kindIndex(b.Kind)
+		return a.kind < b.kind
 	}
 	if a.Action != b.Action {
 		return a.Action == Delete
