@@ -223,7 +223,12 @@ type outside struct {
 // parent the snapshot does not hold but knows the id of. A parent known only by name that the snapshot does not
 // hold is an error: a file naming it could not be read back.
 func (b *sectionBuilder) parent(e any, field string) (any, error) {
-	for _, f := range RefFields(e) {
+	return b.parentIn(RefFields(e), e, field)
+}
+
+// parentIn is parent with e's reference fields (RefFields) at hand, for a caller asking about several of them.
+func (b *sectionBuilder) parentIn(refs []RefField, e any, field string) (any, error) {
+	for _, f := range refs {
 		if f.Field != field {
 			continue
 		}
@@ -304,13 +309,14 @@ func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
 }
 
 func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer any, err error) {
-	if service, err = b.parent(p, "service"); err != nil {
+	refs := RefFields(p)
+	if service, err = b.parentIn(refs, p, "service"); err != nil {
 		return nil, nil, nil, err
 	}
-	if route, err = b.parent(p, "route"); err != nil {
+	if route, err = b.parentIn(refs, p, "route"); err != nil {
 		return nil, nil, nil, err
 	}
-	if consumer, err = b.parent(p, "consumer"); err != nil {
+	if consumer, err = b.parentIn(refs, p, "consumer"); err != nil {
 		return nil, nil, nil, err
 	}
 	return service, route, consumer, nil
@@ -346,14 +352,15 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		}
 		routesOf[parent] = append(routesOf[parent], r)
 	}
-	renderRoute := func(r *kong.Route) (entityFields, error) {
+	// renderRoute writes a route whose service is parent, nil or an outside one for a loose route.
+	renderRoute := func(r *kong.Route, parent any) (entityFields, error) {
 		f, err := b.fields(r)
 		if err != nil {
 			return nil, err
 		}
 		delete(f, "service")
-		if parent, _ := b.parent(r, "service"); isOutside(parent) {
-			f["service"] = parent.(outside).id
+		if o, ok := parent.(outside); ok {
+			f["service"] = o.id
 		}
 		if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
 			return nil, err
@@ -379,7 +386,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		}
 		var routes []entityFields
 		for _, r := range routesOf[svc] {
-			rf, err := renderRoute(r)
+			rf, err := renderRoute(r, svc)
 			if err != nil {
 				return err
 			}
@@ -398,7 +405,8 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 	}
 	looseRoutes = &section{}
 	for _, r := range loose {
-		f, err := renderRoute(r)
+		parent, _ := b.parent(r, "service")
+		f, err := renderRoute(r, parent)
 		if err != nil {
 			return nil, nil, err
 		}
