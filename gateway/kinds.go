@@ -126,6 +126,7 @@ func refStructFields(t reflect.Type) ([]refStructField, bool) {
 	refLayouts.Store(t, l)
 	return l.fields, l.known
 }
+
 // lacks says why the gateway, by its own account in GET /, does not have a kind's collection, or "" when it
 // should have it: an older Kong (KindInfo.Since; CA certificates came in 1.3, vaults in 3.0, keys and key sets in
 // 3.1), or the owning plugin (KindInfo.Plugin) not available on the server.
