@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Decoding list pages without encoding/json's general machinery.
@@ -89,8 +90,142 @@ func decodePage(body []byte, p *page) error {
 
 // pageDecoder reads one JSON text.
 type pageDecoder struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	alloc pageAlloc
+}
+
+// pageAlloc makes the values of one page from a few large allocations instead of one each: a page of a thousand
+// entities holds tens of thousands of strings, of *string, *int and *bool targets (go-kong's fields) and of short
+// slices, and allocating and then collecting each one took a third of a dump's time. A page's strings are cut
+// from blocks of text, each value pointed to comes from a block of values of its type (a slab), and each slice's
+// elements are a run of a block of elements. A block stays in memory as long as any of its values does; a page's
+// values live as long as its snapshot, together.
+type pageAlloc struct {
+	text  strings.Builder // the current block of text; what it returned is never changed
+	slabs []slab          // per slabID
+}
+
+// textBlock is the largest block of text. A string longer than a quarter of it gets an allocation of its own.
+const textBlock = 32 << 10
+
+// string returns b, a part of the page at or before rest, as a string cut from the current block of text. A
+// block is no longer than the page's rest, which holds every string still to come: a small page (the targets of
+// one upstream) keeps no more than its size.
+func (a *pageAlloc) string(b []byte, rest int) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > textBlock/4 {
+		return string(b)
+	}
+	if a.text.Cap()-a.text.Len() < len(b) {
+		a.text = strings.Builder{}
+		a.text.Grow(max(len(b), min(textBlock, rest)))
+	}
+	start := a.text.Len()
+	a.text.Write(b)
+	return a.text.String()[start:]
+}
+
+// str returns the string contents s just read, as string does.
+func (d *pageDecoder) str(s []byte) string { return d.alloc.string(s, len(d.data)-d.pos+len(s)) }
+
+// slab is a block of values of one type, handed out one by one (new) or as runs (setRun), and a scratch slice a
+// slice of them is decoded into first (see scratchFor).
+type slab struct {
+	block reflect.Value // a slice of the type
+	next  int
+
+	scratch reflect.Value // a settable slice of the type
+	lent    bool
+}
+
+// slabBytes bounds a block of values; blocks grow from a few values to it, so that a page of few entities does
+// not keep a large one.
+const slabBytes = 16 << 10
+
+// next makes room for n more values in the slab of type t, id, and returns the slab and the index of the first.
+func (a *pageAlloc) next(id int, t reflect.Type, n int) (*slab, int) {
+	s := a.slab(id)
+	if !s.block.IsValid() || s.next+n > s.block.Len() {
+		size := 8
+		if s.block.IsValid() {
+			size = s.block.Len() * 2
+		}
+		if elem := int(t.Size()); elem > 0 {
+			size = min(size, max(1, slabBytes/elem))
+		}
+		size = max(size, n)
+		s.block = reflect.MakeSlice(reflect.SliceOf(t), size, size)
+		s.next = 0
+	}
+	i := s.next
+	s.next += n
+	return s, i
+}
+
+func (a *pageAlloc) slab(id int) *slab {
+	for id >= len(a.slabs) {
+		a.slabs = append(a.slabs, slab{})
+	}
+	return &a.slabs[id]
+}
+
+// new returns a pointer to a zero value of type t, id, from its slab.
+func (a *pageAlloc) new(id int, t reflect.Type) reflect.Value {
+	s, i := a.next(id, t, 1)
+	return s.block.Index(i).Addr()
+}
+
+// setRun sets v, an addressable slice of elements of type t, id, to a run of its slab holding items' elements, of
+// length and capacity items.Len(): appending to it never writes into the slab.
+func (a *pageAlloc) setRun(v reflect.Value, id int, t reflect.Type, items reflect.Value) {
+	n := items.Len()
+	s, i := a.next(id, t, n)
+	reflect.Copy(s.block.Slice(i, i+n), items)
+	// reflect's Slice3 would allocate the new slice's header: it is written into v in place instead, in the
+	// layout every Go slice has (reflect.SliceHeader's). The store is typed, so the collector sees the pointer.
+	*(*sliceHeader)(v.Addr().UnsafePointer()) = sliceHeader{data: s.block.Index(i).Addr().UnsafePointer(), len: n, cap: n}
+}
+
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// scratchFor lends the scratch slice of the slab of type t's elements (t a slice type), id: an invalid Value when
+// it is lent already, to a slice holding this one. Give it back with done.
+func (a *pageAlloc) scratchFor(id int, t reflect.Type) reflect.Value {
+	s := a.slab(id)
+	if s.lent {
+		return reflect.Value{}
+	}
+	if !s.scratch.IsValid() {
+		s.scratch = reflect.New(t).Elem()
+	}
+	s.lent = true
+	return s.scratch
+}
+
+// done takes back the scratch slice of slab id.
+func (a *pageAlloc) done(id int) { a.slabs[id].lent = false }
+
+var (
+	slabMu  sync.Mutex
+	slabIDs = map[reflect.Type]int{}
+)
+
+// slabID numbers a type's slab in every pageAlloc.
+func slabID(t reflect.Type) int {
+	slabMu.Lock()
+	defer slabMu.Unlock()
+	id, ok := slabIDs[t]
+	if !ok {
+		id = len(slabIDs)
+		slabIDs[t] = id
+	}
+	return id
 }
 
 func (d *pageDecoder) space() {
@@ -323,7 +458,7 @@ func (d *pageDecoder) anyValue() (any, error) {
 		m := map[string]any{}
 		err := d.members(func(key []byte) error {
 			v, err := d.anyValue()
-			m[string(key)] = v
+			m[d.str(key)] = v
 			return err
 		})
 		return m, err
@@ -338,7 +473,7 @@ func (d *pageDecoder) anyValue() (any, error) {
 		return list, err
 	case '"':
 		s, err := d.stringBytes()
-		return string(s), err
+		return d.str(s), err
 	case 't':
 		return true, d.literal("true")
 	case 'f':
@@ -454,13 +589,14 @@ func compilePointer(t reflect.Type) (func(*pageDecoder, reflect.Value) error, er
 	if err != nil {
 		return nil, err
 	}
+	id := slabID(t.Elem())
 	return func(d *pageDecoder, v reflect.Value) error {
 		if null, err := d.null(); null || err != nil {
 			v.SetZero()
 			return err
 		}
 		if v.IsNil() {
-			v.Set(reflect.New(t.Elem()))
+			v.Set(d.alloc.new(id, t.Elem()))
 		}
 		return elem.decode(d, v.Elem())
 	}, nil
@@ -479,7 +615,7 @@ func decodeString(d *pageDecoder, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	v.SetString(string(s))
+	v.SetString(d.str(s))
 	return nil
 }
 
@@ -566,6 +702,7 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 	if err != nil {
 		return nil, err
 	}
+	id := slabID(t.Elem())
 	return func(d *pageDecoder, v reflect.Value) error {
 		if null, err := d.null(); null || err != nil {
 			v.SetZero()
@@ -574,13 +711,23 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 		if !d.consume('[') {
 			return errNotDecoded
 		}
+		// A new slice's elements are decoded into the slab's scratch slice, then copied into a run of the slab of
+		// exactly their number: a slice grown one element at a time would be allocated again and again. A slice
+		// inside one of its own type (its scratch lent) grows as it goes.
+		into, scratch := v, false
+		if v.IsNil() {
+			if sc := d.alloc.scratchFor(id, t); sc.IsValid() {
+				into, scratch = sc, true
+				defer d.alloc.done(id)
+			}
+		}
 		n := 0
 		err := d.elements(func() error {
-			if n >= v.Cap() {
-				v.Grow(1)
+			if n >= into.Cap() {
+				into.Grow(1)
 			}
-			v.SetLen(n + 1)
-			item := v.Index(n)
+			into.SetLen(n + 1)
+			item := into.Index(n)
 			item.SetZero()
 			n++
 			return elem.decode(d, item)
@@ -588,10 +735,13 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 		if err != nil {
 			return err
 		}
-		if n == 0 && v.IsNil() {
+		into.SetLen(n)
+		switch {
+		case n == 0 && v.IsNil():
 			v.Set(reflect.MakeSlice(t, 0, 0))
+		case scratch:
+			d.alloc.setRun(v, id, t.Elem(), into)
 		}
-		v.SetLen(n)
 		return nil
 	}, nil
 }
