@@ -58,7 +58,7 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	if err != nil {
 		return err
 	}
-	version := client.Version()
+	version, entities := client.Version(), live.Len()
 	keys, err := env.keyring()
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 			return fmt.Errorf("connection %q: %w", conn.Name, err)
 		}
 	}
-	fmt.Fprintf(env.stderr(), "dumped %d entities from %s (Kong %s) into %s\n", live.Len(), conn.Name, version, opts.Output)
+	fmt.Fprintf(env.stderr(), "dumped %d entities from %s (Kong %s) into %s\n", entities, conn.Name, version, opts.Output)
 	return nil
 }
 

@@ -47,6 +47,9 @@ var layout = []struct {
 // output depends only on the snapshot's content, never on the order its entities arrived in, and holds no
 // timestamp. Secrets are written as opts.Secrets says; the default, encrypt, needs opts.Keyring.
 func Write(s *Snapshot, opts WriteOptions) (Files, error) {
+	// Counted first: once its sections are built the snapshot is no longer needed here, and a caller done with it
+	// lets the collector have it while the files are put together.
+	counts, empty := s.Count(), s.Len() == 0
 	sections, err := buildSections(s, opts)
 	if err != nil {
 		return nil, err
@@ -60,7 +63,7 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 			}
 		}
 		// An empty gateway's snapshot is still one readable file, holding only _format_version.
-		if len(lists) == 0 && (f.file != layout[0].file || s.Len() > 0) {
+		if len(lists) == 0 && (f.file != layout[0].file || !empty) {
 			continue
 		}
 		data, err := encodeFile(fileHeader(opts), lists)
@@ -77,7 +80,7 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 		KongVersion: opts.KongVersion,
 		SelectTags:  opts.SelectTags,
 		Secrets:     secretMode(opts.Secrets),
-		Counts:      s.Count(),
+		Counts:      counts,
 		Files:       map[string]string{},
 	}
 	for name, data := range files {
