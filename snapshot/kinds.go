@@ -63,6 +63,7 @@ type KindInfo struct {
 	name     func(any) string
 	refNames func(any) []Ref
 	refs     func(any) []RefField
+	flatRefs func(any) []Ref // refs' Refs, one after the other
 	point    func(e any, field string, to Ref) bool
 	keys     []keyInfo
 	clear    func(any)
@@ -454,6 +455,16 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 			}
 		}
 		return fields
+	}
+	info.flatRefs = func(e any) []Ref {
+		var out []Ref
+		for _, r := range spec.refs {
+			for _, ref := range r.get(typed(e)) {
+				ref.Field = r.field
+				out = append(out, ref)
+			}
+		}
+		return out
 	}
 	info.point = func(e any, field string, to Ref) bool {
 		for _, r := range spec.refs {

@@ -43,11 +43,11 @@ func RefFields(e any) []RefField {
 
 // Refs returns the foreign keys an entity holds, unset ones left out, in the order of RefFields.
 func Refs(e any) []Ref {
-	var out []Ref
-	for _, f := range RefFields(e) {
-		out = append(out, f.Refs...)
+	info := infoOfEntity(e)
+	if info == nil {
+		return nil
 	}
-	return out
+	return info.flatRefs(e)
 }
 
 // RefTo is the reference an entity's children hold to it: its id, else the first name references use.

@@ -27,3 +27,31 @@ func TestCopyIsDeep(t *testing.T) {
 		}
 	}
 }
+
+// TestRefsAreRefFieldsInOrder: Refs, built without the fields, holds what RefFields' fields hold, in their order.
+func TestRefsAreRefFieldsInOrder(t *testing.T) {
+	type ref struct{ field, kind, id, name string }
+	view := func(refs []Ref) []ref {
+		var out []ref
+		for _, r := range refs {
+			out = append(out, ref{r.Field, string(r.Kind), r.ID, r.Name})
+		}
+		return out
+	}
+	n := 0
+	for _, kind := range Kinds {
+		for _, e := range richSnapshot(t).Entities(kind) {
+			var want []Ref
+			for _, f := range RefFields(e) {
+				want = append(want, f.Refs...)
+			}
+			n += len(want)
+			if got := view(Refs(e)); !reflect.DeepEqual(got, view(want)) {
+				t.Errorf("%s: Refs = %v, want %v", Describe(e), got, view(want))
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the rich snapshot holds no references")
+	}
+}
