@@ -183,10 +183,10 @@ func (a *pageAlloc) new(id int, t reflect.Type) reflect.Value {
 func (a *pageAlloc) setRun(v reflect.Value, id int, t reflect.Type, items reflect.Value) {
 	n := items.Len()
 	s, i := a.next(id, t, n)
-	reflect.Copy(s.block.Slice(i, i+n), items)
 	// reflect's Slice3 would allocate the new slice's header: it is written into v in place instead, in the
 	// layout every Go slice has (reflect.SliceHeader's). The store is typed, so the collector sees the pointer.
 	*(*sliceHeader)(v.Addr().UnsafePointer()) = sliceHeader{data: s.block.Index(i).Addr().UnsafePointer(), len: n, cap: n}
+	reflect.Copy(v, items)
 }
 
 type sliceHeader struct {

@@ -367,9 +367,19 @@ const tabledNumbers = 1 << 16
 // tabled are json.Numbers 0 to tabledNumbers-1 as values of any, made once: an entity's numbers are mostly
 // these, and each would otherwise cost the writer its digits and its interface value.
 var tabled = sync.OnceValue(func() []any {
+	// Their digits are cut from one string: every run that writes a snapshot makes the table.
+	var digits []byte
+	ends := make([]int, tabledNumbers)
+	for i := range ends {
+		digits = strconv.AppendInt(digits, int64(i), 10)
+		ends[i] = len(digits)
+	}
+	all := string(digits)
 	numbers := make([]any, tabledNumbers)
-	for i := range numbers {
-		numbers[i] = json.Number(strconv.Itoa(i))
+	start := 0
+	for i, end := range ends {
+		numbers[i] = json.Number(all[start:end])
+		start = end
 	}
 	return numbers
 })

@@ -47,11 +47,15 @@ func yaml11NonString(s string) bool {
 		return false
 	}
 	plain := strings.ReplaceAll(s, "_", "")
-	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-		return true
-	}
-	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-		return true
+	// An integer has no dot and no colon (a host:port, an address): those skip the parses, whose failures
+	// allocate their errors.
+	if !strings.ContainsAny(plain, ".:") {
+		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+			return true
+		}
+		if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+			return true
+		}
 	}
 	return yaml11Float.MatchString(plain) || yaml11Base60.MatchString(s) || yaml11Timestamp.MatchString(s) ||
 		yaml11Binary.MatchString(s)
