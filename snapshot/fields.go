@@ -248,9 +248,12 @@ func jsonAny(x any) (any, error) {
 	case nil:
 		return nil, nil
 	case string:
-		return plainJSONString(t)
+		if !utf8.ValidString(t) {
+			return nil, errNotMirrored
+		}
+		return x, nil // the value it is already: boxing the string again would allocate
 	case bool:
-		return t, nil
+		return x, nil
 	case float64:
 		return jsonFloat(t, 64)
 	case map[string]any:
@@ -338,16 +341,23 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 		encs[i] = makeEncoder(t.Field(f.index).Type, making)
 	}
 	return func(v reflect.Value) (any, error) {
+		// Which fields are left out is found once, for the map's size and then its fields (up to 64 of them;
+		// past that, the second pass asks again).
 		n := 0
-		for _, f := range fields {
-			if !f.omitEmpty || !isEmptyValue(v.Field(f.index)) {
-				n++
+		var empty uint64
+		for i, f := range fields {
+			if f.omitEmpty && isEmptyValue(v.Field(f.index)) {
+				if i < 64 {
+					empty |= 1 << i
+				}
+				continue
 			}
+			n++
 		}
 		m := make(map[string]any, n+2)
 		for i, f := range fields {
 			fv := v.Field(f.index)
-			if f.omitEmpty && isEmptyValue(fv) {
+			if i < 64 && empty&(1<<i) != 0 || i >= 64 && f.omitEmpty && isEmptyValue(fv) {
 				continue
 			}
 			item, err := encs[i](fv)
