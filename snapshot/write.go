@@ -147,7 +147,7 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) 
 			return nil, err
 		}
 	}
-	b := &sectionBuilder{s: s, opts: opts, ix: NewIndex(s)}
+	b := &sectionBuilder{s: s, opts: opts, ix: parentIndex(s)}
 	var err error
 	if b.scope, err = b.scopePlugins(); err != nil {
 		return nil, err
@@ -192,6 +192,34 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) 
 		}
 	}
 	return out, nil
+}
+
+// parentIndex indexes the entities of s that references can point at (the kinds RefFields name), a kind per
+// goroutine: the writer resolves parents only, and a gateway's plugins, credentials and targets, most of its
+// entities, are nobody's parents. Indexing the whole snapshot was a tenth of writing 100,000 entities, all of it
+// before the sections could start.
+func parentIndex(s *Snapshot) *Index {
+	referenced := map[Kind]bool{}
+	for _, kind := range Kinds {
+		for _, f := range RefFields(kind.Info().New()) {
+			referenced[f.Kind] = true
+		}
+	}
+	parts := make([]*Index, len(Kinds))
+	var wg sync.WaitGroup
+	for i, kind := range Kinds {
+		if referenced[kind] && len(s.Entities(kind)) > 0 {
+			wg.Go(func() { parts[i] = NewIndex(s.Only(map[Kind]bool{kind: true})) })
+		}
+	}
+	wg.Wait()
+	ix := NewIndex(nil)
+	for i, kind := range Kinds {
+		if parts[i] != nil {
+			ix.byID[kind], ix.byName[kind] = parts[i].byID[kind], parts[i].byName[kind]
+		}
+	}
+	return ix
 }
 
 // one adapts a builder of one section to the list buildSections runs.
