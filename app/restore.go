@@ -150,7 +150,7 @@ func restore(ctx context.Context, env *Env, conn *config.Connection, opts Restor
 	if opts.NoRecord {
 		return res, nil
 	}
-	return record(ctx, env, target.store, conn, target.keys, target.source, res)
+	return record(ctx, env, target.store, conn, target.keys, target.source, client.Version(), conv.Verified, res)
 }
 
 // converge plans, validates, confirms, applies and verifies (sync.Converge), planning against current when it is
@@ -482,14 +482,15 @@ func restoreKinds(conn *config.Connection, opts RestoreOptions) (map[snapshot.Ki
 	return kinds, nil
 }
 
-// record commits the gateway's state after a restore to the connection's branch, naming the source snapshot.
+// record commits the gateway's state after a restore, as verification read it (verified, the whole gateway of
+// Kong version), within the connection's sections, to the connection's branch, naming the source snapshot.
 func record(ctx context.Context, env *Env, store *gitstore.Store, conn *config.Connection, keys *snapshot.Keyring,
-	source gitstore.Commit, res report.Result) (report.Result, error) {
-	client, live, err := env.readLive(ctx, conn)
+	source gitstore.Commit, version string, verified *snapshot.Snapshot, res report.Result) (report.Result, error) {
+	kinds, err := snapshot.SectionKinds(conn.Sections)
 	if err != nil {
-		return res, fmt.Errorf("connection %q: restored and verified, but reading it back to record it failed: %w", conn.Name, err)
+		return res, fmt.Errorf("connection %q: %w", conn.Name, err)
 	}
-	version := client.Version()
+	live := verified.Only(kinds)
 	files, err := writeSnapshot(live, conn, version, keys)
 	if err != nil {
 		return res, err

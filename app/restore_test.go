@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -216,5 +217,38 @@ func TestRestoreRefusesATamperedSnapshot(t *testing.T) {
 	}
 	if !strings.Contains(b.env.stdout.String(), "file checksums not verified") {
 		t.Errorf("no note about the missing manifest:\n%s", b.env.stdout.String())
+	}
+}
+
+// TestRestoreRecordsWhatVerificationRead: a restore that writes reads the gateway twice, once to plan and once to
+// verify, and records what verification read, not a third read.
+func TestRestoreRecordsWhatVerificationRead(t *testing.T) {
+	ctx := context.Background()
+	b := newBackedUp(t, nil)
+	b.gw.addService(t, "rogue")
+	b.gw.sim.ResetRequests()
+	rep, err := Restore(ctx, b.env.Env, RestoreOptions{Connection: "prod", To: b.sha, Yes: true})
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, b.env.stdout.String())
+	}
+	if res := status(t, rep, "prod"); res.Status != report.Completed || res.Commit == "" {
+		t.Fatalf("restore result: %+v", res)
+	}
+	reads := 0
+	for _, r := range b.gw.sim.Requests() {
+		if r.Method == http.MethodGet && r.Path == "/services" {
+			reads++
+		}
+	}
+	if reads != 2 {
+		t.Errorf("the restore listed /services %d times, want 2 (plan and verification)", reads)
+	}
+	// What was recorded is the gateway: the branch shows no drift.
+	drift, err := Drift(ctx, b.env.Env, DriftOptions{All: true, RenderDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := status(t, drift, "prod"); r.Drift {
+		t.Errorf("drift after restore: %+v", r)
 	}
 }

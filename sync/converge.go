@@ -82,6 +82,8 @@ type Convergence struct {
 	Kept diff.Changes
 	// Left is what still differs after the plan was applied; not empty only with ErrNotConverged.
 	Left diff.Changes
+	// Verified is the whole gateway as verification read it, once Converged: what the restore left.
+	Verified *snapshot.Snapshot
 }
 
 // Converge converges the gateway toward target within opts.Plan.Sections, in phases: read live, plan, validate,
@@ -230,7 +232,7 @@ func (c *converger) walk(ctx context.Context, status Status) error {
 
 // verify reads the gateway again and compares it with the target within the sections.
 func (c *converger) verify(ctx context.Context) error {
-	left, err := Verify(ctx, c.gw, c.target, c.opts.Plan)
+	left, live, err := verify(ctx, c.gw, c.target, c.opts.Plan)
 	if err != nil {
 		return err
 	}
@@ -245,7 +247,7 @@ func (c *converger) verify(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w after the restore: %s", ErrNotConverged, c.out.Left.Summary())
 	}
-	c.out.Status = Converged
+	c.out.Status, c.out.Verified = Converged, live
 	return nil
 }
 

@@ -17,9 +17,15 @@ type Reader interface {
 // NewPlan compares (opts.Diff; a plaintext basic-auth password equals its live hash). A restore whose verification
 // is not empty failed.
 func Verify(ctx context.Context, r Reader, target *snapshot.Snapshot, opts Options) (diff.Changes, error) {
+	left, _, err := verify(ctx, r, target, opts)
+	return left, err
+}
+
+// verify is Verify, returning the gateway as it read it too.
+func verify(ctx context.Context, r Reader, target *snapshot.Snapshot, opts Options) (diff.Changes, *snapshot.Snapshot, error) {
 	live, err := r.Read(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("verifying the restore: %w", err)
+		return nil, nil, fmt.Errorf("verifying the restore: %w", err)
 	}
 	var left diff.Changes
 	for _, ch := range dropHashedPasswords(diff.Compare(live, target, opts.Diff)) {
@@ -27,5 +33,5 @@ func Verify(ctx context.Context, r Reader, target *snapshot.Snapshot, opts Optio
 			left = append(left, ch)
 		}
 	}
-	return left, nil
+	return left, live, nil
 }
