@@ -42,13 +42,8 @@ const mergedMarker = "# Written by kongsnap dump."
 // Dump reads a whole gateway and writes it as a decK directory or one merged decK file. What Output names appears
 // whole or not at all: it is written beside its place and renamed into it only when complete. An existing Output
 // is replaced only when it is a previous kongsnap dump (a directory holding MANIFEST.kongsnap, or a merged file
-// kongsnap wrote) or Force is set; anything else is refused, named, and left as it is. The collector is paced as
-// the comment on dumpHeapFloor says.
+// kongsnap wrote) or Force is set; anything else is refused, named, and left as it is.
 func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
-	return withHeapFloor(dumpHeapFloor, func() error { return dump(ctx, env, opts) })
-}
-
-func dump(ctx context.Context, env *Env, opts DumpOptions) error {
 	conn, err := dumpConnection(env, opts)
 	if err != nil {
 		return err

@@ -99,11 +99,7 @@ func Converge(ctx context.Context, gw Gateway, target *snapshot.Snapshot, opts C
 		opts.Parallelism = DefaultParallelism
 	}
 	c := &converger{gw: gw, target: target, opts: opts, out: &Convergence{}}
-	// confirm may wait for a person: the collector's pacing is the default meanwhile.
-	paced := collectingLess
-	phases := []func(context.Context) error{paced(c.readLive), paced(c.plan), paced(c.validate), c.confirm, paced(c.apply),
-		paced(c.verify)}
-	for _, phase := range phases {
+	for _, phase := range []func(context.Context) error{c.readLive, c.plan, c.validate, c.confirm, c.apply, c.verify} {
 		if err := phase(ctx); err != nil || c.out.Status != "" {
 			return c.out, err
 		}
