@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -603,5 +605,31 @@ func TestHoldsAndCommit(t *testing.T) {
 	}
 	if c, err := s.Commit(ctx, "kongsnap/prod/first"); err != nil || !slices.Equal(c.Tags, []string{"kongsnap/prod/first"}) || c.Summary != "prod: first" {
 		t.Errorf("Commit of a tag = %+v, %v; want the tagged commit described", c, err)
+	}
+}
+
+// TestSavedBlobsAreGitObjects: the blobs Save writes itself (loose, compressed for speed) are git's own: named by
+// the hash git gives their content, read back by git as written, and passed by git fsck.
+func TestSavedBlobsAreGitObjects(t *testing.T) {
+	s, dir, _ := testStore(t, gitstore.Options{})
+	var big strings.Builder
+	for i := range 50000 {
+		fmt.Fprintf(&big, "- name: service-%d\n  retries: %d\n", i, i%7)
+	}
+	files := map[string]string{"services.yaml": big.String(), "empty.yaml": ""}
+	save(t, s, snapshot(s.Branch("prod"), "prod: first snapshot", files))
+	gittest.Git(t, dir, "fsck", "--strict", "--no-dangling")
+	for name, content := range files {
+		out, err := exec.Command("git", "-C", dir, "cat-file", "blob", "kong/prod:"+name).Output()
+		if err != nil || string(out) != content {
+			t.Errorf("git cat-file of %s: %d bytes, err %v; want the %d bytes saved", name, len(out), err, len(content))
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := gittest.Git(t, dir, "rev-parse", "kong/prod:"+name), gittest.Git(t, dir, "hash-object", path); got != want {
+			t.Errorf("%s is blob %s, git hashes its content as %s", name, got, want)
+		}
 	}
 }
