@@ -316,20 +316,11 @@ func (t *restoreSource) compare(ctx context.Context, env *Env, client *gateway.C
 	return nil, live, t.read(ctx, env)
 }
 
-// matches reports whether live, within the connection's sections and written as a backup of it would be, gives
-// exactly the target commit's tree: then the snapshot is the live gateway read back, and a restore has nothing to
-// do. Anything else, including live not being writable, is "maybe different".
+// matches reports whether live, within the connection's sections, is the target commit's snapshot read back (see
+// unchanged): then a restore has nothing to do.
 func (t *restoreSource) matches(ctx context.Context, live *snapshot.Snapshot, conn *config.Connection, version string) bool {
 	kinds, err := snapshot.SectionKinds(conn.Sections)
-	if err != nil {
-		return false
-	}
-	files, err := writeSnapshot(live.Only(kinds), conn, version, t.keys)
-	if err != nil {
-		return false
-	}
-	same, err := t.store.Holds(ctx, t.source.Hash, files)
-	return err == nil && same
+	return err == nil && unchanged(ctx, t.store, t.source.Hash, live.Only(kinds), conn, version, t.keys)
 }
 
 // loadTarget is the first phase: it reads the snapshot and refuses one that is not what it claims to be (files not
