@@ -327,21 +327,31 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.members = append(d.members, member{key: key, value: v})
-		d.skipSpace()
-		if d.pos == len(d.data) {
+		if more, ok := d.next('}'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.skipSpace()
-		case '}':
-			d.pos++
+		} else if !more {
 			return d.objectOf(first, depth), true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// next reads what follows a member or an element: a comma (more, and the space after it), or the container's
+// closing byte, end (not more); ok is false for anything else.
+func (d *jsonDecoder) next(end byte) (more, ok bool) {
+	d.skipSpace()
+	if d.pos == len(d.data) {
+		return false, false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		d.skipSpace()
+		return true, true
+	case end:
+		d.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // objectOf makes the object of the members decoded since first, and drops them from the stack. A repeated key
@@ -375,22 +385,13 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		d.elems = append(d.elems, v)
-		d.skipSpace()
-		if d.pos == len(d.data) {
+		if more, ok := d.next(']'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.skipSpace()
-		case ']':
-			d.pos++
+		} else if !more {
 			list := slices.Clone(d.elems[first:])
 			clear(d.elems[first:])
 			d.elems = d.elems[:first]
 			return list, true
-		default:
-			return nil, false
 		}
 	}
 }
