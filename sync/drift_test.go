@@ -217,16 +217,22 @@ func TestDriftedGatewayConverges(t *testing.T) {
 	}
 }
 
-func TestConflictOnCreateIsAdopted(t *testing.T) {
+// planWithoutAlice restores the rich target, deletes consumer alice and plans the restore that recreates her.
+func planWithoutAlice(t *testing.T) (*snapshot.Snapshot, *sim, *Plan) {
+	t.Helper()
 	target := richTarget(t)
 	s := newSim(t, nil)
 	s.restore(t, target, opts())
 	gw{t, s}.delete(snapshot.KindConsumer, idAlice)
-
 	plan, err := NewPlan(s.read(t), target, opts())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return target, s, plan
+}
+
+func TestConflictOnCreateIsAdopted(t *testing.T) {
+	target, s, plan := planWithoutAlice(t)
 	// Someone recreates alice by hand between the plan and its run.
 	gw{t, s}.create(&kong.Consumer{ID: kong.String(rogue(1)), Username: kong.String("alice")})
 
@@ -261,14 +267,7 @@ func TestConflictOnCreateIsAdopted(t *testing.T) {
 // every entity it writes as planned, and a fresh encoding for an entity repointed to an adopted one: alice's
 // credentials, validated pointing to her planned id, are written pointing to the live alice adopted in her place.
 func TestValidatedWritesAfterAdoption(t *testing.T) {
-	target := richTarget(t)
-	s := newSim(t, nil)
-	s.restore(t, target, opts())
-	gw{t, s}.delete(snapshot.KindConsumer, idAlice)
-	plan, err := NewPlan(s.read(t), target, opts())
-	if err != nil {
-		t.Fatal(err)
-	}
+	target, s, plan := planWithoutAlice(t)
 	validation, err := Validate(context.Background(), s.gw, plan, ValidateOptions{})
 	if err != nil {
 		t.Fatal(err)
