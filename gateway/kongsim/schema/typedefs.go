@@ -35,8 +35,6 @@ func tdTimestampS() Field { return Field{Type: "integer", Timestamp: true, Auto:
 
 func tdTimestampMS() Field { return Field{Type: "number", Timestamp: true, Auto: true} }
 
-func tdName() Field { return Field{Type: "string", Unique: true, Custom: validName} }
-
 func tdUTF8Name() Field { return Field{Type: "string", Unique: true, Custom: validUTF8Name} }
 
 func tdTags() Field {
@@ -112,16 +110,6 @@ func tdLuaCode() Field {
 }
 
 // Custom validators. Each returns "" when the value is valid, else Kong's message.
-
-var nameChars = regexp.MustCompile(`^[0-9A-Za-z._~-]+$`)
-
-func validName(v any) string {
-	s, _ := v.(string)
-	if !nameChars.MatchString(s) {
-		return "invalid value '" + s + "': it must only contain alphanumeric and '., -, _, ~' characters"
-	}
-	return ""
-}
 
 func validUTF8Name(v any) string {
 	s, _ := v.(string)
