@@ -315,43 +315,10 @@ type pluginScope struct {
 	top        []*kong.Plugin
 }
 
-// scopePlugins sorts the snapshot's plugins, cut into consecutive parts sorted side by side, one per processor, as
-// inParts cuts entities: each parent's plugins, and the top ones, stay in the order of the snapshot, and of several
-// failures the first plugin's is reported.
 func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
-	plugins := b.s.Plugins
-	n := max(1, min(runtime.GOMAXPROCS(0), len(plugins)/partSize))
-	parts := make([]*pluginScope, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { parts[i], errs[i] = b.scopeOf(plugins[i*len(plugins)/n : (i+1)*len(plugins)/n]) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	scope := parts[0]
-	for _, part := range parts[1:] {
-		for _, m := range []struct{ into, from map[any][]*kong.Plugin }{
-			{scope.byService, part.byService}, {scope.byRoute, part.byRoute}, {scope.byConsumer, part.byConsumer},
-		} {
-			for parent, list := range m.from {
-				m.into[parent] = append(m.into[parent], list...)
-			}
-		}
-		scope.top = append(scope.top, part.top...)
-	}
-	return scope, nil
-}
-
-// scopeOf sorts some plugins as scopePlugins says.
-func (b *sectionBuilder) scopeOf(plugins []*kong.Plugin) (*pluginScope, error) {
 	scope := &pluginScope{byService: map[any][]*kong.Plugin{}, byRoute: map[any][]*kong.Plugin{},
 		byConsumer: map[any][]*kong.Plugin{}}
-	for _, p := range plugins {
+	for _, p := range b.s.Plugins {
 		service, route, consumer, err := b.pluginParents(p)
 		if err != nil {
 			return nil, err
