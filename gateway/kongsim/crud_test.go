@@ -3,6 +3,7 @@ package kongsim_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -417,5 +418,30 @@ func TestKeyAuthTTL(t *testing.T) {
 	h.must(http.StatusNotFound, http.MethodGet, "/consumers/a/key-auth/k1", nil)
 	if n := len(h.must(http.StatusOK, http.MethodGet, "/key-auths", nil)["data"].([]any)); n != 1 {
 		t.Errorf("%d key-auths listed after one expired, want 1", n)
+	}
+}
+
+// TestEnabledInClusterFollowsChanges holds GET /'s remembered plugins.enabled_in_cluster to the plugins table:
+// a plugin added, and the last of a name deleted, show in the next GET /.
+func TestEnabledInClusterFollowsChanges(t *testing.T) {
+	h := newHarness(t)
+	inUse := func() []any {
+		root := h.must(http.StatusOK, http.MethodGet, "/", nil)
+		return root["plugins"].(map[string]any)["enabled_in_cluster"].([]any)
+	}
+	if got := inUse(); len(got) != 0 {
+		t.Fatalf("enabled_in_cluster of an empty gateway = %v", got)
+	}
+	cors := h.must(http.StatusCreated, http.MethodPost, "/plugins", map[string]any{"name": "cors"})
+	if got := inUse(); !reflect.DeepEqual(got, []any{"cors"}) {
+		t.Fatalf("enabled_in_cluster after adding cors = %v", got)
+	}
+	h.must(http.StatusCreated, http.MethodPost, "/plugins", map[string]any{"name": "key-auth"})
+	if got := inUse(); len(got) != 2 {
+		t.Fatalf("enabled_in_cluster after adding key-auth = %v", got)
+	}
+	h.must(http.StatusNoContent, http.MethodDelete, "/plugins/"+cors["id"].(string), nil)
+	if got := inUse(); !reflect.DeepEqual(got, []any{"key-auth"}) {
+		t.Fatalf("enabled_in_cluster after deleting cors = %v", got)
 	}
 }

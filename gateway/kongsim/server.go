@@ -43,6 +43,8 @@ type Server struct {
 	active   atomic.Int64
 	journal  requestLog
 	injector faults
+
+	inUse pluginsInUse
 }
 
 // New returns a Server holding no entities.

@@ -22,6 +22,7 @@ type table struct {
 	composite map[string]string                         // cache key → id
 	refs      map[string]map[string]map[string]struct{} // foreign field → parent id → child ids
 	expires   map[string]time.Time                      // key-auth ttl
+	changes   uint64                                    // rows put or removed so far, for what is derived from them
 }
 
 func newTable(k *kind) *table {
@@ -92,6 +93,7 @@ func (t *table) put(r row) {
 		t.ids = slices.Insert(t.ids, i, id)
 	}
 	t.rows[id] = r
+	t.changes++
 	for field, idx := range t.unique {
 		if v, ok := valueKey(r[field]); ok {
 			idx[v] = id
@@ -139,6 +141,7 @@ func (t *table) remove(id string) {
 	}
 	t.unindex(r)
 	delete(t.rows, id)
+	t.changes++
 	delete(t.expires, id)
 	if i, found := slices.BinarySearch(t.ids, id); found {
 		t.ids = slices.Delete(t.ids, i, i+1)
