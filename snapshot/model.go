@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kong/go-kong/kong"
 )
@@ -231,22 +232,30 @@ func (s *Snapshot) SortByID() {
 		id, name string
 		e        any
 	}
+	// Each kind is its own list: they are sorted side by side.
+	var wg sync.WaitGroup
 	for _, info := range kindTable {
 		entities := info.entities(s)
-		list := make([]keyed, len(entities))
-		for i, e := range entities {
-			list[i] = keyed{ID(e), Name(e), e}
-		}
-		order := func(a, b keyed) int { return cmp.Or(strings.Compare(a.id, b.id), strings.Compare(a.name, b.name)) }
-		if slices.IsSortedFunc(list, order) {
+		if len(entities) < 2 {
 			continue
 		}
-		slices.SortStableFunc(list, order)
-		for i, k := range list {
-			entities[i] = k.e
-		}
-		info.replace(s, entities)
+		wg.Go(func() {
+			list := make([]keyed, len(entities))
+			for i, e := range entities {
+				list[i] = keyed{ID(e), Name(e), e}
+			}
+			order := func(a, b keyed) int { return cmp.Or(strings.Compare(a.id, b.id), strings.Compare(a.name, b.name)) }
+			if slices.IsSortedFunc(list, order) {
+				return
+			}
+			slices.SortStableFunc(list, order)
+			for i, k := range list {
+				entities[i] = k.e
+			}
+			info.replace(s, entities)
+		})
 	}
+	wg.Wait()
 }
 
 func str(p *string) string {

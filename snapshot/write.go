@@ -54,8 +54,15 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := Files{}
-	for _, f := range layout {
+	// Each file is put together and checksummed beside the others.
+	type written struct {
+		data []byte
+		sum  string
+		err  error
+	}
+	out := make([]written, len(layout))
+	var wg sync.WaitGroup
+	for i, f := range layout {
 		var lists []namedList
 		for _, name := range f.sections {
 			if sec := sections[name]; sec.Len() > 0 {
@@ -63,18 +70,22 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 			}
 		}
 		// An empty gateway's snapshot is still one readable file, holding only _format_version.
-		if len(lists) == 0 && (f.file != layout[0].file || !empty) {
+		if len(lists) == 0 && (i != 0 || !empty) {
 			continue
 		}
-		data, err := encodeFile(fileHeader(opts), lists)
-		if err != nil {
-			return nil, fmt.Errorf("encoding %s: %w", f.file, err)
-		}
-		files[f.file] = data
 		for _, name := range f.sections {
-			delete(sections, name) // its YAML is in the file now; a large gateway should not hold it twice
+			delete(sections, name) // the file's goroutine holds it, and lets it go once its YAML is in the file
 		}
+		wg.Go(func() {
+			data, err := encodeFile(fileHeader(opts), lists)
+			if err != nil {
+				out[i].err = fmt.Errorf("encoding %s: %w", f.file, err)
+				return
+			}
+			out[i] = written{data: data, sum: checksum(data)}
+		})
 	}
+	wg.Wait()
 	manifest := Manifest{
 		Connection:  opts.Connection,
 		KongVersion: opts.KongVersion,
@@ -83,8 +94,15 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 		Counts:      counts,
 		Files:       map[string]string{},
 	}
-	for name, data := range files {
-		manifest.Files[name] = checksum(data)
+	files := Files{}
+	for i, f := range layout {
+		if out[i].err != nil {
+			return nil, out[i].err
+		}
+		if out[i].data != nil {
+			files[f.file] = out[i].data
+			manifest.Files[f.file] = out[i].sum
+		}
 	}
 	files[ManifestName] = manifest.Marshal()
 	return files, nil
@@ -136,7 +154,7 @@ type sectionBuilder struct {
 	s     *Snapshot
 	opts  WriteOptions
 	ix    *Index
-	scope *pluginScope
+	scope func() (*pluginScope, error) // the plugins' scope, found once by the first section to ask
 }
 
 // buildSections returns, per top-level section name, its sorted entries, already written. Every foreign key must
@@ -148,10 +166,7 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) 
 		}
 	}
 	b := &sectionBuilder{s: s, opts: opts, ix: parentIndex(s)}
-	var err error
-	if b.scope, err = b.scopePlugins(); err != nil {
-		return nil, err
-	}
+	b.scope = sync.OnceValues(b.scopePlugins)
 	// The sections are independent (the builder is only read from here on), so they are built side by side;
 	// of several failures, the first in writing order is reported, as a build one after the other would.
 	builds := []struct {
@@ -175,9 +190,10 @@ func buildSections(s *Snapshot, opts WriteOptions) (map[string]*section, error) 
 	errs := make([]error, len(builds))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, bd := range builds {
+	// The largest starts first, and the upstreams, which need no plugin scope, beside it while it scopes them.
+	for _, i := range []int{0, 3, 1, 2, 4, 5, 6, 7, 8} {
 		g.Go(func() error {
-			built[i], errs[i] = bd.build()
+			built[i], errs[i] = builds[i].build()
 			return nil
 		})
 	}
@@ -318,11 +334,24 @@ type pluginScope struct {
 func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
 	scope := &pluginScope{byService: map[any][]*kong.Plugin{}, byRoute: map[any][]*kong.Plugin{},
 		byConsumer: map[any][]*kong.Plugin{}}
-	for _, p := range b.s.Plugins {
-		service, route, consumer, err := b.pluginParents(p)
-		if err != nil {
-			return nil, err
+	// Finding the parents is most of the work, and each plugin's are its own: found side by side, kept in order.
+	type parents struct{ service, route, consumer any }
+	of := make([]parents, len(b.s.Plugins))
+	err := inRanges(len(b.s.Plugins), func(_, lo, hi int) error {
+		for i, p := range b.s.Plugins[lo:hi] {
+			var err error
+			o := &of[lo+i]
+			if o.service, o.route, o.consumer, err = b.pluginParents(p); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range b.s.Plugins {
+		service, route, consumer := of[i].service, of[i].route, of[i].consumer
 		switch {
 		case isOutside(service) || isOutside(route) || isOutside(consumer):
 			scope.top = append(scope.top, p)
@@ -370,6 +399,10 @@ func (b *sectionBuilder) nestedPlugins(plugins []*kong.Plugin) ([]any, error) {
 }
 
 func (b *sectionBuilder) services() (services, looseRoutes *section, err error) {
+	scope, err := b.scope()
+	if err != nil {
+		return nil, nil, err
+	}
 	routesOf := map[any][]*kong.Route{}
 	var loose []*kong.Route
 	for _, r := range b.s.Routes {
@@ -393,7 +426,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		if o, ok := parent.(outside); ok {
 			f["service"] = o.id
 		}
-		if err := b.nest(f, "plugins", b.scope.byRoute[r], b.nestedPlugins); err != nil {
+		if err := b.nest(f, "plugins", scope.byRoute[r], b.nestedPlugins); err != nil {
 			return nil, err
 		}
 		return f, nil
@@ -426,7 +459,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		if len(routes) > 0 {
 			f["routes"] = sorted(routes, KindRoute.Info().SortBy...)
 		}
-		if err := b.nest(f, "plugins", b.scope.byService[svc], b.nestedPlugins); err != nil {
+		if err := b.nest(f, "plugins", scope.byService[svc], b.nestedPlugins); err != nil {
 			return err
 		}
 		return services.add(f, KindService.Info().SortBy)
@@ -464,8 +497,12 @@ func (b *sectionBuilder) nest(f entityFields, key string, children []*kong.Plugi
 }
 
 func (b *sectionBuilder) topPlugins() (*section, error) {
+	scope, err := b.scope()
+	if err != nil {
+		return nil, err
+	}
 	sec := &section{}
-	for _, p := range b.scope.top {
+	for _, p := range scope.top {
 		f, err := b.fields(p)
 		if err != nil {
 			return nil, err
@@ -500,6 +537,10 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 var topPluginOrder = []string{"name", "service", "route", "consumer", "instance_name", "id"}
 
 func (b *sectionBuilder) consumers() (*section, error) {
+	scope, err := b.scope()
+	if err != nil {
+		return nil, err
+	}
 	creds := map[Kind]map[any][]any{}
 	for _, kind := range Kinds {
 		if !kind.Credential() {
@@ -521,7 +562,7 @@ func (b *sectionBuilder) consumers() (*section, error) {
 				return err
 			}
 		}
-		if err := b.nest(f, "plugins", b.scope.byConsumer[c], b.nestedPlugins); err != nil {
+		if err := b.nest(f, "plugins", scope.byConsumer[c], b.nestedPlugins); err != nil {
 			return err
 		}
 		return sec.add(f, KindConsumer.Info().SortBy)
@@ -532,32 +573,46 @@ func (b *sectionBuilder) consumers() (*section, error) {
 	return sec.sorted(), nil
 }
 
-// partSize is the fewest entities inParts gives one goroutine: a small section is written where it is.
+// partSize is the fewest entities inRanges gives one goroutine: a small section is written where it is.
 const partSize = 2000
 
-// inParts writes an entry for each of entities with add, the entities cut into consecutive parts written side by
-// side, one per processor, and returns the section of every entry in the order of entities (before sorting), or
-// the error of the first entity that failed, as a loop over them would.
-func inParts[E any](entities []E, add func(E, *section) error) (*section, error) {
-	n := max(1, min(runtime.GOMAXPROCS(0), len(entities)/partSize))
-	parts := make([]*section, n)
-	errs := make([]error, n)
+// ranges is how many ranges inRanges cuts n entities into: one per processor, and one when n is under two parts.
+func ranges(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n/partSize)) }
+
+// inRanges calls work on the consecutive ranges [lo, hi) that cut [0, n), numbered from 0 (of ranges(n)), side by
+// side, and returns the error of the first range that failed, as a loop over them would.
+func inRanges(n int, work func(part, lo, hi int) error) error {
+	parts := ranges(n)
+	errs := make([]error, parts)
 	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			parts[i] = &section{}
-			for _, e := range entities[i*len(entities)/n : (i+1)*len(entities)/n] {
-				if errs[i] = add(e, parts[i]); errs[i] != nil {
-					return
-				}
-			}
-		})
+	for i := range parts {
+		wg.Go(func() { errs[i] = work(i, i*n/parts, (i+1)*n/parts) })
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
+	}
+	return nil
+}
+
+// inParts writes an entry for each of entities with add, in consecutive parts side by side (inRanges), and returns
+// the section of every entry in the order of entities (before sorting), or the error of the first entity that
+// failed, as a loop over them would.
+func inParts[E any](entities []E, add func(E, *section) error) (*section, error) {
+	parts := make([]*section, ranges(len(entities)))
+	err := inRanges(len(entities), func(part, lo, hi int) error {
+		parts[part] = &section{}
+		for _, e := range entities[lo:hi] {
+			if err := add(e, parts[part]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return (&section{}).join(parts), nil
 }
