@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,89 @@ func toFields(e any) (map[string]any, error) {
 	delete(fields, "created_at")
 	delete(fields, "updated_at")
 	return fields, nil
+}
+
+// entityFieldsOf returns toFields' fields in writing order (entityFields): the writer's form of them, made in
+// that order from the struct's fields, or from toFields' map when the struct type is not one reflectFields
+// mirrors.
+func entityFieldsOf(e any) (*entityFields, error) {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		if enc := orderedEncoderOf(v.Elem().Type()); enc != nil {
+			f, err := enc(v.Elem())
+			if err == nil {
+				return f, nil
+			}
+			if !errors.Is(err, errNotMirrored) {
+				return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
+			}
+		}
+	}
+	m, err := toFields(e)
+	if err != nil {
+		return nil, err
+	}
+	return fieldsFromMap(m), nil
+}
+
+// An orderedEncoder is a struct type's encoder for entityFieldsOf: its fields, less toFields' timestamps, in
+// writing order.
+type orderedEncoder func(v reflect.Value) (*entityFields, error)
+
+var orderedEncoders sync.Map // reflect.Type → orderedEncoder, nil for a type reflectFields does not mirror
+
+func orderedEncoderOf(t reflect.Type) orderedEncoder {
+	if enc, ok := orderedEncoders.Load(t); ok {
+		return enc.(orderedEncoder)
+	}
+	enc := makeOrderedEncoder(t)
+	orderedEncoders.Store(t, enc)
+	return enc
+}
+
+func makeOrderedEncoder(t reflect.Type) orderedEncoder {
+	all, err := fieldsOf(t)
+	if err != nil || marshalsItself(t) {
+		return nil
+	}
+	var fields []structField
+	seen := map[string]bool{}
+	for _, f := range all {
+		if seen[f.name] {
+			return nil // encoding/json's rules for a name two fields share are not mirrored
+		}
+		seen[f.name] = true
+		if f.name != "created_at" && f.name != "updated_at" {
+			fields = append(fields, f)
+		}
+	}
+	slices.SortFunc(fields, func(a, b structField) int {
+		if fieldBefore(a.name, b.name) {
+			return -1
+		}
+		return 1
+	})
+	encs := make([]encoder, len(fields))
+	for i, f := range fields {
+		encs[i] = encoderOf(t.Field(f.index).Type)
+	}
+	return func(v reflect.Value) (*entityFields, error) {
+		n, empty := leftOut(fields, v)
+		// room for two more: what the writer nests in an entity
+		out := &entityFields{list: make([]entityField, 0, n+2)}
+		for i, f := range fields {
+			fv := v.Field(f.index)
+			if empty.has(i, f, fv) {
+				continue
+			}
+			item, err := encs[i](fv)
+			if err != nil {
+				return nil, err
+			}
+			out.list = append(out.list, entityField{f.name, item})
+		}
+		return out, nil
+	}
 }
 
 // jsonFields is toFields the long way, through JSON text.
@@ -341,23 +425,11 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 		encs[i] = makeEncoder(t.Field(f.index).Type, making)
 	}
 	return func(v reflect.Value) (any, error) {
-		// Which fields are left out is found once, for the map's size and then its fields (up to 64 of them;
-		// past that, the second pass asks again).
-		n := 0
-		var empty uint64
-		for i, f := range fields {
-			if f.omitEmpty && isEmptyValue(v.Field(f.index)) {
-				if i < 64 {
-					empty |= 1 << i
-				}
-				continue
-			}
-			n++
-		}
+		n, empty := leftOut(fields, v)
 		m := make(map[string]any, n+2)
 		for i, f := range fields {
 			fv := v.Field(f.index)
-			if i < 64 && empty&(1<<i) != 0 || i >= 64 && f.omitEmpty && isEmptyValue(fv) {
+			if empty.has(i, f, fv) {
 				continue
 			}
 			item, err := encs[i](fv)
@@ -368,6 +440,34 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 		}
 		return m, nil
 	}
+}
+
+// omitted says which of a struct's fields are left out (omitempty and empty), for its first 64 fields.
+type omitted uint64
+
+// leftOut returns how many of the fields of v are written, and which are left out: found once, for the size of
+// what they are written into and then for the fields themselves.
+func leftOut(fields []structField, v reflect.Value) (int, omitted) {
+	n := 0
+	var empty omitted
+	for i, f := range fields {
+		if f.omitEmpty && isEmptyValue(v.Field(f.index)) {
+			if i < 64 {
+				empty |= 1 << i
+			}
+			continue
+		}
+		n++
+	}
+	return n, empty
+}
+
+// has reports whether field i, f, whose value is fv, is left out; past the first 64 fields it asks again.
+func (o omitted) has(i int, f structField, fv reflect.Value) bool {
+	if i < 64 {
+		return o&(1<<i) != 0
+	}
+	return f.omitEmpty && isEmptyValue(fv)
 }
 
 // tabledNumbers bounds the whole numbers wholeNumber hands out ready-made: ports, timeouts in milliseconds,

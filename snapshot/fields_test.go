@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-// TestFieldsMatchJSON holds toFields' walk of go-kong structs to the long road through JSON text, for the rich
+// TestFieldsMatchJSON holds toFields' walk of go-kong structs (and entityFieldsOf's, the same fields in writing
+// order) to the long road through JSON text, for the rich
 // fixture's entities and for every kind's type filled with random values (odd strings, extreme floats, nested
 // configuration values, nil and empty pointers, slices and maps).
 func TestFieldsMatchJSON(t *testing.T) {
@@ -30,6 +31,19 @@ func TestFieldsMatchJSON(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\n got %#v\nwant %#v", Describe(e), got, want)
+		}
+		// The writer's form: the same fields, in writing order.
+		ordered, err := entityFieldsOf(e)
+		if err != nil {
+			t.Fatalf("%s: entityFieldsOf: %v", Describe(e), err)
+		}
+		if !reflect.DeepEqual(ordered.asMap(), want) {
+			t.Fatalf("%s: entityFieldsOf\n got %#v\nwant %#v", Describe(e), ordered.asMap(), want)
+		}
+		for i := 1; i < len(ordered.list); i++ {
+			if !fieldBefore(ordered.list[i-1].key, ordered.list[i].key) {
+				t.Fatalf("%s: entityFieldsOf has %s before %s", Describe(e), ordered.list[i-1].key, ordered.list[i].key)
+			}
 		}
 	}
 	rich := richSnapshot(t)
@@ -178,6 +192,30 @@ func TestWholeNumber(t *testing.T) {
 	for _, n := range []int64{0, 1, 99, 100, 60000, tabledNumbers - 1, tabledNumbers, -1, -60000, math.MaxInt64, math.MinInt64} {
 		if got, want := wholeNumber(n), json.Number(strconv.FormatInt(n, 10)); got != want {
 			t.Errorf("wholeNumber(%d) = %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestEntityFieldsSetKeepsOrder holds set and del to the order fieldsFromMap sorts a map into, whatever order the
+// fields come in: head fields, the others alphabetically, nested entities last.
+func TestEntityFieldsSetKeepsOrder(t *testing.T) {
+	keys := append(append([]string{"a", "zz", "host", "config", "tags"}, headFields...), tailFields...)
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 200 {
+		m := map[string]any{}
+		f := &entityFields{}
+		for _, i := range rng.Perm(len(keys))[:1+rng.IntN(len(keys))] {
+			m[keys[i]] = i
+			f.set(keys[i], i)
+		}
+		for k := range m {
+			if rng.IntN(4) == 0 {
+				delete(m, k)
+				f.del(k)
+			}
+		}
+		if want := fieldsFromMap(m); !reflect.DeepEqual(f.list, want.list) {
+			t.Fatalf("set gave %v, want %v", f.list, want.list)
 		}
 	}
 }

@@ -28,7 +28,7 @@ func TestMultilineStringsReadBack(t *testing.T) {
 	for _, s := range strs {
 		var buf bytes.Buffer
 		buf.WriteString("services:\n")
-		if err := encodeEntry(&buf, entityFields{"name": "x", "value": s}); err != nil {
+		if err := encodeEntry(&buf, fieldsFromMap(map[string]any{"name": "x", "value": s})); err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
 		var doc struct {

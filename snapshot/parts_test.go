@@ -23,7 +23,7 @@ func TestInPartsMatchesOneLoop(t *testing.T) {
 				}
 			}
 			// names repeat, so that the sort after the join keeps ties in the order entities came in
-			return sec.add(entityFields{"name": fmt.Sprintf("n%d", i%10), "port": i}, []string{"name"})
+			return sec.add(fieldsFromMap(map[string]any{"name": fmt.Sprintf("n%d", i%10), "port": i}), []string{"name"})
 		}
 	}
 	loop := &section{}

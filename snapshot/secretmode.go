@@ -122,6 +122,34 @@ func visitSecrets(kind Kind, fields map[string]any, fn func(path, value string) 
 	return nil
 }
 
+// visitFieldSecrets is visitSecrets for an entity's fields in writing order, with the secret paths of its kind
+// (and plugin) at hand.
+func visitFieldSecrets(paths []string, f *entityFields, fn func(path, value string) (string, error)) error {
+	for _, spec := range paths {
+		parts := splitPath(spec)
+		if parts[0] == "*" {
+			all := f.asMap()
+			if err := visitPath(all, parts, "", fn); err != nil {
+				return err
+			}
+			for k, v := range all {
+				f.set(k, v)
+			}
+			continue
+		}
+		i := f.index(parts[0])
+		if i < 0 || f.list[i].value == nil {
+			continue
+		}
+		out, err := visitAt(f.list[i].value, parts[1:], parts[0], fn)
+		if err != nil {
+			return err
+		}
+		f.list[i].value = out
+	}
+	return nil
+}
+
 // splitPaths holds what splitPath returned for each path: writing a gateway visits the same few secret paths for
 // every entity of a kind, and splitting them anew each time was half a million allocations at 100,000 entities.
 var splitPaths sync.Map // string → []string, never modified
@@ -187,43 +215,48 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 	if !ok || value == nil {
 		return nil
 	}
-	path := prefix + name
-	if len(parts) > 1 && parts[1] == "[]" {
-		list, ok := value.([]any)
-		if !ok {
-			return nil
-		}
-		for i, item := range list {
-			at := path + "[" + strconv.Itoa(i) + "]"
-			if len(parts) == 2 {
-				out, err := visitAll(item, at, fn)
-				if err != nil {
-					return err
-				}
-				list[i] = out
-				continue
-			}
-			if child, ok := item.(map[string]any); ok {
-				if err := visitPath(child, parts[2:], at+".", fn); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if len(parts) > 1 {
-		child, ok := value.(map[string]any)
-		if !ok {
-			return nil
-		}
-		return visitPath(child, parts[1:], path+".", fn)
-	}
-	out, err := visitAll(value, path, fn)
+	out, err := visitAt(value, parts[1:], prefix+name, fn)
 	if err != nil {
 		return err
 	}
 	m[name] = out
 	return nil
+}
+
+// visitAt is visitPath for the value at path, rest being the parts of the secret path after it: it returns the
+// value to store there.
+func visitAt(value any, rest []string, path string, fn func(path, value string) (string, error)) (any, error) {
+	if len(rest) > 0 && rest[0] == "[]" {
+		list, ok := value.([]any)
+		if !ok {
+			return value, nil
+		}
+		for i, item := range list {
+			at := path + "[" + strconv.Itoa(i) + "]"
+			if len(rest) == 1 {
+				out, err := visitAll(item, at, fn)
+				if err != nil {
+					return nil, err
+				}
+				list[i] = out
+				continue
+			}
+			if child, ok := item.(map[string]any); ok {
+				if err := visitPath(child, rest[1:], at+".", fn); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return value, nil
+	}
+	if len(rest) > 0 {
+		child, ok := value.(map[string]any)
+		if !ok {
+			return value, nil
+		}
+		return value, visitPath(child, rest, path+".", fn)
+	}
+	return visitAll(value, path, fn)
 }
 
 func visitAll(v any, path string, fn func(path, value string) (string, error)) (any, error) {
@@ -266,8 +299,9 @@ func secretContext(kind Kind, e any, path string) string {
 }
 
 // hideSecrets rewrites an entity's secret values for a file, according to the mode.
-func hideSecrets(kind Kind, e any, fields map[string]any, mode SecretMode, ring *Keyring) error {
-	return visitSecrets(kind, fields, func(path, value string) (string, error) {
+// paths are the secret paths of the entity's kind (and plugin), as SecretPaths returns them.
+func hideSecrets(kind Kind, e any, fields *entityFields, paths []string, mode SecretMode, ring *Keyring) error {
+	return visitFieldSecrets(paths, fields, func(path, value string) (string, error) {
 		if value == Redacted {
 			return value, nil
 		}

@@ -155,6 +155,7 @@ type sectionBuilder struct {
 	opts  WriteOptions
 	ix    *Index
 	scope func() (*pluginScope, error) // the plugins' scope, found once by the first section to ask
+	paths sync.Map                     // secretsOf → []string, their SecretPaths
 }
 
 // buildSections returns, per top-level section name, its sorted entries, already written. Every foreign key must
@@ -247,15 +248,38 @@ func one(build func() (*section, error)) func() ([]*section, error) {
 }
 
 // fields returns an entity's file fields: every field but timestamps, secrets hidden as the options say.
-func (b *sectionBuilder) fields(e any) (entityFields, error) {
-	m, err := toFields(e)
+func (b *sectionBuilder) fields(e any) (*entityFields, error) {
+	f, err := entityFieldsOf(e)
 	if err != nil {
 		return nil, err
 	}
-	if err := hideSecrets(KindOf(e), e, m, b.opts.Secrets, b.opts.Keyring); err != nil {
+	kind := KindOf(e)
+	if err := hideSecrets(kind, e, f, b.secretPaths(kind, f), b.opts.Secrets, b.opts.Keyring); err != nil {
 		return nil, err
 	}
-	return entityFields(m), nil
+	return f, nil
+}
+
+// secretPaths returns SecretPaths for an entity of kind with fields f, found once per kind (and plugin name) in
+// a write: the same few for every entity.
+func (b *sectionBuilder) secretPaths(kind Kind, f *entityFields) []string {
+	key := secretsOf{kind: kind}
+	if kind == KindPlugin {
+		name, _ := f.get("name")
+		key.plugin, _ = name.(string)
+	}
+	if paths, ok := b.paths.Load(key); ok {
+		return paths.([]string)
+	}
+	paths := SecretPaths(key.kind, key.plugin)
+	b.paths.Store(key, paths)
+	return paths
+}
+
+// secretsOf names the entities that share secret paths.
+type secretsOf struct {
+	kind   Kind
+	plugin string
 }
 
 // outside is a reference to an entity a partial snapshot (some sections, or select tags) does not hold: it is
@@ -384,15 +408,15 @@ func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer
 
 // nestedPlugins renders the plugins of one parent, without the foreign key the nesting already says.
 func (b *sectionBuilder) nestedPlugins(plugins []*kong.Plugin) ([]any, error) {
-	var items []entityFields
+	var items []*entityFields
 	for _, p := range plugins {
 		f, err := b.fields(p)
 		if err != nil {
 			return nil, err
 		}
-		delete(f, "service")
-		delete(f, "route")
-		delete(f, "consumer")
+		f.del("service")
+		f.del("route")
+		f.del("consumer")
 		items = append(items, f)
 	}
 	return sorted(items, "name", "instance_name", "id"), nil
@@ -417,14 +441,14 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		routesOf[parent] = append(routesOf[parent], r)
 	}
 	// renderRoute writes a route whose service is parent, nil or an outside one for a loose route.
-	renderRoute := func(r *kong.Route, parent any) (entityFields, error) {
+	renderRoute := func(r *kong.Route, parent any) (*entityFields, error) {
 		f, err := b.fields(r)
 		if err != nil {
 			return nil, err
 		}
-		delete(f, "service")
+		f.del("service")
 		if o, ok := parent.(outside); ok {
-			f["service"] = o.id
+			f.set("service", o.id)
 		}
 		if err := b.nest(f, "plugins", scope.byRoute[r], b.nestedPlugins); err != nil {
 			return nil, err
@@ -439,16 +463,16 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 		if cert, err := b.parent(svc, "client_certificate"); err != nil {
 			return err
 		} else if o, ok := cert.(outside); ok {
-			f["client_certificate"] = o.id
+			f.set("client_certificate", o.id)
 		} else if cert != nil {
-			f["client_certificate"] = ID(cert)
+			f.set("client_certificate", ID(cert))
 		}
 		for _, id := range svc.CACertificates {
 			if id == nil {
 				return danglingWrite(svc, "ca_certificates", KindCACertificate)
 			}
 		}
-		var routes []entityFields
+		var routes []*entityFields
 		for _, r := range routesOf[svc] {
 			rf, err := renderRoute(r, svc)
 			if err != nil {
@@ -457,7 +481,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 			routes = append(routes, rf)
 		}
 		if len(routes) > 0 {
-			f["routes"] = sorted(routes, KindRoute.Info().SortBy...)
+			f.set("routes", sorted(routes, KindRoute.Info().SortBy...))
 		}
 		if err := b.nest(f, "plugins", scope.byService[svc], b.nestedPlugins); err != nil {
 			return err
@@ -482,7 +506,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 }
 
 // nest renders children with render and stores them under key, leaving the key out when there are none.
-func (b *sectionBuilder) nest(f entityFields, key string, children []*kong.Plugin,
+func (b *sectionBuilder) nest(f *entityFields, key string, children []*kong.Plugin,
 	render func([]*kong.Plugin) ([]any, error),
 ) error {
 	if len(children) == 0 {
@@ -492,7 +516,7 @@ func (b *sectionBuilder) nest(f entityFields, key string, children []*kong.Plugi
 	if err != nil {
 		return err
 	}
-	f[key] = items
+	f.set(key, items)
 	return nil
 }
 
@@ -512,7 +536,7 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 			return nil, err
 		}
 		for field, parent := range map[string]any{"service": service, "route": route, "consumer": consumer} {
-			delete(f, field)
+			f.del(field)
 			if parent == nil {
 				continue
 			}
@@ -524,7 +548,7 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 				return nil, fmt.Errorf("writing %s: its %s has neither name nor id to reference it by",
 					Describe(p), field)
 			}
-			f[field] = ref
+			f.set(field, ref)
 		}
 		if err := sec.add(f, topPluginOrder); err != nil {
 			return nil, err
@@ -652,7 +676,7 @@ func (b *sectionBuilder) certificates() (*section, error) {
 		if err != nil {
 			return nil, err
 		}
-		delete(f, "snis")
+		f.del("snis")
 		if err := nestChildren(b, f, "snis", snisOf[c], "certificate", KindSNI); err != nil {
 			return nil, err
 		}
@@ -682,18 +706,18 @@ func byParent[T any](b *sectionBuilder, children []T, field string, parentKind K
 
 // nestChildren stores a parent's children under key, sorted, each without the field the nesting says; the key is
 // left out when there are none.
-func nestChildren[T any](b *sectionBuilder, f entityFields, key string, children []T, field string, kind Kind) error {
-	var rendered []entityFields
+func nestChildren[T any](b *sectionBuilder, f *entityFields, key string, children []T, field string, kind Kind) error {
+	var rendered []*entityFields
 	for _, child := range children {
 		cf, err := b.fields(child)
 		if err != nil {
 			return err
 		}
-		delete(cf, field)
+		cf.del(field)
 		rendered = append(rendered, cf)
 	}
 	if len(rendered) > 0 {
-		f[key] = sorted(rendered, kind.Info().SortBy...)
+		f.set(key, sorted(rendered, kind.Info().SortBy...))
 	}
 	return nil
 }
@@ -710,12 +734,12 @@ func (b *sectionBuilder) keys() (*section, error) {
 			return nil, err
 		}
 		if o, ok := parent.(outside); ok {
-			f["set"] = map[string]any{"id": o.id}
+			f.set("set", map[string]any{"id": o.id})
 		} else if parent != nil {
 			if names := RefNames(parent); len(names) > 0 {
-				f["set"] = map[string]any{"name": names[0].Name}
+				f.set("set", map[string]any{"name": names[0].Name})
 			} else {
-				f["set"] = map[string]any{"id": ID(parent)}
+				f.set("set", map[string]any{"id": ID(parent)})
 			}
 		}
 		if err := sec.add(f, KindKey.Info().SortBy); err != nil {
@@ -727,11 +751,11 @@ func (b *sectionBuilder) keys() (*section, error) {
 
 // sorted orders entries by the given fields, then by their whole content, so that the order never depends on the
 // order entities arrived in.
-func sorted(items []entityFields, by ...string) []any {
+func sorted(items []*entityFields, by ...string) []any {
 	type keyed struct {
 		keys []string
 		all  *string // whole content, computed only to break a tie
-		item entityFields
+		item *entityFields
 	}
 	list := make([]keyed, len(items))
 	for i, item := range items {
@@ -739,7 +763,7 @@ func sorted(items []entityFields, by ...string) []any {
 	}
 	whole := func(k *keyed) string {
 		if k.all == nil {
-			all := sortString(map[string]any(k.item))
+			all := sortString(k.item)
 			k.all = &all
 		}
 		return *k.all
@@ -758,10 +782,11 @@ func sorted(items []entityFields, by ...string) []any {
 }
 
 // sortKeys are the values of the fields an entry is ordered by, as sortString writes them.
-func sortKeys(f entityFields, by []string) []string {
+func sortKeys(f *entityFields, by []string) []string {
 	keys := make([]string, len(by))
 	for i, field := range by {
-		keys[i] = sortString(f[field])
+		v, _ := f.get(field)
+		keys[i] = sortString(v)
 	}
 	return keys
 }

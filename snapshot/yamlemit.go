@@ -52,10 +52,10 @@ func (e *emitter) sequenceEntry(v any, indent int) {
 	e.spaces(indent)
 	e.buf.WriteString("- ")
 	switch t := v.(type) {
-	case entityFields:
-		e.mapping(map[string]any(t), true, indent+2, true)
+	case *entityFields:
+		e.entity(t, indent+2, true)
 	case map[string]any:
-		e.mapping(t, false, indent+2, true)
+		e.mapping(t, indent+2, true)
 	case []any:
 		e.failed = true
 	default:
@@ -64,68 +64,88 @@ func (e *emitter) sequenceEntry(v any, indent int) {
 	}
 }
 
-// mapping writes a block mapping whose keys are at column indent, ordered as valueNode orders them (ranked fields
-// for an entity, alphabetically otherwise); inline says the first key goes on the current line (after a
-// sequence's "- "). An empty mapping is "{}" on the current line.
-func (e *emitter) mapping(m map[string]any, ranked bool, indent int, inline bool) {
+// entity writes an entity's fields as a block mapping whose keys are at column indent, in the fields' order;
+// inline says the first key goes on the current line (after a sequence's "- "). No fields is "{}".
+func (e *emitter) entity(f *entityFields, indent int, inline bool) {
+	if len(f.list) == 0 {
+		e.buf.WriteString("{}\n")
+		return
+	}
+	for _, fd := range f.list {
+		if e.failed {
+			return
+		}
+		e.field(fd.key, fd.value, indent, inline)
+		inline = false
+	}
+}
+
+// mapping writes a block mapping whose keys are at column indent, sorted (as valueNode orders them); inline is
+// entity's. An empty mapping is "{}" on the current line.
+func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
 	if len(m) == 0 {
 		e.buf.WriteString("{}\n")
 		return
 	}
 	var keys [maxStackKeys]string
-	for _, key := range appendOrderedKeys(keys[:0], m, ranked) {
+	for _, key := range appendSortedKeys(keys[:0], m) {
 		if e.failed {
 			return
 		}
-		if !inline {
-			e.spaces(indent)
-		}
+		e.field(key, m[key], indent, inline)
 		inline = false
-		if len(key) > 128 { // yaml.v3 writes longer keys as complex keys ("? ")
-			e.failed = true
-			return
-		}
-		keyStart := e.buf.Len()
-		e.str(key, indent)
-		keyWidth := e.buf.Len() - keyStart
-		e.buf.WriteByte(':')
-		switch t := m[key].(type) {
-		case entityFields:
-			e.nested(map[string]any(t), true, indent+2)
-		case map[string]any:
-			e.nested(t, false, indent+2)
-		case []any:
-			if len(t) == 0 {
-				e.buf.WriteString(" []\n")
-				continue
-			}
-			e.buf.WriteByte('\n')
-			for _, item := range t {
-				if _, ok := item.([]any); ok {
-					e.failed = true
-					return
-				}
-				e.sequenceEntry(item, indent+2)
-				if e.failed {
-					return
-				}
-			}
-		default:
-			e.buf.WriteByte(' ')
-			e.scalar(t, indent+keyWidth+2)
-			e.buf.WriteByte('\n')
-		}
 	}
 }
 
-// nested writes a mapping that is a mapping's value: " {}" when empty, else on the lines below.
-func (e *emitter) nested(m map[string]any, ranked bool, indent int) {
-	if len(m) == 0 {
-		e.buf.WriteString(" {}\n")
+// field writes one key of a block mapping at column indent (or on the current line when inline) and its value.
+func (e *emitter) field(key string, value any, indent int, inline bool) {
+	if !inline {
+		e.spaces(indent)
+	}
+	if len(key) > 128 { // yaml.v3 writes longer keys as complex keys ("? ")
+		e.failed = true
 		return
 	}
-	e.buf.WriteByte('\n')
-	e.mapping(m, ranked, indent, false)
+	keyStart := e.buf.Len()
+	e.str(key, indent)
+	keyWidth := e.buf.Len() - keyStart
+	e.buf.WriteByte(':')
+	switch t := value.(type) {
+	case *entityFields:
+		if len(t.list) == 0 {
+			e.buf.WriteString(" {}\n")
+			return
+		}
+		e.buf.WriteByte('\n')
+		e.entity(t, indent+2, false)
+	case map[string]any:
+		if len(t) == 0 {
+			e.buf.WriteString(" {}\n")
+			return
+		}
+		e.buf.WriteByte('\n')
+		e.mapping(t, indent+2, false)
+	case []any:
+		if len(t) == 0 {
+			e.buf.WriteString(" []\n")
+			return
+		}
+		e.buf.WriteByte('\n')
+		for _, item := range t {
+			if _, ok := item.([]any); ok {
+				e.failed = true
+				return
+			}
+			e.sequenceEntry(item, indent+2)
+			if e.failed {
+				return
+			}
+		}
+	default:
+		e.buf.WriteByte(' ')
+		e.scalar(t, indent+keyWidth+2)
+		e.buf.WriteByte('\n')
+	}
 }
 
 // scalar writes a JSON-shaped scalar that starts at column col, as yaml.v3 writes valueNode's node for it, or

@@ -69,13 +69,13 @@ func TestEmitItemMatchesYAMLv3(t *testing.T) {
 		}
 	}
 	for _, v := range values {
-		check(entityFields{"id": "x", "value": v})
-		check(entityFields{"name": "x", "config": map[string]any{"deeper": map[string]any{"key": v}}})
-		check(entityFields{"id": "x", "list": []any{v, "y"}})
-		check(entityFields{"id": "x", "routes": []any{entityFields{"paths": []any{v}, "name": v}}})
+		check(fieldsFromMap(map[string]any{"id": "x", "value": v}))
+		check(fieldsFromMap(map[string]any{"name": "x", "config": map[string]any{"deeper": map[string]any{"key": v}}}))
+		check(fieldsFromMap(map[string]any{"id": "x", "list": []any{v, "y"}}))
+		check(fieldsFromMap(map[string]any{"id": "x", "routes": []any{fieldsFromMap(map[string]any{"paths": []any{v}, "name": v})}}))
 		if s, ok := v.(string); ok {
-			check(entityFields{"id": "x", s: "value"})
-			check(entityFields{s: map[string]any{s: s}})
+			check(fieldsFromMap(map[string]any{"id": "x", s: "value"}))
+			check(fieldsFromMap(map[string]any{s: map[string]any{s: s}}))
 		}
 	}
 	if fast < len(values) {
@@ -90,9 +90,9 @@ func FuzzEmitItem(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s, number string) {
 		for _, item := range []any{
-			entityFields{"id": "x", "value": s},
-			entityFields{s: map[string]any{s: []any{s, json.Number(number)}}},
-			entityFields{"name": s, "config": map[string]any{"n": json.Number(number)}},
+			fieldsFromMap(map[string]any{"id": "x", "value": s}),
+			fieldsFromMap(map[string]any{s: map[string]any{s: []any{s, json.Number(number)}}}),
+			fieldsFromMap(map[string]any{"name": s, "config": map[string]any{"n": json.Number(number)}}),
 		} {
 			var buf bytes.Buffer
 			if !emitItem(&buf, item, 2) {

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -11,9 +10,99 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// entityFields is the field map of one entity in a file. It is written with identity fields first, nested
-// entities last and everything else in alphabetical order; plain maps (a plugin's config) are written sorted.
-type entityFields map[string]any
+// entityFields are the fields of one entity in a file, kept in writing order: identity fields first (headFields),
+// nested entities last (tailFields) and everything else in alphabetical order between them (fieldBefore); plain
+// maps (a plugin's config) are written sorted. Kept in order as they are made, an entity's fields are written
+// without being sorted again, and without a map per entity: writing 100,000 entities made and ordered a map for
+// each.
+type entityFields struct{ list []entityField }
+
+// entityField is one field of an entity: its name and its JSON-shaped value.
+type entityField struct {
+	key   string
+	value any
+}
+
+// fieldBefore reports whether an entity's field a is written before its field b.
+func fieldBefore(a, b string) bool {
+	ra, _ := fieldRank(a)
+	rb, _ := fieldRank(b)
+	return ra < rb || ra == rb && a < b
+}
+
+// fieldsFromMap returns a field map's fields in writing order.
+func fieldsFromMap(m map[string]any) *entityFields {
+	f := &entityFields{list: make([]entityField, 0, len(m)+2)}
+	for k, v := range m {
+		f.list = append(f.list, entityField{k, v})
+	}
+	slices.SortFunc(f.list, func(a, b entityField) int {
+		if a.key == b.key {
+			return 0
+		}
+		if fieldBefore(a.key, b.key) {
+			return -1
+		}
+		return 1
+	})
+	return f
+}
+
+// get returns the value of the field named key, and whether there is one.
+func (f *entityFields) get(key string) (any, bool) {
+	if i := f.index(key); i >= 0 {
+		return f.list[i].value, true
+	}
+	return nil, false
+}
+
+// index is the position of the field named key in the list, -1 when there is none.
+func (f *entityFields) index(key string) int {
+	for i, fd := range f.list {
+		if fd.key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// set gives the field named key the value, adding it in its place when there is none.
+func (f *entityFields) set(key string, value any) {
+	at := len(f.list)
+	for i, fd := range f.list {
+		if fd.key == key {
+			f.list[i].value = value
+			return
+		}
+		if fieldBefore(key, fd.key) {
+			at = i
+			break
+		}
+	}
+	f.list = slices.Insert(f.list, at, entityField{key, value})
+}
+
+// del removes the field named key, if there is one.
+func (f *entityFields) del(key string) {
+	for i, fd := range f.list {
+		if fd.key == key {
+			f.list = slices.Delete(f.list, i, i+1)
+			return
+		}
+	}
+}
+
+// asMap returns the fields as a map (nested entities stay entityFields).
+func (f *entityFields) asMap() map[string]any {
+	m := make(map[string]any, len(f.list))
+	for _, fd := range f.list {
+		m[fd.key] = fd.value
+	}
+	return m
+}
+
+// MarshalJSON writes the fields as their map would be: sortString orders entries by it.
+func (f *entityFields) MarshalJSON() ([]byte, error) { return json.Marshal(f.asMap()) }
 
 // headFields come first in an entity, in this order: what a reviewer looks for to know which entity it is.
 var headFields = []string{"id", "name", "instance_name", "username", "custom_id", "prefix", "kid", "target", "group",
@@ -80,10 +169,10 @@ func (s *section) Len() int {
 }
 
 // add writes an entry, ordered by the given fields (as sorted orders field maps).
-func (s *section) add(f entityFields, by []string) error {
+func (s *section) add(f *entityFields, by []string) error {
 	e := sectionEntry{keys: sortKeys(f, by)}
-	if id, _ := f["id"].(string); id == "" {
-		e.whole = sortString(map[string]any(f))
+	if id, _ := f.get("id"); id == nil || id == any("") {
+		e.whole = sortString(f)
 	}
 	s.scratch.Reset()
 	if err := encodeEntry(&s.scratch, f); err != nil {
@@ -210,59 +299,37 @@ func addField(m *yaml.Node, key string, value *yaml.Node) {
 	m.Content = append(m.Content, k, value)
 }
 
-// orderedKeys returns a mapping's keys in writing order: an entity's ranked (fieldRank), any other mapping's
-// sorted.
-func orderedKeys[M ~map[string]any](m M, ranked bool) []string {
-	return appendOrderedKeys(make([]string, 0, len(m)), m, ranked)
+// sortedKeys returns a mapping's keys sorted, as it is written.
+func sortedKeys(m map[string]any) []string {
+	return appendSortedKeys(make([]string, 0, len(m)), m)
 }
 
-// appendOrderedKeys appends a mapping's keys to keys in writing order, as orderedKeys returns them: with keys
-// and its own buffer on the caller's stack, a mapping of up to maxStackKeys keys is ordered without allocating.
-func appendOrderedKeys[M ~map[string]any](keys []string, m M, ranked bool) []string {
+// appendSortedKeys appends a mapping's keys to keys, sorted: with keys on the caller's stack, a mapping of up to
+// maxStackKeys keys is ordered without allocating.
+func appendSortedKeys(keys []string, m map[string]any) []string {
 	start := len(keys)
 	for k := range m {
 		keys = append(keys, k)
 	}
-	own := keys[start:]
-	if !ranked {
-		slices.Sort(own)
-		return keys
-	}
-	// Ranks are unique but for the unranked keys, which share one and are ordered by the key.
-	type rankedKey struct {
-		rank int
-		key  string
-	}
-	var buf [maxStackKeys]rankedKey
-	order := buf[:0]
-	for _, k := range own {
-		rank, _ := fieldRank(k)
-		order = append(order, rankedKey{rank, k})
-	}
-	slices.SortFunc(order, func(a, b rankedKey) int {
-		return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(a.key, b.key))
-	})
-	for i, r := range order {
-		own[i] = r.key
-	}
+	slices.Sort(keys[start:])
 	return keys
 }
 
-// maxStackKeys is the most keys appendOrderedKeys orders in buffers on the stack (an entity has fewer).
+// maxStackKeys is the most keys the emitter orders in a buffer on the stack (most mappings have fewer).
 const maxStackKeys = 32
 
 // valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
 func valueNode(v any) *yaml.Node {
 	switch t := v.(type) {
-	case entityFields:
+	case *entityFields:
 		m := mappingNode()
-		for _, k := range orderedKeys(t, true) {
-			addField(m, k, valueNode(t[k]))
+		for _, fd := range t.list {
+			addField(m, fd.key, valueNode(fd.value))
 		}
 		return m
 	case map[string]any:
 		m := mappingNode()
-		for _, k := range orderedKeys(t, false) {
+		for _, k := range sortedKeys(t) {
 			addField(m, k, valueNode(t[k]))
 		}
 		return m
