@@ -56,7 +56,8 @@ type KindInfo struct {
 	WriteOptions []string
 
 	typ      reflect.Type
-	idField  []int // every go-kong entity type has an ID *string
+	idField  []int   // every go-kong entity type has an ID *string
+	stamps   [][]int // its CreatedAt and UpdatedAt fields, those it has
 	entities func(*Snapshot) []any
 	add      func(*Snapshot, any)
 	replace  func(*Snapshot, []any)
@@ -320,10 +321,8 @@ func (info *KindInfo) New() any { return reflect.New(info.typ.Elem()).Interface(
 // own), and created_at and updated_at, so it reads as a snapshot holds it.
 func (info *KindInfo) Clear(e any) {
 	v := reflect.ValueOf(e).Elem()
-	for _, name := range []string{"CreatedAt", "UpdatedAt"} {
-		if f := v.FieldByName(name); f.IsValid() {
-			f.SetZero()
-		}
+	for _, index := range info.stamps {
+		v.FieldByIndex(index).SetZero()
 	}
 	if info.clear != nil {
 		info.clear(e)
@@ -412,6 +411,11 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 	info.copy = func(e any) any { return any(typed(e)).(interface{ DeepCopy() *T }).DeepCopy() }
 	idField, _ := info.typ.Elem().FieldByName("ID")
 	info.idField = idField.Index
+	for _, name := range []string{"CreatedAt", "UpdatedAt"} {
+		if f, ok := info.typ.Elem().FieldByName(name); ok {
+			info.stamps = append(info.stamps, f.Index)
+		}
+	}
 	info.entities = func(s *Snapshot) []any {
 		items := *spec.slice(s)
 		out := make([]any, len(items))
