@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ var (
 // (1e3, .5, .inf, .nan), a sexagesimal number (1:30) or a timestamp (2001-12-14). Erring towards "yes" only costs
 // a pair of quotes.
 func yaml11NonString(s string) bool {
-	if len(s) <= yaml11LongestWord {
+	if len(s) <= yaml11LongestWord && (s == "" || strings.IndexByte(yaml11Starts, s[0]) >= 0) {
 		if _, ok := yaml11Bools[s]; ok || yaml11Special[s] {
 			return true
 		}
@@ -71,6 +72,20 @@ var yaml11LongestWord = func() int {
 		}
 	}
 	return n
+}()
+
+// yaml11Starts are the first bytes of yaml11Bools and yaml11Special: a string starting otherwise is none of them,
+// and most of an entity's keys and values do (id, host, paths).
+var yaml11Starts = func() string {
+	var starts []byte
+	for _, words := range []map[string]bool{yaml11Bools, yaml11Special} {
+		for w := range words {
+			if w != "" && bytes.IndexByte(starts, w[0]) < 0 {
+				starts = append(starts, w[0])
+			}
+		}
+	}
+	return string(starts)
 }()
 
 // yaml11Bool returns the boolean a YAML 1.1 reader makes of the plain scalar s, if it makes one.

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -87,12 +88,19 @@ func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
 		e.buf.WriteString("{}\n")
 		return
 	}
-	var keys [maxStackKeys]string
-	for _, key := range appendSortedKeys(keys[:0], m) {
+	// The pairs are taken once, in a buffer on the stack for a mapping of up to maxStackKeys keys, and sorted:
+	// writing them needs no lookup of each key.
+	var buf [maxStackKeys]entityField
+	pairs := buf[:0]
+	for k, v := range m {
+		pairs = append(pairs, entityField{k, v})
+	}
+	slices.SortFunc(pairs, func(a, b entityField) int { return strings.Compare(a.key, b.key) })
+	for _, p := range pairs {
 		if e.failed {
 			return
 		}
-		e.field(key, m[key], indent, inline)
+		e.field(p.key, p.value, indent, inline)
 		inline = false
 	}
 }

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -301,18 +302,7 @@ func addField(m *yaml.Node, key string, value *yaml.Node) {
 
 // sortedKeys returns a mapping's keys sorted, as it is written.
 func sortedKeys(m map[string]any) []string {
-	return appendSortedKeys(make([]string, 0, len(m)), m)
-}
-
-// appendSortedKeys appends a mapping's keys to keys, sorted: with keys on the caller's stack, a mapping of up to
-// maxStackKeys keys is ordered without allocating.
-func appendSortedKeys(keys []string, m map[string]any) []string {
-	start := len(keys)
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys[start:])
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // maxStackKeys is the most keys the emitter orders in a buffer on the stack (most mappings have fewer).
