@@ -98,21 +98,13 @@ func makeOrderedEncoder(t reflect.Type) orderedEncoder {
 		encs[i] = encoderOf(t.Field(f.index).Type)
 	}
 	return func(v reflect.Value) (*entityFields, error) {
-		n, empty := leftOut(fields, v)
-		// room for two more: what the writer nests in an entity
-		out := &entityFields{list: make([]entityField, 0, n+2)}
-		for i, f := range fields {
-			fv := v.Field(f.index)
-			if empty.has(i, f, fv) {
-				continue
-			}
-			item, err := encs[i](fv)
-			if err != nil {
-				return nil, err
-			}
-			out.list = append(out.list, entityField{f.name, item})
-		}
-		return out, nil
+		out := &entityFields{}
+		err := encodeWritten(fields, encs, v, func(n int) {
+			out.list = make([]entityField, 0, n+2) // room for two more: what the writer nests in an entity
+		}, func(name string, item any) {
+			out.list = append(out.list, entityField{name, item})
+		})
+		return out, err
 	}
 }
 
@@ -425,31 +417,24 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 		encs[i] = makeEncoder(t.Field(f.index).Type, making)
 	}
 	return func(v reflect.Value) (any, error) {
-		n, empty := leftOut(fields, v)
-		m := make(map[string]any, n+2)
-		for i, f := range fields {
-			fv := v.Field(f.index)
-			if empty.has(i, f, fv) {
-				continue
-			}
-			item, err := encs[i](fv)
-			if err != nil {
-				return nil, err
-			}
-			m[f.name] = item
+		var m map[string]any
+		err := encodeWritten(fields, encs, v, func(n int) { m = make(map[string]any, n+2) },
+			func(name string, item any) { m[name] = item })
+		if err != nil {
+			return nil, err
 		}
 		return m, nil
 	}
 }
 
-// omitted says which of a struct's fields are left out (omitempty and empty), for its first 64 fields.
-type omitted uint64
-
-// leftOut returns how many of the fields of v are written, and which are left out: found once, for the size of
-// what they are written into and then for the fields themselves.
-func leftOut(fields []structField, v reflect.Value) (int, omitted) {
+// encodeWritten encodes the fields of v that are written (not omitempty and empty), in the order of fields, with
+// their encoders: start is told how many there are, then put is given each with its value. Which fields are left
+// out is found once, for start and then for the fields themselves (up to 64 of them; past that, it asks again).
+func encodeWritten(fields []structField, encs []encoder, v reflect.Value, start func(n int),
+	put func(name string, item any),
+) error {
 	n := 0
-	var empty omitted
+	var empty uint64
 	for i, f := range fields {
 		if f.omitEmpty && isEmptyValue(v.Field(f.index)) {
 			if i < 64 {
@@ -459,15 +444,19 @@ func leftOut(fields []structField, v reflect.Value) (int, omitted) {
 		}
 		n++
 	}
-	return n, empty
-}
-
-// has reports whether field i, f, whose value is fv, is left out; past the first 64 fields it asks again.
-func (o omitted) has(i int, f structField, fv reflect.Value) bool {
-	if i < 64 {
-		return o&(1<<i) != 0
+	start(n)
+	for i, f := range fields {
+		fv := v.Field(f.index)
+		if i < 64 && empty&(1<<i) != 0 || i >= 64 && f.omitEmpty && isEmptyValue(fv) {
+			continue
+		}
+		item, err := encs[i](fv)
+		if err != nil {
+			return err
+		}
+		put(f.name, item)
 	}
-	return f.omitEmpty && isEmptyValue(fv)
+	return nil
 }
 
 // tabledNumbers bounds the whole numbers wholeNumber hands out ready-made: ports, timeouts in milliseconds,
