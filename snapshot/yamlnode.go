@@ -37,10 +37,7 @@ func fieldsFromMap(m map[string]any) *entityFields {
 	for k, v := range m {
 		f.list = append(f.list, entityField{k, v})
 	}
-	slices.SortFunc(f.list, func(a, b entityField) int {
-		if a.key == b.key {
-			return 0
-		}
+	slices.SortFunc(f.list, func(a, b entityField) int { // a map's keys differ
 		if fieldBefore(a.key, b.key) {
 			return -1
 		}
@@ -172,7 +169,8 @@ func (s *section) Len() int {
 // add writes an entry, ordered by the given fields (as sorted orders field maps).
 func (s *section) add(f *entityFields, by []string) error {
 	e := sectionEntry{keys: sortKeys(f, by)}
-	if id, _ := f.get("id"); id == nil || id == any("") {
+	id, _ := f.get("id")
+	if id, _ := id.(string); id == "" {
 		e.whole = sortString(f)
 	}
 	s.scratch.Reset()
