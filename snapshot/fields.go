@@ -33,14 +33,15 @@ func toFields(e any) (map[string]any, error) {
 	return fields, nil
 }
 
-// entityFieldsOf returns toFields' fields in writing order (entityFields): the writer's form of them, made in
-// that order from the struct's fields, or from toFields' map when the struct type is not one reflectFields
-// mirrors.
-func entityFieldsOf(e any) (*entityFields, error) {
+// entityFieldsOf returns toFields' fields in writing order (entityFields), less those named in omit (what the
+// writer's nesting already says, such as a nested route's service, is not encoded to be thrown away): the
+// writer's form of them, made in that order from the struct's fields, or from toFields' map when the struct type
+// is not one reflectFields mirrors.
+func entityFieldsOf(e any, omit ...string) (*entityFields, error) {
 	v := reflect.ValueOf(e)
 	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
 		if enc := orderedEncoderOf(v.Elem().Type()); enc != nil {
-			f, err := enc(v.Elem())
+			f, err := enc(v.Elem(), omit)
 			if err == nil {
 				return f, nil
 			}
@@ -53,12 +54,15 @@ func entityFieldsOf(e any) (*entityFields, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range omit {
+		delete(m, name)
+	}
 	return fieldsFromMap(m), nil
 }
 
 // An orderedEncoder is a struct type's encoder for entityFieldsOf: its fields, less toFields' timestamps, in
 // writing order.
-type orderedEncoder func(v reflect.Value) (*entityFields, error)
+type orderedEncoder func(v reflect.Value, omit []string) (*entityFields, error)
 
 var orderedEncoders sync.Map // reflect.Type → orderedEncoder, nil for a type reflectFields does not mirror
 
@@ -97,9 +101,9 @@ func makeOrderedEncoder(t reflect.Type) orderedEncoder {
 	for i, f := range fields {
 		encs[i] = encoderOf(t.Field(f.index).Type)
 	}
-	return func(v reflect.Value) (*entityFields, error) {
+	return func(v reflect.Value, omit []string) (*entityFields, error) {
 		out := &entityFields{}
-		err := encodeWritten(fields, encs, v, func(n int) {
+		err := encodeWritten(fields, encs, v, omit, func(n int) {
 			out.list = make([]entityField, 0, n+2) // room for two more: what the writer nests in an entity
 		}, func(name string, item any) {
 			out.list = append(out.list, entityField{name, item})
@@ -418,7 +422,7 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 	}
 	return func(v reflect.Value) (any, error) {
 		var m map[string]any
-		err := encodeWritten(fields, encs, v, func(n int) { m = make(map[string]any, n+2) },
+		err := encodeWritten(fields, encs, v, nil, func(n int) { m = make(map[string]any, n+2) },
 			func(name string, item any) { m[name] = item })
 		if err != nil {
 			return nil, err
@@ -427,16 +431,17 @@ func structEncoder(t reflect.Type, making map[reflect.Type]*encoder) encoder {
 	}
 }
 
-// encodeWritten encodes the fields of v that are written (not omitempty and empty), in the order of fields, with
-// their encoders: start is told how many there are, then put is given each with its value. Which fields are left
-// out is found once, for start and then for the fields themselves (up to 64 of them; past that, it asks again).
-func encodeWritten(fields []structField, encs []encoder, v reflect.Value, start func(n int),
+// encodeWritten encodes the fields of v that are written (not omitempty and empty, nor named in omit), in the
+// order of fields, with their encoders: start is told how many there are, then put is given each with its value.
+// Which fields are left out is found once, for start and then for the fields themselves (up to 64 of them; past
+// that, it asks again).
+func encodeWritten(fields []structField, encs []encoder, v reflect.Value, omit []string, start func(n int),
 	put func(name string, item any),
 ) error {
 	n := 0
 	var empty uint64
 	for i, f := range fields {
-		if f.omitEmpty && isEmptyValue(v.Field(f.index)) {
+		if f.omitEmpty && isEmptyValue(v.Field(f.index)) || slices.Contains(omit, f.name) {
 			if i < 64 {
 				empty |= 1 << i
 			}
@@ -447,7 +452,7 @@ func encodeWritten(fields []structField, encs []encoder, v reflect.Value, start 
 	start(n)
 	for i, f := range fields {
 		fv := v.Field(f.index)
-		if i < 64 && empty&(1<<i) != 0 || i >= 64 && f.omitEmpty && isEmptyValue(fv) {
+		if i < 64 && empty&(1<<i) != 0 || i >= 64 && (f.omitEmpty && isEmptyValue(fv) || slices.Contains(omit, f.name)) {
 			continue
 		}
 		item, err := encs[i](fv)

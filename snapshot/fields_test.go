@@ -40,6 +40,17 @@ func TestFieldsMatchJSON(t *testing.T) {
 		if !reflect.DeepEqual(ordered.asMap(), want) {
 			t.Fatalf("%s: entityFieldsOf\n got %#v\nwant %#v", Describe(e), ordered.asMap(), want)
 		}
+		// Less the fields named to be left out.
+		for name := range want {
+			less, err := entityFieldsOf(e, name, "no such field")
+			if err != nil {
+				t.Fatalf("%s: entityFieldsOf without %s: %v", Describe(e), name, err)
+			}
+			if _, ok := less.get(name); ok || len(less.list) != len(want)-1 {
+				t.Fatalf("%s: entityFieldsOf without %s gave %#v", Describe(e), name, less.asMap())
+			}
+			break
+		}
 		for i := 1; i < len(ordered.list); i++ {
 			if !fieldBefore(ordered.list[i-1].key, ordered.list[i].key) {
 				t.Fatalf("%s: entityFieldsOf has %s before %s", Describe(e), ordered.list[i-1].key, ordered.list[i].key)

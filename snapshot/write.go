@@ -247,9 +247,10 @@ func one(build func() (*section, error)) func() ([]*section, error) {
 	}
 }
 
-// fields returns an entity's file fields: every field but timestamps, secrets hidden as the options say.
-func (b *sectionBuilder) fields(e any) (*entityFields, error) {
-	f, err := entityFieldsOf(e)
+// fields returns an entity's file fields: every field but timestamps and those named in omit (what its nesting
+// says), secrets hidden as the options say.
+func (b *sectionBuilder) fields(e any, omit ...string) (*entityFields, error) {
+	f, err := entityFieldsOf(e, omit...)
 	if err != nil {
 		return nil, err
 	}
@@ -410,13 +411,10 @@ func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer
 func (b *sectionBuilder) nestedPlugins(plugins []*kong.Plugin) ([]any, error) {
 	var items []*entityFields
 	for _, p := range plugins {
-		f, err := b.fields(p)
+		f, err := b.fields(p, "service", "route", "consumer")
 		if err != nil {
 			return nil, err
 		}
-		f.del("service")
-		f.del("route")
-		f.del("consumer")
 		items = append(items, f)
 	}
 	return sorted(items, "name", "instance_name", "id"), nil
@@ -442,11 +440,10 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 	}
 	// renderRoute writes a route whose service is parent, nil or an outside one for a loose route.
 	renderRoute := func(r *kong.Route, parent any) (*entityFields, error) {
-		f, err := b.fields(r)
+		f, err := b.fields(r, "service")
 		if err != nil {
 			return nil, err
 		}
-		f.del("service")
 		if o, ok := parent.(outside); ok {
 			f.set("service", o.id)
 		}
@@ -527,7 +524,7 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 	}
 	sec := &section{}
 	for _, p := range scope.top {
-		f, err := b.fields(p)
+		f, err := b.fields(p, "service", "route", "consumer") // written below as references
 		if err != nil {
 			return nil, err
 		}
@@ -536,7 +533,6 @@ func (b *sectionBuilder) topPlugins() (*section, error) {
 			return nil, err
 		}
 		for field, parent := range map[string]any{"service": service, "route": route, "consumer": consumer} {
-			f.del(field)
 			if parent == nil {
 				continue
 			}
@@ -672,11 +668,10 @@ func (b *sectionBuilder) certificates() (*section, error) {
 	}
 	sec := &section{}
 	for _, c := range b.s.Certificates {
-		f, err := b.fields(c)
+		f, err := b.fields(c, "snis")
 		if err != nil {
 			return nil, err
 		}
-		f.del("snis")
 		if err := nestChildren(b, f, "snis", snisOf[c], "certificate", KindSNI); err != nil {
 			return nil, err
 		}
@@ -709,11 +704,10 @@ func byParent[T any](b *sectionBuilder, children []T, field string, parentKind K
 func nestChildren[T any](b *sectionBuilder, f *entityFields, key string, children []T, field string, kind Kind) error {
 	var rendered []*entityFields
 	for _, child := range children {
-		cf, err := b.fields(child)
+		cf, err := b.fields(child, field)
 		if err != nil {
 			return err
 		}
-		cf.del(field)
 		rendered = append(rendered, cf)
 	}
 	if len(rendered) > 0 {

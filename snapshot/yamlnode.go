@@ -64,16 +64,17 @@ func (f *entityFields) index(key string) int {
 	return -1
 }
 
-// set gives the field named key the value, adding it in its place when there is none.
+// set gives the field named key the value, adding it in its place when there is none. The place is looked for
+// from the end: what the writer adds is mostly nested entities, which come last.
 func (f *entityFields) set(key string, value any) {
 	at := len(f.list)
-	for i, fd := range f.list {
-		if fd.key == key {
-			f.list[i].value = value
+	for ; at > 0; at-- {
+		before := f.list[at-1].key
+		if before == key {
+			f.list[at-1].value = value
 			return
 		}
-		if fieldBefore(key, fd.key) {
-			at = i
+		if fieldBefore(before, key) {
 			break
 		}
 	}
