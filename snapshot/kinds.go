@@ -64,7 +64,8 @@ type KindInfo struct {
 	name     func(any) string
 	refNames func(any) []Ref
 	refs     func(any) []RefField
-	flatRefs func(any) []Ref // refs' Refs, one after the other
+	refField func(e any, field string) (RefField, bool) // one of refs', without making the others
+	flatRefs func(any) []Ref                            // refs' Refs, one after the other
 	point    func(e any, field string, to Ref) bool
 	keys     []keyInfo
 	clear    func(any)
@@ -450,15 +451,27 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 		}
 		return slices.DeleteFunc(refs, func(r Ref) bool { return r.Name == "" })
 	}
+	refField := func(r refSpec[T], e *T) RefField {
+		f := RefField{Field: r.field, Kind: r.kind, List: r.list, Refs: r.get(e)}
+		for j := range f.Refs {
+			f.Refs[j].Field = r.field
+		}
+		return f
+	}
 	info.refs = func(e any) []RefField {
 		fields := make([]RefField, len(spec.refs))
 		for i, r := range spec.refs {
-			fields[i] = RefField{Field: r.field, Kind: r.kind, List: r.list, Refs: r.get(typed(e))}
-			for j := range fields[i].Refs {
-				fields[i].Refs[j].Field = r.field
-			}
+			fields[i] = refField(r, typed(e))
 		}
 		return fields
+	}
+	info.refField = func(e any, field string) (RefField, bool) {
+		for _, r := range spec.refs {
+			if r.field == field {
+				return refField(r, typed(e)), true
+			}
+		}
+		return RefField{}, false
 	}
 	info.flatRefs = func(e any) []Ref {
 		var out []Ref

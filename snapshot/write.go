@@ -295,29 +295,27 @@ type outside struct {
 // parent the snapshot does not hold but knows the id of. A parent known only by name that the snapshot does not
 // hold is an error: a file naming it could not be read back.
 func (b *sectionBuilder) parent(e any, field string) (any, error) {
-	return b.parentIn(RefFields(e), e, field)
-}
-
-// parentIn is parent with e's reference fields (RefFields) at hand, for a caller asking about several of them.
-func (b *sectionBuilder) parentIn(refs []RefField, e any, field string) (any, error) {
-	for _, f := range refs {
-		if f.Field != field {
-			continue
+	info := infoOfEntity(e)
+	if info == nil {
+		return nil, nil
+	}
+	f, ok := info.refField(e, field)
+	if !ok {
+		return nil, nil
+	}
+	for _, r := range f.Refs {
+		p := b.ix.Resolve(r)
+		if p == nil && r.ID != "" && !f.List {
+			return outside{kind: f.Kind, id: r.ID}, nil
 		}
-		for _, r := range f.Refs {
-			p := b.ix.Resolve(r)
-			if p == nil && r.ID != "" && !f.List {
-				return outside{kind: f.Kind, id: r.ID}, nil
-			}
-			if p == nil && r.ID == "" {
-				return nil, danglingWrite(e, field, f.Kind)
-			}
-			if p == nil {
-				continue // a list of ids (ca_certificates) keeps its outside ids as they are
-			}
-			if !f.List {
-				return p, nil
-			}
+		if p == nil && r.ID == "" {
+			return nil, danglingWrite(e, f.Field, f.Kind)
+		}
+		if p == nil {
+			continue // a list of ids (ca_certificates) keeps its outside ids as they are
+		}
+		if !f.List {
+			return p, nil
 		}
 	}
 	return nil, nil
@@ -394,14 +392,13 @@ func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
 }
 
 func (b *sectionBuilder) pluginParents(p *kong.Plugin) (service, route, consumer any, err error) {
-	refs := RefFields(p)
-	if service, err = b.parentIn(refs, p, "service"); err != nil {
+	if service, err = b.parent(p, "service"); err != nil {
 		return nil, nil, nil, err
 	}
-	if route, err = b.parentIn(refs, p, "route"); err != nil {
+	if route, err = b.parent(p, "route"); err != nil {
 		return nil, nil, nil, err
 	}
-	if consumer, err = b.parentIn(refs, p, "consumer"); err != nil {
+	if consumer, err = b.parent(p, "consumer"); err != nil {
 		return nil, nil, nil, err
 	}
 	return service, route, consumer, nil
