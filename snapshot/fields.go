@@ -28,10 +28,15 @@ func toFields(e any) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", Describe(e), err)
 	}
-	delete(fields, "created_at")
-	delete(fields, "updated_at")
+	for _, name := range timestamps {
+		delete(fields, name)
+	}
 	return fields, nil
 }
+
+// timestamps are the fields toFields leaves out: Kong sets them, and a file holding them would differ from one
+// backup to the next for nothing.
+var timestamps = []string{"created_at", "updated_at"}
 
 // entityFieldsOf returns toFields' fields in writing order (entityFields), less those named in omit (what the
 // writer's nesting already says, such as a nested route's service, is not encoded to be thrown away): the
@@ -87,16 +92,11 @@ func makeOrderedEncoder(t reflect.Type) orderedEncoder {
 			return nil // encoding/json's rules for a name two fields share are not mirrored
 		}
 		seen[f.name] = true
-		if f.name != "created_at" && f.name != "updated_at" {
+		if !slices.Contains(timestamps, f.name) {
 			fields = append(fields, f)
 		}
 	}
-	slices.SortFunc(fields, func(a, b structField) int {
-		if fieldBefore(a.name, b.name) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(fields, func(a, b structField) int { return compareFields(a.name, b.name) })
 	encs := make([]encoder, len(fields))
 	for i, f := range fields {
 		encs[i] = encoderOf(t.Field(f.index).Type)
@@ -441,7 +441,7 @@ func encodeWritten(fields []structField, encs []encoder, v reflect.Value, omit [
 	n := 0
 	var empty uint64
 	for i, f := range fields {
-		if f.omitEmpty && isEmptyValue(v.Field(f.index)) || slices.Contains(omit, f.name) {
+		if leftOut(f, v.Field(f.index), omit) {
 			if i < 64 {
 				empty |= 1 << i
 			}
@@ -452,7 +452,7 @@ func encodeWritten(fields []structField, encs []encoder, v reflect.Value, omit [
 	start(n)
 	for i, f := range fields {
 		fv := v.Field(f.index)
-		if i < 64 && empty&(1<<i) != 0 || i >= 64 && (f.omitEmpty && isEmptyValue(fv) || slices.Contains(omit, f.name)) {
+		if i < 64 && empty&(1<<i) != 0 || i >= 64 && leftOut(f, fv, omit) {
 			continue
 		}
 		item, err := encs[i](fv)
@@ -462,6 +462,11 @@ func encodeWritten(fields []structField, encs []encoder, v reflect.Value, omit [
 		put(f.name, item)
 	}
 	return nil
+}
+
+// leftOut reports whether encodeWritten leaves field f, whose value is fv, out.
+func leftOut(f structField, fv reflect.Value, omit []string) bool {
+	return f.omitEmpty && isEmptyValue(fv) || slices.Contains(omit, f.name)
 }
 
 // tabledNumbers bounds the whole numbers wholeNumber hands out ready-made: ports, timeouts in milliseconds,

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -25,10 +26,13 @@ type entityField struct {
 }
 
 // fieldBefore reports whether an entity's field a is written before its field b.
-func fieldBefore(a, b string) bool {
+func fieldBefore(a, b string) bool { return compareFields(a, b) < 0 }
+
+// compareFields orders an entity's fields by name as they are written, for slices.SortFunc.
+func compareFields(a, b string) int {
 	ra, _ := fieldRank(a)
 	rb, _ := fieldRank(b)
-	return ra < rb || ra == rb && a < b
+	return cmp.Or(cmp.Compare(ra, rb), strings.Compare(a, b))
 }
 
 // fieldsFromMap returns a field map's fields in writing order.
@@ -37,12 +41,7 @@ func fieldsFromMap(m map[string]any) *entityFields {
 	for k, v := range m {
 		f.list = append(f.list, entityField{k, v})
 	}
-	slices.SortFunc(f.list, func(a, b entityField) int { // a map's keys differ
-		if fieldBefore(a.key, b.key) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(f.list, func(a, b entityField) int { return compareFields(a.key, b.key) })
 	return f
 }
 
@@ -83,11 +82,8 @@ func (f *entityFields) set(key string, value any) {
 
 // del removes the field named key, if there is one.
 func (f *entityFields) del(key string) {
-	for i, fd := range f.list {
-		if fd.key == key {
-			f.list = slices.Delete(f.list, i, i+1)
-			return
-		}
+	if i := f.index(key); i >= 0 {
+		f.list = slices.Delete(f.list, i, i+1)
 	}
 }
 
