@@ -409,7 +409,12 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 		}
 	}
 	info.typ = reflect.TypeFor[*T]()
-	info.copy = func(e any) any { return any(typed(e)).(interface{ DeepCopy() *T }).DeepCopy() }
+	info.copy = func(e any) any {
+		if p, ok := e.(*kong.Plugin); ok {
+			return copyPlugin(p)
+		}
+		return any(typed(e)).(interface{ DeepCopy() *T }).DeepCopy()
+	}
 	idField, _ := info.typ.Elem().FieldByName("ID")
 	info.idField = idField.Index
 	for _, name := range []string{"CreatedAt", "UpdatedAt"} {
