@@ -16,7 +16,7 @@ import (
 func (c *Client) learnSecrets(ctx context.Context, s *snapshot.Snapshot) error {
 	paths := map[string]bool{}
 	for _, kind := range snapshot.Kinds {
-		if len(s.Entities(kind)) > 0 {
+		if s.CountOf(kind) > 0 {
 			paths["/schemas/"+string(kind)] = true
 		}
 	}

@@ -59,6 +59,7 @@ type KindInfo struct {
 	idField  []int   // every go-kong entity type has an ID *string
 	stamps   [][]int // its CreatedAt and UpdatedAt fields, those it has
 	entities func(*Snapshot) []any
+	count    func(*Snapshot) int
 	add      func(*Snapshot, any)
 	replace  func(*Snapshot, []any)
 	name     func(any) string
@@ -422,6 +423,7 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 			info.stamps = append(info.stamps, f.Index)
 		}
 	}
+	info.count = func(s *Snapshot) int { return len(*spec.slice(s)) }
 	info.entities = func(s *Snapshot) []any {
 		items := *spec.slice(s)
 		out := make([]any, len(items))

@@ -127,6 +127,14 @@ func (s *Snapshot) Entities(k Kind) []any {
 	return nil
 }
 
+// CountOf is len(s.Entities(k)), without making the list.
+func (s *Snapshot) CountOf(k Kind) int {
+	if info := k.Info(); info != nil {
+		return info.count(s)
+	}
+	return 0
+}
+
 // Add appends one go-kong entity to the slice of its kind and returns that kind. It fails for a type the snapshot
 // does not hold.
 func (s *Snapshot) Add(e any) (Kind, error) {
@@ -207,7 +215,7 @@ func (k Kind) Singular() string {
 func (s *Snapshot) Count() map[Kind]int {
 	counts := map[Kind]int{}
 	for _, k := range Kinds {
-		if n := len(s.Entities(k)); n > 0 {
+		if n := s.CountOf(k); n > 0 {
 			counts[k] = n
 		}
 	}
@@ -218,7 +226,7 @@ func (s *Snapshot) Count() map[Kind]int {
 func (s *Snapshot) Len() int {
 	n := 0
 	for _, k := range Kinds {
-		n += len(s.Entities(k))
+		n += s.CountOf(k)
 	}
 	return n
 }

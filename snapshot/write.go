@@ -225,7 +225,7 @@ func parentIndex(s *Snapshot) *Index {
 	parts := make([]*Index, len(Kinds))
 	var wg sync.WaitGroup
 	for i, kind := range Kinds {
-		if referenced[kind] && len(s.Entities(kind)) > 0 {
+		if referenced[kind] && s.CountOf(kind) > 0 {
 			wg.Go(func() { parts[i] = NewIndex(s.Only(map[Kind]bool{kind: true})) })
 		}
 	}
@@ -355,8 +355,12 @@ type pluginScope struct {
 }
 
 func (b *sectionBuilder) scopePlugins() (*pluginScope, error) {
-	scope := &pluginScope{byService: map[any][]*kong.Plugin{}, byRoute: map[any][]*kong.Plugin{},
-		byConsumer: map[any][]*kong.Plugin{}}
+	// Each map sized up front for as many parents as there can be: growing a map one rehash at a time is most of
+	// what filling it costs.
+	n := len(b.s.Plugins)
+	scope := &pluginScope{byService: make(map[any][]*kong.Plugin, min(n, len(b.s.Services))),
+		byRoute: make(map[any][]*kong.Plugin, min(n, len(b.s.Routes))), byConsumer: make(map[any][]*kong.Plugin,
+			min(n, len(b.s.Consumers)))}
 	// Finding the parents is most of the work, and each plugin's are its own: found side by side, kept in order.
 	type parents struct{ service, route, consumer any }
 	of := make([]parents, len(b.s.Plugins))
@@ -422,7 +426,7 @@ func (b *sectionBuilder) services() (services, looseRoutes *section, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	routesOf := map[any][]*kong.Route{}
+	routesOf := make(map[any][]*kong.Route, min(len(b.s.Routes), len(b.s.Services)))
 	var loose []*kong.Route
 	for _, r := range b.s.Routes {
 		parent, err := b.parent(r, "service")
@@ -682,7 +686,7 @@ func (b *sectionBuilder) certificates() (*section, error) {
 // byParent groups children by the entity their field references, which the snapshot must hold: decK nests
 // these under their parent only.
 func byParent[T any](b *sectionBuilder, children []T, field string, parentKind Kind) (map[any][]T, error) {
-	of := map[any][]T{}
+	of := make(map[any][]T, min(len(children), b.s.CountOf(parentKind)))
 	for _, child := range children {
 		parent, err := b.parent(child, field)
 		if err != nil {

@@ -286,7 +286,7 @@ func total(s *snapshot.Snapshot, in func(snapshot.Kind) bool) int {
 	n := 0
 	for _, kind := range snapshot.Kinds {
 		if in(kind) {
-			n += len(s.Entities(kind))
+			n += s.CountOf(kind)
 		}
 	}
 	return n
