@@ -261,6 +261,7 @@ var kindTable = []*KindInfo{
 			"config.redis_sentinel_password"}},
 		kindSpec[kong.Plugin]{
 			slice:    func(s *Snapshot) *[]*kong.Plugin { return &s.Plugins },
+			copy:     copyPlugin,
 			name:     func(v *kong.Plugin) string { return firstOf(v.InstanceName, v.Name) },
 			refNames: func(v *kong.Plugin) []Ref { return names(v.InstanceName) },
 			refs: []refSpec[kong.Plugin]{
@@ -372,6 +373,7 @@ type kindSpec[T any] struct {
 	refs     []refSpec[T]
 	keys     []keySpec[T]
 	clear    func(*T)
+	copy     func(*T) *T // a deep copy; by default go-kong's generated DeepCopy
 }
 
 // credential completes the entry of a consumer's credential kind: in the consumers section, nested in its consumer
@@ -410,12 +412,10 @@ func entry[T any](info KindInfo, spec kindSpec[T]) *KindInfo {
 		}
 	}
 	info.typ = reflect.TypeFor[*T]()
-	info.copy = func(e any) any {
-		if p, ok := e.(*kong.Plugin); ok {
-			return copyPlugin(p)
-		}
-		return any(typed(e)).(interface{ DeepCopy() *T }).DeepCopy()
+	if spec.copy == nil {
+		spec.copy = func(e *T) *T { return any(e).(interface{ DeepCopy() *T }).DeepCopy() }
 	}
+	info.copy = func(e any) any { return spec.copy(typed(e)) }
 	idField, _ := info.typ.Elem().FieldByName("ID")
 	info.idField = idField.Index
 	for _, name := range []string{"CreatedAt", "UpdatedAt"} {
