@@ -99,7 +99,11 @@ func makeOrderedEncoder(t reflect.Type) orderedEncoder {
 	slices.SortFunc(fields, func(a, b structField) int { return compareFields(a.name, b.name) })
 	encs := make([]encoder, len(fields))
 	for i, f := range fields {
-		encs[i] = encoderOf(t.Field(f.index).Type)
+		if ft := t.Field(f.index).Type; ft.Kind() == reflect.Map && ft.ConvertibleTo(anyMapType) {
+			encs[i] = writtenConfig
+		} else {
+			encs[i] = encoderOf(ft)
+		}
 	}
 	return func(v reflect.Value, omit []string) (*entityFields, error) {
 		out := &entityFields{}
@@ -320,6 +324,57 @@ func encodeInterface(v reflect.Value) (any, error) {
 		return jsonAny(v.Interface())
 	}
 	return encoderOf(v.Elem().Type())(v.Elem())
+}
+
+// writtenConfig is the writer's encoder of a free-form config (kong.Configuration): the config itself, not a
+// copy, when it holds only what JSON decodes into (nil, bools, valid strings, finite float64, and maps and lists of
+// them), which the emitter writes as jsonAny's copy would be written (a float64 as its JSON number). Copying every
+// plugin's config was a tenth of a dump's CPU. The fields it is put in share the entity's config, so they must not
+// be edited in place: sectionBuilder.fields copies it before hiding a secret in it. Anything else is jsonAny's.
+func writtenConfig(v reflect.Value) (any, error) {
+	if v.IsNil() {
+		return nil, nil
+	}
+	m := v.Convert(anyMapType).Interface().(map[string]any)
+	if plainJSONObject(m) {
+		return m, nil
+	}
+	return jsonAny(m)
+}
+
+// plainJSONObject reports whether m holds only what writtenConfig passes through, at any depth: a nil map or
+// slice inside is not (jsonAny makes it null, the emitter would write it empty).
+func plainJSONObject(m map[string]any) bool {
+	for k, item := range m {
+		if !utf8.ValidString(k) || !plainJSONValue(item) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainJSONValue(v any) bool {
+	switch t := v.(type) {
+	case nil, bool:
+		return true
+	case string:
+		return utf8.ValidString(t)
+	case float64:
+		return !math.IsInf(t, 0) && !math.IsNaN(t)
+	case map[string]any:
+		return t != nil && plainJSONObject(t)
+	case []any:
+		if t == nil {
+			return false
+		}
+		for _, item := range t {
+			if !plainJSONValue(item) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // jsonAny encodes a free-form value, without reflection for the types encoding/json decodes into an interface.

@@ -141,11 +141,13 @@ func visitFieldSecrets(paths []string, f *entityFields, fn func(path, value stri
 		if i < 0 || f.list[i].value == nil {
 			continue
 		}
-		out, err := visitAt(f.list[i].value, parts[1:], parts[0], fn)
+		out, changed, err := visitAt(f.list[i].value, parts[1:], parts[0], fn)
 		if err != nil {
 			return err
 		}
-		f.list[i].value = out
+		if changed {
+			f.list[i].value = out
+		}
 	}
 	return nil
 }
@@ -185,11 +187,13 @@ func visitEvery(fields map[string]any, fn func(path, value string) (string, erro
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v, err := visitAll(fields[k], k, fn)
+		v, changed, err := visitAll(fields[k], k, fn)
 		if err != nil {
 			return err
 		}
-		fields[k] = v
+		if changed {
+			fields[k] = v
+		}
 	}
 	return nil
 }
@@ -203,11 +207,13 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			v, err := visitAll(m[k], prefix+k, fn)
+			v, changed, err := visitAll(m[k], prefix+k, fn)
 			if err != nil {
 				return err
 			}
-			m[k] = v
+			if changed {
+				m[k] = v
+			}
 		}
 		return nil
 	}
@@ -215,54 +221,63 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 	if !ok || value == nil {
 		return nil
 	}
-	out, err := visitAt(value, parts[1:], prefix+name, fn)
+	out, changed, err := visitAt(value, parts[1:], prefix+name, fn)
 	if err != nil {
 		return err
 	}
-	m[name] = out
+	if changed {
+		m[name] = out
+	}
 	return nil
 }
 
 // visitAt is visitPath for the value at path, rest being the parts of the secret path after it: it returns the
-// value to store there.
-func visitAt(value any, rest []string, path string, fn func(path, value string) (string, error)) (any, error) {
+// value to store there, and whether that is another value (a string fn changed). Maps and lists are edited in
+// place, and only where fn changed a string: a value fn leaves as it is is never stored again, so visiting with an
+// fn that changes nothing writes nothing (sectionBuilder.fields relies on it: a config it writes is the live one).
+func visitAt(value any, rest []string, path string, fn func(path, value string) (string, error)) (any, bool, error) {
 	if len(rest) > 0 && rest[0] == "[]" {
 		list, ok := value.([]any)
 		if !ok {
-			return value, nil
+			return value, false, nil
 		}
 		for i, item := range list {
 			at := path + "[" + strconv.Itoa(i) + "]"
 			if len(rest) == 1 {
-				out, err := visitAll(item, at, fn)
+				out, changed, err := visitAll(item, at, fn)
 				if err != nil {
-					return nil, err
+					return nil, false, err
 				}
-				list[i] = out
+				if changed {
+					list[i] = out
+				}
 				continue
 			}
 			if child, ok := item.(map[string]any); ok {
 				if err := visitPath(child, rest[1:], at+".", fn); err != nil {
-					return nil, err
+					return nil, false, err
 				}
 			}
 		}
-		return value, nil
+		return value, false, nil
 	}
 	if len(rest) > 0 {
 		child, ok := value.(map[string]any)
 		if !ok {
-			return value, nil
+			return value, false, nil
 		}
-		return value, visitPath(child, rest, path+".", fn)
+		return value, false, visitPath(child, rest, path+".", fn)
 	}
 	return visitAll(value, path, fn)
 }
 
-func visitAll(v any, path string, fn func(path, value string) (string, error)) (any, error) {
+// visitAll calls fn with every string in v, at any depth; it returns what is to be stored in v's place, and
+// whether that is another value (v is a string fn changed), as visitAt does.
+func visitAll(v any, path string, fn func(path, value string) (string, error)) (any, bool, error) {
 	switch t := v.(type) {
 	case string:
-		return fn(path, t)
+		out, err := fn(path, t)
+		return out, err == nil && out != t, err
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {
@@ -270,22 +285,26 @@ func visitAll(v any, path string, fn func(path, value string) (string, error)) (
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			out, err := visitAll(t[k], path+"."+k, fn)
+			out, changed, err := visitAll(t[k], path+"."+k, fn)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			t[k] = out
+			if changed {
+				t[k] = out
+			}
 		}
 	case []any:
 		for i := range t {
-			out, err := visitAll(t[i], path+"["+strconv.Itoa(i)+"]", fn)
+			out, changed, err := visitAll(t[i], path+"["+strconv.Itoa(i)+"]", fn)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			t[i] = out
+			if changed {
+				t[i] = out
+			}
 		}
 	}
-	return v, nil
+	return v, false, nil
 }
 
 // secretContext binds an encrypted value to one field of one entity: its kind, its id (its name when it has no

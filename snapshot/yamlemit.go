@@ -173,6 +173,13 @@ func (e *emitter) scalar(v any, col int) {
 		}
 	case bool:
 		e.buf.WriteString(strconv.FormatBool(t))
+	case float64: // in a config the writer did not copy (writtenConfig)
+		n, err := jsonFloat(t, 64)
+		if err != nil {
+			e.failed = true
+			return
+		}
+		e.scalar(n, col)
 	default:
 		e.buf.WriteString("null") // valueNode writes anything else as null
 	}

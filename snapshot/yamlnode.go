@@ -303,7 +303,7 @@ func sortedKeys(m map[string]any) []string {
 // maxStackKeys is the most keys the emitter orders in a buffer on the stack (most mappings have fewer).
 const maxStackKeys = 32
 
-// valueNode turns a JSON-shaped value (maps, slices, strings, json.Number, bools, nil) into a YAML node.
+// valueNode turns a JSON-shaped value (maps, slices, strings, json.Number or float64, bools, nil) into a YAML node.
 func valueNode(v any) *yaml.Node {
 	switch t := v.(type) {
 	case *entityFields:
@@ -344,6 +344,10 @@ func valueNode(v any) *yaml.Node {
 			tag = "!!float"
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(t)}
+	case float64: // in a config the writer did not copy (writtenConfig)
+		if n, err := jsonFloat(t, 64); err == nil {
+			return valueNode(n)
+		}
 	case bool:
 		value := "false"
 		if t {
