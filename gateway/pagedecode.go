@@ -93,6 +93,17 @@ type pageDecoder struct {
 	data  []byte
 	pos   int
 	alloc pageAlloc
+	// pairs and items are stacks shared by the objects and arrays anyValue is decoding, nested ones above those
+	// holding them: each map or slice is made once its size is known (a plugin's config has a few dozen keys, and
+	// its map grew to them one rehash at a time).
+	pairs []member
+	items []any
+}
+
+// member is one member of an object anyValue is decoding.
+type member struct {
+	key   string
+	value any
 }
 
 // pageAlloc makes the values of one page from a few large allocations instead of one each: a page of a thousand
@@ -455,21 +466,31 @@ func (d *pageDecoder) anyValue() (any, error) {
 	switch d.peek() {
 	case '{':
 		d.pos++
-		m := map[string]any{}
+		base := len(d.pairs)
 		err := d.members(func(key []byte) error {
 			v, err := d.anyValue()
-			m[d.str(key)] = v
+			d.pairs = append(d.pairs, member{d.str(key), v})
 			return err
 		})
+		m := make(map[string]any, len(d.pairs)-base)
+		for _, kv := range d.pairs[base:] {
+			m[kv.key] = kv.value // in order: a key given twice keeps its last value, as encoding/json does
+		}
+		clear(d.pairs[base:])
+		d.pairs = d.pairs[:base]
 		return m, err
 	case '[':
 		d.pos++
-		list := []any{}
+		base := len(d.items)
 		err := d.elements(func() error {
 			v, err := d.anyValue()
-			list = append(list, v)
+			d.items = append(d.items, v)
 			return err
 		})
+		list := make([]any, len(d.items)-base)
+		copy(list, d.items[base:])
+		clear(d.items[base:])
+		d.items = d.items[:base]
 		return list, err
 	case '"':
 		s, err := d.stringBytes()

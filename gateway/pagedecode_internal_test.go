@@ -310,3 +310,22 @@ func BenchmarkDecodePage(b *testing.B) {
 		})
 	}
 }
+
+// A config's objects and arrays are made once their members are known (pageDecoder's pairs and items stacks):
+// nested ones, empty ones and keys given twice decode as encoding/json decodes them, and decodePage takes the page.
+func TestDecodePageConfigShapes(t *testing.T) {
+	info := snapshot.KindPlugin.Info()
+	for i, config := range []string{
+		`{}`,
+		`{"a":1,"a":2}`,
+		`{"a":{"b":[1,{"c":null,"c":[]}],"b":[]},"d":[[],[[]],{}],"e":"x"}`,
+		`{"deep":{"er":{"est":[{"k":[1,2,3],"l":{}},{"k":[]}]}},"after":[true,false,null,0.5]}`,
+	} {
+		body := `{"data":[{"id":"0a000000-0000-4000-8000-000000000001","name":"p","config":` + config +
+			`},{"id":"0a000000-0000-4000-8000-000000000002","name":"q","config":` + config + `}],"next":null}`
+		if got := decodedBy(t, info, body); got != nil {
+			t.Fatalf("config %d: decodePage left the page to encoding/json (%v):\n%s", i, got, body)
+		}
+		checkSameDecode(t, fmt.Sprintf("config %d", i), info, body)
+	}
+}
