@@ -256,13 +256,14 @@ func (b *sectionBuilder) fields(e any, omit ...string) (*entityFields, error) {
 	}
 	kind := KindOf(e)
 	paths := b.secretPaths(kind, f)
-	if b.opts.Secrets != SecretsPlain && hidesSomething(paths, f) {
-		// f may share the entity's config (writtenConfig); what is hidden goes into a copy of it.
-		for i, fd := range f.list {
-			if _, ok := fd.value.(map[string]any); ok {
-				if c, ok := copyJSONValue(fd.value); ok {
-					f.list[i].value = c
-				}
+	if b.opts.Secrets == SecretsPlain || !hidesSomething(paths, f) {
+		return f, nil // hideSecrets would change nothing
+	}
+	// f may share the entity's config (writtenConfig); what is hidden goes into a copy of it.
+	for i, fd := range f.list {
+		if _, ok := fd.value.(map[string]any); ok {
+			if c, ok := copyJSONValue(fd.value); ok {
+				f.list[i].value = c
 			}
 		}
 	}
@@ -272,8 +273,9 @@ func (b *sectionBuilder) fields(e any, omit ...string) (*entityFields, error) {
 	return f, nil
 }
 
-// hidesSomething reports whether f holds a secret value hideSecrets would change (any but Redacted, in the modes
-// that hide them), without changing anything: visiting with an fn that returns each value as it is writes nothing.
+// hidesSomething reports whether f holds a secret value hideSecrets would change or refuse (any but Redacted, in
+// the modes that hide them), without changing anything: visiting with an fn that returns each value as it is
+// writes nothing.
 func hidesSomething(paths []string, f *entityFields) bool {
 	found := false
 	_ = visitFieldSecrets(paths, f, func(_, value string) (string, error) {
