@@ -118,6 +118,8 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		if same {
 			return publishPending(ctx, store, e)
 		}
+		// The changed files are compressed for the commit while the summary reads the last snapshot.
+		req.Ready = store.Prepare(ctx, e.Files)
 		req.Summary = e.Summarize(ctx)
 	}
 	commit, err := store.Save(ctx, req)

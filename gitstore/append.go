@@ -65,7 +65,7 @@ func (s *Store) appendLog(a Append) (Commit, error) {
 	if files, err = applyDerive(files, a.Derive); err != nil {
 		return Commit{}, err
 	}
-	tree, err := s.writeTree(files, true)
+	tree, err := s.writeTree(files, true, nil)
 	if err != nil {
 		return Commit{}, err
 	}
@@ -138,7 +138,7 @@ func (s *Store) mergeLog(branch plumbing.ReferenceName, onto plumbing.Hash, deri
 	if merged, err = applyDerive(merged, derive); err != nil {
 		return err
 	}
-	tree, err := s.writeTree(merged, true)
+	tree, err := s.writeTree(merged, true, nil)
 	if err != nil {
 		return err
 	}

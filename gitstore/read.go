@@ -176,7 +176,7 @@ func (s *Store) Holds(ctx context.Context, ref string, files map[string][]byte) 
 	if err != nil {
 		return false, fmt.Errorf("comparing with %s: %w", ref, err)
 	}
-	tree, err := s.writeTree(files, false)
+	tree, err := s.writeTree(files, false, nil)
 	if err != nil {
 		return false, fmt.Errorf("comparing with %s: %w", ref, err)
 	}

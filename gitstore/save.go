@@ -46,6 +46,9 @@ type CommitRequest struct {
 	// Tag, optional, names a tag to create on the new commit, e.g. kongsnap/prod/2026-11-22T1430Z. It must not
 	// exist yet.
 	Tag string
+	// Ready, optional, holds Files' blobs compressed ahead of the Save (Store.Prepare); without it, or for a blob
+	// it lacks, Save compresses the blob itself.
+	Ready *Prepared
 }
 
 // Save commits snap.Files as the new head of snap.Branch, creating the branch when missing, and creates snap.Tag on
@@ -111,7 +114,7 @@ func (s *Store) save(snap CommitRequest) (Commit, error) {
 	if err != nil {
 		return Commit{}, err
 	}
-	tree, err := s.writeTree(snap.Files, true)
+	tree, err := s.writeTree(snap.Files, true, snap.Ready)
 	if err != nil {
 		return Commit{}, err
 	}
@@ -177,7 +180,7 @@ func (s *Store) unchanged(branch, base string, files map[string][]byte) (bool, e
 	if err != nil || parent.IsZero() {
 		return false, err
 	}
-	tree, err := s.writeTree(files, false)
+	tree, err := s.writeTree(files, false, nil)
 	if err != nil {
 		return false, err
 	}
@@ -237,7 +240,7 @@ type dir struct {
 // writeTree stores files as blobs and trees and returns the root tree's hash. Objects already present are not
 // written again, so an unchanged snapshot writes nothing; with store false nothing is written at all, and the hash
 // is what storing would return.
-func (s *Store) writeTree(files map[string][]byte, store bool) (plumbing.Hash, error) {
+func (s *Store) writeTree(files map[string][]byte, store bool, ready *Prepared) (plumbing.Hash, error) {
 	root := &dir{files: map[string][]byte{}, dirs: map[string]*dir{}}
 	for path, content := range files {
 		parts, err := splitPath(path)
@@ -262,33 +265,28 @@ func (s *Store) writeTree(files map[string][]byte, store bool) (plumbing.Hash, e
 		}
 		d.files[base] = content
 	}
-	return s.writeDir(root, store)
+	return s.writeDir(root, store, ready)
 }
 
-func (s *Store) writeDir(d *dir, store bool) (plumbing.Hash, error) {
+func (s *Store) writeDir(d *dir, store bool, ready *Prepared) (plumbing.Hash, error) {
 	entries := make([]object.TreeEntry, 0, len(d.files)+len(d.dirs))
 	// The files are hashed side by side (a snapshot's are tens of megabytes), then stored one after another.
 	names := slices.Sorted(maps.Keys(d.files))
-	hashes := make([]plumbing.Hash, len(names))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	contents := make([][]byte, len(names))
 	for i, name := range names {
-		g.Go(func() error {
-			hashes[i] = blobHash(d.files[name])
-			return nil
-		})
+		contents[i] = d.files[name]
 	}
-	_ = g.Wait()
+	hashes := blobHashes(contents)
 	for i, name := range names {
 		if store {
-			if err := s.storeBlob(hashes[i], d.files[name]); err != nil {
+			if err := s.storeBlob(hashes[i], d.files[name], ready); err != nil {
 				return plumbing.ZeroHash, err
 			}
 		}
 		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: hashes[i]})
 	}
 	for name, sub := range d.dirs {
-		hash, err := s.writeDir(sub, store)
+		hash, err := s.writeDir(sub, store, ready)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
@@ -325,10 +323,26 @@ func blobHash(content []byte) plumbing.Hash {
 	return hash
 }
 
+// blobHashes is blobHash of each content, side by side (a snapshot's files are tens of megabytes).
+func blobHashes(contents [][]byte) []plumbing.Hash {
+	hashes := make([]plumbing.Hash, len(contents))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, content := range contents {
+		g.Go(func() error {
+			hashes[i] = blobHash(content)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return hashes
+}
+
 // storeBlob writes content as the blob hash unless the repository has it. In a repository on disk it is written
 // as a loose object itself, compressed for speed (zlib's level 1: a changed snapshot file of tens of megabytes
-// took go-git's default level a tenth of a backup), to a temporary file renamed into place as git does.
-func (s *Store) storeBlob(hash plumbing.Hash, content []byte) error {
+// took go-git's default level a tenth of a backup), to a temporary file renamed into place as git does; ready,
+// when it holds the blob, has compressed it already.
+func (s *Store) storeBlob(hash plumbing.Hash, content []byte, ready *Prepared) error {
 	if s.repo.Storer.HasEncodedObject(hash) == nil {
 		return nil
 	}
@@ -346,13 +360,10 @@ func (s *Store) storeBlob(hash plumbing.Hash, content []byte) error {
 	if err != nil {
 		return fmt.Errorf("writing blob %s: %w", name, err)
 	}
-	z, _ := zlib.NewWriterLevel(f, zlib.BestSpeed)
-	_, err = z.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
-	if err == nil {
-		_, err = z.Write(content)
-	}
-	if cerr := z.Close(); err == nil {
-		err = cerr
+	if compressed, ok := ready.blob(hash); ok {
+		_, err = f.Write(compressed)
+	} else {
+		err = compressBlob(f, content)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -365,6 +376,19 @@ func (s *Store) storeBlob(hash plumbing.Hash, content []byte) error {
 		return fmt.Errorf("writing blob %s: %w", name, err)
 	}
 	return nil
+}
+
+// compressBlob writes content to w as git's loose object of it: zlib("blob <size>\x00<content>"), at level 1.
+func compressBlob(w io.Writer, content []byte) error {
+	z, _ := zlib.NewWriterLevel(w, zlib.BestSpeed)
+	_, err := z.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
+	if err == nil {
+		_, err = z.Write(content)
+	}
+	if cerr := z.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // blob is content to store as a blob, an EncodedObject read in place: go-git's MemoryObject would first copy it
