@@ -12,6 +12,8 @@
 #   - `kongsnap diff`, `kongsnap drift` (on_drift: pull-request with --render-dir: the whole drift check, no
 #     GitHub) and `kongsnap restore --dry-run` to the commit just backed up; kongsim logs every write it is sent
 #     (--log-writes), and the script fails if any of these three sent one, or found a difference.
+#   The backups, and the three reads, each run beside a `kongsnap dump` of their own, once per round, and their
+#   ratios are to those dumps: measured minutes apart, on a machine whose load drifts, a ratio is the drift's.
 # Then, on other kongsim processes (the table says which):
 #   - dump with DELAY (default 5ms) added to every GET, kongsnap and decK in alternation, on a second kongsim
 #     generated like the first;
@@ -227,8 +229,11 @@ patch_retries() {
 	curl -fsS -o /dev/null -X PATCH -H 'Content-Type: application/json' -d "{\"retries\":$1}" "$main/services/$service" ||
 		die "PATCH $main/services/$service failed"
 }
+# Each row compared with a dump is compared with the dumps measured beside it, in the same loop: on a shared
+# machine the load drifts over a run's minutes, and a ratio of figures taken minutes apart measures the drift.
 for i in $(seq 1 "$runs"); do
 	rm -rf "$work/repo"
+	measure dump-backups "$ks" dump --admin-url "$main" -o "$work/kongsnap-dump" --force
 	measure backup-first "$ks" "${cfg[@]}" backup --connection bench
 	expect backup-first 'first snapshot'
 	measure backup-unchanged "$ks" "${cfg[@]}" backup --connection bench
@@ -239,6 +244,7 @@ for i in $(seq 1 "$runs"); do
 done
 
 for i in $(seq 1 "$runs"); do
+	measure dump-reads "$ks" dump --admin-url "$main" -o "$work/kongsnap-dump" --force
 	read_only diff main 'no drift from' "$ks" "${cfg[@]}" diff --connection bench
 	read_only drift main 'no drift' "$ks" "${cfg[@]}" drift --connection bench --render-dir "$work/prs"
 	read_only restore-plan main 'nothing to do' "$ks" "${cfg[@]}" restore --connection bench --to kong/bench --dry-run
@@ -403,12 +409,12 @@ dump="kongsnap dump"
 		row "dump" dump rss_mb 400
 		row "dump, $delay per GET (second kongsim)" slow-dump against deck-slow-dump "decK gateway dump" time 0.2
 	fi
-	row "backup, first (new repository)" backup-first against dump "$dump" time -
-	row "backup, unchanged" backup-unchanged against dump "$dump" time 1.1
-	row "backup, changed (one service's retries)" backup-changed against dump "$dump" time 1.2
-	row "diff (live vs its branch)" diff against dump "$dump" time 1.2 writes
-	row "drift check (--render-dir, no GitHub)" drift against dump "$dump" time 1.2 writes
-	row "no-op restore plan (--dry-run)" restore-plan against dump "$dump" time 1.2 writes
+	row "backup, first (new repository)" backup-first against dump-backups "$dump (beside the backups)" time -
+	row "backup, unchanged" backup-unchanged against dump-backups "$dump (beside the backups)" time 1.1
+	row "backup, changed (one service's retries)" backup-changed against dump-backups "$dump (beside the backups)" time 1.2
+	row "diff (live vs its branch)" diff against dump-reads "$dump (beside the reads)" time 1.2 writes
+	row "drift check (--render-dir, no GitHub)" drift against dump-reads "$dump (beside the reads)" time 1.2 writes
+	row "no-op restore plan (--dry-run)" restore-plan against dump-reads "$dump (beside the reads)" time 1.2 writes
 	if ((scale)); then
 		row "backup, first (new repository)" backup-first rss_mb 3072
 		row "backup, unchanged" backup-unchanged rss_mb 3072
