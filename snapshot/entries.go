@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -111,10 +112,11 @@ func DifferingEntries(old, new Files) (oldPart, newPart Files, ok bool) {
 				return nil, nil, false
 			}
 		}
-		if part := o.without(n); part != nil {
+		oldOnly, newOnly := unpaired(o, n)
+		if part := o.render(oldOnly); part != nil {
 			oldPart[name] = part
 		}
-		if part := n.without(o); part != nil {
+		if part := n.render(newOnly); part != nil {
 			newPart[name] = part
 		}
 	}
@@ -139,31 +141,76 @@ func splitPresent(files Files, name string) (*fileText, bool) {
 	if !ok {
 		return nil, true
 	}
-	f, ok := splitFile(inPlace(data)) // the entries are copied out by without
+	f, ok := splitFile(inPlace(data)) // the entries are copied out by render
 	return &f, ok
 }
 
-// without returns f's header and the entries of f that other lacks, section by section, as a file; nil when f is
-// missing or other has every entry of f.
-func (f *fileText) without(other *fileText) []byte {
-	if f == nil {
-		return nil
+// unpaired pairs the entries two files hold alike, section by section, each text paired at most once, and returns
+// per section of each file whether each entry is left without a pair: what that file holds that the other lacks.
+// A missing file (nil) pairs nothing. The files Write makes are sorted alike, so nearly every entry pairs with the
+// one at its own place in the other file; only the rest are looked up by text (comparing places is a memcmp of
+// each file, where hashing every entry of two 25 MB files, both ways, was a third of a changed backup's summary).
+func unpaired(o, n *fileText) (oldOnly, newOnly [][]bool) {
+	oldOnly, newOnly = o.allUnpaired(), n.allUnpaired()
+	if o == nil || n == nil {
+		return oldOnly, newOnly
 	}
-	type entry struct{ section, text string }
-	have := map[entry]int{}
-	if other != nil {
-		for _, s := range other.sections {
-			for _, e := range s.entries {
-				have[entry{s.key, e}]++
+	for i, os := range o.sections {
+		j := slices.IndexFunc(n.sections, func(s sectionText) bool { return s.key == os.key })
+		if j < 0 {
+			continue
+		}
+		ns := n.sections[j]
+		for k := range min(len(os.entries), len(ns.entries)) {
+			if os.entries[k] == ns.entries[k] {
+				oldOnly[i][k], newOnly[j][k] = false, false
+			}
+		}
+		var rest map[string][]int // the new section's entries still unpaired, by text
+		for k, e := range ns.entries {
+			if newOnly[j][k] {
+				if rest == nil {
+					rest = map[string][]int{}
+				}
+				rest[e] = append(rest[e], k)
+			}
+		}
+		for k, e := range os.entries {
+			if at := rest[e]; oldOnly[i][k] && len(at) > 0 {
+				oldOnly[i][k], newOnly[j][at[0]] = false, false
+				rest[e] = at[1:]
 			}
 		}
 	}
+	return oldOnly, newOnly
+}
+
+// allUnpaired is unpaired's starting point for f: every entry of every section without a pair (nil for a nil f).
+func (f *fileText) allUnpaired() [][]bool {
+	if f == nil {
+		return nil
+	}
+	marks := make([][]bool, len(f.sections))
+	for i, s := range f.sections {
+		marks[i] = make([]bool, len(s.entries))
+		for k := range marks[i] {
+			marks[i][k] = true
+		}
+	}
+	return marks
+}
+
+// render returns f's header and the entries keep marks, section by section, as a file; nil when f is missing or
+// keeps none.
+func (f *fileText) render(keep [][]bool) []byte {
+	if f == nil {
+		return nil
+	}
 	var buf bytes.Buffer
-	for _, s := range f.sections {
+	for i, s := range f.sections {
 		written := false
-		for _, e := range s.entries {
-			if k := (entry{s.key, e}); have[k] > 0 {
-				have[k]--
+		for k, e := range s.entries {
+			if !keep[i][k] {
 				continue
 			}
 			if !written {
