@@ -101,8 +101,12 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 	req := gitstore.CommitRequest{
 		Branch: e.Branch, Base: e.Base, Files: e.Files, Summary: e.Summary, Body: e.Body, Trailers: e.trailers(),
 	}
-	if !e.NoTag {
-		req.Tag = SnapshotTag(e.Connection, e.At, e.Files)
+	// The tag's name digests every file: it is made only for a commit, and beside the summary when there is one.
+	tag := func() string {
+		if e.NoTag {
+			return ""
+		}
+		return SnapshotTag(e.Connection, e.At, e.Files)
 	}
 	unlock, err := store.Lock(ctx)
 	if err != nil {
@@ -118,9 +122,15 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		if same {
 			return publishPending(ctx, store, e)
 		}
-		// The changed files are compressed for the commit while the summary reads the last snapshot.
+		// The changed files are compressed for the commit, and its tag named, while the summary reads the last
+		// snapshot.
 		req.Ready = store.Prepare(ctx, e.Files)
+		named := make(chan string, 1)
+		go func() { named <- tag() }()
 		req.Summary = e.Summarize(ctx)
+		req.Tag = <-named
+	} else {
+		req.Tag = tag()
 	}
 	commit, err := store.Save(ctx, req)
 	switch {
