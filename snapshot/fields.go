@@ -330,7 +330,7 @@ func encodeInterface(v reflect.Value) (any, error) {
 // copy, when it holds only what JSON decodes into (nil, bools, valid strings, finite float64, and maps and lists of
 // them), which the emitter writes as jsonAny's copy would be written (a float64 as its JSON number). Copying every
 // plugin's config was a tenth of a dump's CPU. The fields it is put in share the entity's config, so they must not
-// be edited in place: sectionBuilder.fields copies it before hiding a secret in it. Anything else is jsonAny's.
+// be edited in place: hideSecrets copies it before hiding a secret in it. Anything else is jsonAny's.
 func writtenConfig(v reflect.Value) (any, error) {
 	if v.IsNil() {
 		return nil, nil

@@ -234,7 +234,7 @@ func visitPath(m map[string]any, parts []string, prefix string, fn func(path, va
 // visitAt is visitPath for the value at path, rest being the parts of the secret path after it: it returns the
 // value to store there, and whether that is another value (a string fn changed). Maps and lists are edited in
 // place, and only where fn changed a string: a value fn leaves as it is is never stored again, so visiting with an
-// fn that changes nothing writes nothing (sectionBuilder.fields relies on it: a config it writes is the live one).
+// fn that changes nothing writes nothing (hidesSomething relies on it: a config the writer writes is the live one).
 func visitAt(value any, rest []string, path string, fn func(path, value string) (string, error)) (any, bool, error) {
 	if len(rest) > 0 && rest[0] == "[]" {
 		list, ok := value.([]any)
@@ -318,8 +318,21 @@ func secretContext(kind Kind, e any, path string) string {
 }
 
 // hideSecrets rewrites an entity's secret values for a file, according to the mode.
-// paths are the secret paths of the entity's kind (and plugin), as SecretPaths returns them.
+// paths are the secret paths of the entity's kind (and plugin), as SecretPaths returns them. fields may share
+// maps with the entity (the writer passes a plugin's config through, writtenConfig), so they are not edited in
+// place: when there is something to hide, fields' maps are replaced by copies first; when there is nothing (plain
+// mode, or no secret value but Redacted), nothing is visited again.
 func hideSecrets(kind Kind, e any, fields *entityFields, paths []string, mode SecretMode, ring *Keyring) error {
+	if mode == SecretsPlain || !hidesSomething(paths, fields) {
+		return nil
+	}
+	for i, fd := range fields.list {
+		if _, ok := fd.value.(map[string]any); ok {
+			if c, ok := copyJSONValue(fd.value); ok {
+				fields.list[i].value = c
+			}
+		}
+	}
 	return visitFieldSecrets(paths, fields, func(path, value string) (string, error) {
 		if value == Redacted {
 			return value, nil
@@ -336,6 +349,18 @@ func hideSecrets(kind Kind, e any, fields *entityFields, paths []string, mode Se
 		}
 		return ring.seal(secretContext(kind, e, path), value), nil
 	})
+}
+
+// hidesSomething reports whether f holds a secret value hideSecrets would change or refuse (any but Redacted, in
+// the modes that hide them), without changing anything: visiting with an fn that returns each value as it is
+// writes nothing.
+func hidesSomething(paths []string, f *entityFields) bool {
+	found := false
+	_ = visitFieldSecrets(paths, f, func(_, value string) (string, error) {
+		found = found || value != Redacted
+		return value, nil
+	})
+	return found
 }
 
 // ErrPlaintextSecret means a secret field holds plaintext in files whose manifest says secrets are encrypted:

@@ -255,34 +255,10 @@ func (b *sectionBuilder) fields(e any, omit ...string) (*entityFields, error) {
 		return nil, err
 	}
 	kind := KindOf(e)
-	paths := b.secretPaths(kind, f)
-	if b.opts.Secrets == SecretsPlain || !hidesSomething(paths, f) {
-		return f, nil // hideSecrets would change nothing
-	}
-	// f may share the entity's config (writtenConfig); what is hidden goes into a copy of it.
-	for i, fd := range f.list {
-		if _, ok := fd.value.(map[string]any); ok {
-			if c, ok := copyJSONValue(fd.value); ok {
-				f.list[i].value = c
-			}
-		}
-	}
-	if err := hideSecrets(kind, e, f, paths, b.opts.Secrets, b.opts.Keyring); err != nil {
+	if err := hideSecrets(kind, e, f, b.secretPaths(kind, f), b.opts.Secrets, b.opts.Keyring); err != nil {
 		return nil, err
 	}
 	return f, nil
-}
-
-// hidesSomething reports whether f holds a secret value hideSecrets would change or refuse (any but Redacted, in
-// the modes that hide them), without changing anything: visiting with an fn that returns each value as it is
-// writes nothing.
-func hidesSomething(paths []string, f *entityFields) bool {
-	found := false
-	_ = visitFieldSecrets(paths, f, func(_, value string) (string, error) {
-		found = found || value != Redacted
-		return value, nil
-	})
-	return found
 }
 
 // secretPaths returns SecretPaths for an entity of kind with fields f, found once per kind (and plugin name) in
