@@ -21,12 +21,19 @@ import (
 
 	"github.com/kongsnap/kongsnap/app"
 	"github.com/kongsnap/kongsnap/gateway/kongsim"
+	"github.com/kongsnap/kongsnap/internal/pacing"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
+
+// heapFloor is the heap kongsim lets grow before its first collection (see package pacing): a gateway of tens of
+// thousands of entities and the garbage of the requests that wrote it. One of hundreds of thousands is paced as
+// the runtime paces it.
+const heapFloor = 256 << 20
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	pacing.Start(os.Getenv, heapFloor)
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return // --help printed the usage

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/kongsnap/kongsnap/internal/pacing"
 )
 
 func main() {
@@ -19,7 +21,7 @@ func main() {
 	g := &globals{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, confirm: terminalConfirm(os.Stdin),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), stderrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
 	setMemoryLimit(os.Getenv)
-	paceCollector(os.Getenv, heapFloor)
+	pacing.Start(os.Getenv, heapFloor)
 	endProfiles, err := startProfiles(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kongsnap:", err)

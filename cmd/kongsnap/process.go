@@ -45,6 +45,10 @@ func startProfiles(getenv func(string) string) (stop func(), err error) {
 	}, nil
 }
 
+// heapFloor is the heap kongsnap lets grow before its first collection (see package pacing): more than a restore
+// of 10,000 entities or a dump of 100,000 makes while holding what it must.
+const heapFloor = 300 << 20
+
 // defaultMemoryLimit is the Go runtime's soft memory limit kongsnap runs under unless GOMEMLIMIT says otherwise.
 // A backup or diff holds whole gateways, and with the collector's default pacing the heap grows to twice what is
 // live before it is collected: 3.5 GB for a million entities whose live data is 1.5 GB, beyond what a CI runner

@@ -1,4 +1,6 @@
-package main
+// Package pacing paces a command's garbage collector for a run that is mostly short-lived garbage: off while the
+// live heap is small, the runtime's own pacing once it is not.
+package pacing
 
 import (
 	"runtime"
@@ -8,16 +10,16 @@ import (
 )
 
 // A run of kongsnap is mostly garbage made while what it holds grows: a gateway's pages as they are read, the
-// fields and YAML of every entity it writes, the requests of a restore. At the runtime's default pacing (GOGC=100)
-// the collector marks what is live each time the heap doubles: a dozen times in a dump of 100,000 entities and
-// twenty in a restore of 10,000, a fifth of kongsnap's CPU on a machine whose other core runs the gateway.
-// kongsnap therefore runs with a floor under the collector's goal: while the live heap is under half of heapFloor
-// the collector is off and the soft memory limit is heapFloor (so the heap reaches it before a collection); once
-// more is live, the default pacing's goal (twice the live heap) is the larger, and the pacing and memory limit
-// are the process's own again (setMemoryLimit). The pacer looks again after each collection, so a run that grows
-// past the floor, or shrinks back under it, is paced accordingly. A run thus uses at most heapFloor, or what the
-// default pacing would; GOGC set in the environment leaves the pacing to it.
-const heapFloor = 300 << 20
+// fields and YAML of every entity it writes, the requests of a restore. kongsim's is the same from the other side:
+// every request's body, its decoded entity, its answer. At the runtime's default pacing (GOGC=100) the collector
+// marks what is live each time the heap doubles: a dozen times in a dump of 100,000 entities and twenty in a
+// restore of 10,000, a fifth of kongsnap's CPU (a tenth of kongsim's) on a machine where the two share two cores.
+// Start therefore puts a floor under the collector's goal: while the live heap is under half the floor the
+// collector is off and the soft memory limit is the floor (so the heap reaches it before a collection); once more
+// is live, the default pacing's goal (twice the live heap) is the larger, and the pacing and memory limit are the
+// process's own again. The pacer looks again after each collection, so a run that grows past the floor, or
+// shrinks back under it, is paced accordingly. A run thus uses at most the floor, or what the default pacing
+// would; GOGC set in the environment leaves the pacing to it.
 
 // pacer applies the floor after each collection until it is stopped.
 type pacer struct {
@@ -27,9 +29,9 @@ type pacer struct {
 	limit   int64 // the memory limit the floor was put under
 }
 
-// paceCollector starts the pacing the comment on heapFloor describes, under the memory limit in force, unless the
-// environment sets GOGC; stop puts the default pacing and that limit back.
-func paceCollector(getenv func(string) string, floor int64) (stop func()) {
+// Start starts the pacing described above with floor bytes, under the memory limit in force, unless the
+// environment (getenv) sets GOGC; stop puts the default pacing and that limit back.
+func Start(getenv func(string) string, floor int64) (stop func()) {
 	if getenv("GOGC") != "" {
 		return func() {}
 	}

@@ -1,4 +1,4 @@
-package main
+package pacing
 
 import (
 	"runtime"
@@ -25,9 +25,9 @@ func keepPacing(t *testing.T, limit int64) {
 	debug.SetMemoryLimit(limit)
 }
 
-// TestPaceCollector: while the live heap is under half the floor the collector is off and the memory limit is the
+// TestStart: while the live heap is under half the floor the collector is off and the memory limit is the
 // floor (or a lower limit in force); stop puts back the default and the limit; GOGC set leaves the pacing alone.
-func TestPaceCollector(t *testing.T) {
+func TestStart(t *testing.T) {
 	keepPacing(t, 2<<30)
 	const floor = 1 << 30 // far above what a test holds
 	check := func(t *testing.T, when string, wantPercent int, wantLimit int64) {
@@ -37,7 +37,7 @@ func TestPaceCollector(t *testing.T) {
 		}
 	}
 	noEnv := func(string) string { return "" }
-	stop := paceCollector(noEnv, floor)
+	stop := Start(noEnv, floor)
 	check(t, "paced", -1, floor)
 	runtime.GC()
 	check(t, "after a collection", -1, floor)
@@ -45,13 +45,13 @@ func TestPaceCollector(t *testing.T) {
 	check(t, "stopped", 100, 2<<30)
 
 	debug.SetMemoryLimit(floor / 2)
-	stop = paceCollector(noEnv, floor)
+	stop = Start(noEnv, floor)
 	check(t, "under a lower memory limit", -1, floor/2)
 	stop()
 	check(t, "stopped, under the lower limit", 100, floor/2)
 
 	debug.SetGCPercent(50)
-	stop = paceCollector(func(k string) string {
+	stop = Start(func(k string) string {
 		if k == "GOGC" {
 			return "50"
 		}
@@ -62,13 +62,13 @@ func TestPaceCollector(t *testing.T) {
 	check(t, "stopped, GOGC=50", 50, floor/2)
 }
 
-// TestPaceCollectorPastHalf: once a collection finds more than half the floor live, the pacing and limit are the
+// TestStartPastHalf: once a collection finds more than half the floor live, the pacing and limit are the
 // default's again.
-func TestPaceCollectorPastHalf(t *testing.T) {
+func TestStartPastHalf(t *testing.T) {
 	keepPacing(t, 2<<30)
 	runtime.GC()
 	floor := int64(2*liveHeap() + 8<<20)
-	stop := paceCollector(func(string) string { return "" }, floor)
+	stop := Start(func(string) string { return "" }, floor)
 	defer stop()
 	if percent, limit := pacing(); percent != -1 || limit != floor {
 		t.Errorf("under half the floor: GC percent %d, memory limit %d; want -1, %d", percent, limit, floor)
