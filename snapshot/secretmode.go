@@ -403,6 +403,9 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 	if err != nil {
 		return changed, err
 	}
+	if !anyString(fields, mayBeSealed) {
+		return changed, nil // nothing below is sealed or redacted: the visit would find nothing to do
+	}
 	name, _ := fields["name"].(string)
 	err = visitEvery(fields, func(path, value string) (string, error) {
 		if known[path] || !sealedValue.MatchString(value) && value != Redacted {
@@ -415,6 +418,32 @@ func revealSecrets(kind Kind, e any, fields map[string]any, opts ReadOptions) (b
 		return decrypt(path, value)
 	})
 	return changed, err
+}
+
+// mayBeSealed reports whether s could be a value revealSecrets' second visit acts on (sealed, or Redacted): every
+// sealed value has the keyring's prefix.
+func mayBeSealed(s string) bool { return s == Redacted || isEncrypted(s) }
+
+// anyString reports whether pred holds for any string visitAll would visit in v (a field map's values, at any
+// depth), without building the paths a visit names them by.
+func anyString(v any, pred func(string) bool) bool {
+	switch t := v.(type) {
+	case string:
+		return pred(t)
+	case map[string]any:
+		for _, e := range t {
+			if anyString(e, pred) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if anyString(e, pred) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // builtinSecret reports whether path is one of the kind's own secret fields (KindInfo.Secrets, "config.*" covering
