@@ -98,6 +98,8 @@ type Client struct {
 	absent   map[snapshot.Kind]string // kinds Read found the gateway lacks, each with what the gateway answered
 
 	schemaCached schemaCache // the schemas read so far (Defaults, secret fields), each once per Client
+
+	base *requestBase // what every request send builds starts from
 }
 
 // Open connects to the Admin API c describes: it checks the settings, asks GET / for Kong's version and fails with
@@ -186,6 +188,9 @@ func (c *Client) setup() error {
 	kc.SetWorkspace(c.conn.Workspace)
 	kc.SetDoer(c.do)
 	c.kong = kc
+	if c.base, err = newRequestBase(kc.BaseRootURL(), c.conn.Workspace); err != nil {
+		return fmt.Errorf("admin_url %q: %w", RedactURL(c.conn.AdminURL), err)
+	}
 	return nil
 }
 

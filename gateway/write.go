@@ -233,11 +233,7 @@ func (c *Client) put(ctx context.Context, e any, decode, create bool) (any, erro
 // send makes one request through go-kong, decoding the answer into out when it is not nil. body is nil or the
 // request's JSON.
 func (c *Client) send(ctx context.Context, method, path string, body []byte, out any) error {
-	var payload any // go-kong sends a nil []byte as a body; nil, as no body
-	if body != nil {
-		payload = body
-	}
-	req, err := c.kong.NewRequest(method, path, nil, payload)
+	req, err := c.base.request(method, path, body)
 	if err != nil {
 		return err
 	}
