@@ -99,6 +99,7 @@ func Converge(ctx context.Context, gw Gateway, target *snapshot.Snapshot, opts C
 		opts.Parallelism = DefaultParallelism
 	}
 	c := &converger{gw: gw, target: target, opts: opts, out: &Convergence{}}
+	defer func() { c.ahead.stop() }()
 	for _, phase := range []func(context.Context) error{c.readLive, c.plan, c.validate, c.confirm, c.apply, c.verify} {
 		if err := phase(ctx); err != nil || c.out.Status != "" {
 			return c.out, err
@@ -128,6 +129,7 @@ type converger struct {
 	opts    ConvergeOptions
 	out     *Convergence
 	refused error // the plan's guards' refusal, reported once validation has run too
+	ahead   *ahead
 }
 
 func (c *converger) readLive(ctx context.Context) (err error) {
@@ -139,9 +141,16 @@ func (c *converger) readLive(ctx context.Context) (err error) {
 	}
 	if c.opts.Plan.Diff.Defaults == nil {
 		// A snapshot written by decK or by hand may leave Kong's defaults out; the gateway fills them in.
-		c.opts.Plan.Diff.Defaults, err = c.gw.Defaults(ctx, c.current, c.target)
+		if c.opts.Plan.Diff.Defaults, err = c.gw.Defaults(ctx, c.current, c.target); err != nil {
+			return err
+		}
 	}
-	return err
+	// What the plan is sure to create as the target holds it is validated while the plan is made.
+	c.ahead = startAhead(ctx, c.gw, c.current, c.target, c.opts.Plan, c.opts.Parallelism, c.gw.AvailablePlugins())
+	if c.ahead != nil {
+		c.opts.Plan.prepared = c.ahead.copies
+	}
+	return nil
 }
 
 // plan makes the plan and prints it, all of it even when its guards refuse it, so that people see what was asked.
@@ -175,7 +184,7 @@ func (c *converger) validate(ctx context.Context) error {
 		return nil
 	}
 	validation, err := Validate(ctx, c.gw, c.out.Plan, ValidateOptions{Parallelism: c.opts.Parallelism,
-		Plugins: c.gw.AvailablePlugins(), Progress: c.progress("validated")})
+		Plugins: c.gw.AvailablePlugins(), Progress: c.progress("validated"), ahead: c.ahead})
 	c.out.Validation = validation
 	if werr := validation.Write(c.opts.Out); werr != nil && err == nil {
 		err = werr

@@ -152,6 +152,10 @@ type Options struct {
 	// Outside holds the ids of entities the gateway holds outside what was read (beyond its select tags) that a
 	// partial target references; such a reference is kept, not refused as dangling.
 	Outside map[string]bool
+
+	// prepared returns copies of target entities validated ahead of the plan (see ahead): the plan writes the copy
+	// of an entity it writes as the target holds it. It is asked once, when the first entity is written.
+	prepared func() map[any]any
 }
 
 func (o Options) in(kind snapshot.Kind) bool { return o.Sections == nil || o.Sections[kind] }
@@ -236,6 +240,8 @@ type planner struct {
 	temps   map[any]*op // live entity → its temporary rename
 	kept    []Kept
 	refused refusals
+	// prepared is opts.prepared's answer, once asked.
+	prepared map[any]any
 }
 
 // index finds the live entities by id and by the name references use (the Matching's snapshot.Index), and adds
@@ -331,12 +337,33 @@ func (p *planner) writtenOf(e any) any {
 	if w, ok := p.written[e]; ok {
 		return w
 	}
+	if p.prepared == nil && p.opts.prepared != nil {
+		p.prepared = p.opts.prepared()
+	}
+	if c, ok := p.prepared[e]; ok && p.asTargetHolds(e) {
+		p.written[e] = c // read only from here on: ahead's workers may be encoding it
+		return c
+	}
 	w := p.withRefs(e)
 	if id := p.finalID[e]; id != "" {
 		setID(w, id)
 	}
 	p.written[e] = w
 	return w
+}
+
+// asTargetHolds reports whether writtenOf(e) is a copy of e as it is: its final id is its own, and every reference
+// it has names its parent's final id already.
+func (p *planner) asTargetHolds(e any) bool {
+	if id := snapshot.ID(e); id == "" || p.finalID[e] != id {
+		return false
+	}
+	for _, r := range refsOf(e) {
+		if id, ok := p.parentID(e, r, false); !ok || r.ID == "" || id != r.ID {
+			return false // withRefs would leave it as it is, or point it elsewhere
+		}
+	}
+	return true
 }
 
 // withRefs returns a copy of e whose references point to their parents' final ids.

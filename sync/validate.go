@@ -60,6 +60,9 @@ type ValidateOptions struct {
 	Plugins map[string]bool
 	// Progress, when set, is told after each operation checked: how many of the plan's creates and updates are.
 	Progress func(done, total int)
+
+	// ahead, when set, validated entities while the plan was made: Validate waits for it and takes its answers.
+	ahead *ahead
 }
 
 // Validate has the gateway check every entity the plan creates or updates, before anything is written, up to
@@ -71,6 +74,8 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 		opts.Parallelism = DefaultParallelism
 	}
 	res := &Validation{}
+	opts.ahead.wait()
+	res.Requests = opts.ahead.requests()
 	enc, encodes := v.(encoder)
 	if encodes {
 		res.encoded = make([]*gateway.Encoded, len(plan.Operations))
@@ -125,6 +130,16 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 		res.Validated++
 		if p, ok := op.Entity.(*kong.Plugin); ok && opts.Plugins != nil && p.Name != nil && !opts.Plugins[*p.Name] {
 			reasons[i] = fmt.Sprintf("plugin %s is not enabled on this gateway (not in its plugins.available_on_server)", *p.Name)
+			checked()
+			continue
+		}
+		if ans, ok := opts.ahead.answered(op.Entity); ok {
+			if encodes {
+				res.encoded[i] = ans.encoded
+			}
+			if ans.err != nil {
+				reasons[i] = ans.err.Error()
+			}
 			checked()
 			continue
 		}
