@@ -95,7 +95,8 @@ type reader struct {
 	info          *fileInfo
 	ix            *Index
 	origin        map[any]*rawEntity
-	line          *decodeLine // when set, entities are decoded there, beside the parser (see readParallel)
+	line          *decodeLine  // when set, entities are decoded there, beside the parser (see readParallel)
+	shared        *sharedIndex // when set, ix and origin are shared with readers of other files (see readParallel)
 }
 
 // fileInfo is a file's _info: decK applies it to the entities of every file it reads together.
@@ -650,6 +651,10 @@ func (r *reader) decodeValue(e *rawEntity) error {
 
 // index adds a decoded entity to the reader's index, refusing a second entity with the same id or name.
 func (r *reader) index(e *rawEntity) error {
+	if r.shared != nil {
+		r.shared.mu.Lock()
+		defer r.shared.mu.Unlock()
+	}
 	if clash := r.ix.Add(e.entity); clash != nil {
 		first := r.origin[clash]
 		return e.fail("", errorf(ErrDuplicateEntity, "same id or name as %s in %s", first.label, first.file))

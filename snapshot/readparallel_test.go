@@ -60,6 +60,27 @@ func TestReadParallelGivesUpOnErrors(t *testing.T) {
 			return s[:i] + "key: kongsnap:v1:AAAA" + s[strings.Index(s[i:], "\n")+i:]
 		},
 	}
+	// Clashes between files: each file's own read finds nothing wrong.
+	others := map[string]string{
+		"an entity of another file again": "_format_version: \"3.0\"\nconsumers:\n- username: user-3\n",
+		"another _format_version":         "_format_version: \"1.1\"\nconsumers:\n- username: someone-else\n",
+	}
+	for name, other := range others {
+		t.Run(name, func(t *testing.T) {
+			edited := maps.Clone(files)
+			edited["zz-other.yaml"] = []byte(other)
+			names := []string{"consumers.yaml", "services.yaml", "zz-other.yaml"}
+			opts := ReadOptions{Keyring: richOptions(t).Keyring, Encrypted: true}
+			if _, err := readParallel(edited, names, opts); err != errGaveUp {
+				t.Fatalf("the parallel read did not give up: %v", err)
+			}
+			_, want := readSequential(edited, names, opts, true)
+			_, got := Read(edited, opts)
+			if want == nil || got == nil || got.Error() != want.Error() {
+				t.Errorf("Read says %v, the sequential read %v", got, want)
+			}
+		})
+	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {
 			edited := maps.Clone(files)
