@@ -76,3 +76,27 @@ func TestFileReadsOneFile(t *testing.T) {
 		t.Errorf("File of a missing branch: err = %v, want ErrUnknownRef", err)
 	}
 }
+
+// TestFilesReadsLooseAndPackedBlobs: Files reads a tree whose blobs are partly packed (by git gc) and partly loose
+// (saved since), every file with its own content.
+func TestFilesReadsLooseAndPackedBlobs(t *testing.T) {
+	s, dir, _ := testStore(t, gitstore.Options{})
+	first := map[string]string{"kept.yaml": "kept\n", "dir/kept.yaml": "nested kept\n", "changed.yaml": "before\n"}
+	save(t, s, snapshot("kong/prod", "prod: first", first))
+	gittest.Git(t, dir, "gc", "--quiet")
+	s, _, _ = testStore(t, gitstore.Options{Path: dir})
+	second := map[string]string{"kept.yaml": "kept\n", "dir/kept.yaml": "nested kept\n", "changed.yaml": "after\n",
+		"new.yaml": "new\n", "dir/new.yaml": "nested new\n"}
+	save(t, s, snapshot("kong/prod", "prod: second", second))
+	files, _, err := s.Files(context.Background(), "kong/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for name, content := range files {
+		got[name] = string(content)
+	}
+	if !reflect.DeepEqual(got, second) {
+		t.Errorf("Files = %q, want %q", got, second)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrUnknownRef is returned (wrapped, naming the ref) when a ref names no commit in the local repository.
@@ -69,15 +71,45 @@ func (s *Store) treeOf(ref string) (map[string][]byte, error) {
 	return s.tree(commit)
 }
 
-// tree returns a commit's whole tree, path → content.
+// tree returns a commit's whole tree, path → content. The loose blobs are read a processor each at once (each is
+// a file to inflate: a restore's target, a changed backup's last snapshot); those go-git holds in packs are read
+// after, one at a time, as go-git's storage wants.
 func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	err := eachFile(commit, func(name string, hash plumbing.Hash) (err error) {
-		files[name], err = s.readBlob(hash)
-		return err
-	})
-	if err != nil {
+	type file struct {
+		name    string
+		hash    plumbing.Hash
+		content []byte
+		loose   bool
+	}
+	var all []*file
+	if err := eachFile(commit, func(name string, hash plumbing.Hash) error {
+		all = append(all, &file{name: name, hash: hash})
+		return nil
+	}); err != nil {
 		return nil, err
+	}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, f := range all {
+		g.Go(func() (err error) {
+			if f.content, f.loose, err = s.readLooseBlob(f.hash); err != nil {
+				return fmt.Errorf("reading %s of %s: %w", f.name, commit.Hash, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, len(all))
+	for _, f := range all {
+		if !f.loose {
+			var err error
+			if f.content, err = s.readBlob(f.hash); err != nil {
+				return nil, fmt.Errorf("reading %s of %s: %w", f.name, commit.Hash, err)
+			}
+		}
+		files[f.name] = f.content
 	}
 	return files, nil
 }
