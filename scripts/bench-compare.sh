@@ -25,7 +25,7 @@
 # restore plan: peak RSS <= 3 GB); decK's dump (about 23 GB at a million entities), the delayed dump and the
 # restore of RESTORE_N are skipped and the table says so.
 #
-#   make bench-compare                     # N=100000, RUNS=3
+#   make bench-compare                     # N=100000, RUNS=5
 #   N=20000 RUNS=1 make bench-compare      # a quick check of the harness
 #   N=1000000 RUNS=1 make bench-compare    # the scale run
 #   KONGSNAP=/path/to/kongsnap make bench-compare  # measure a kongsnap built elsewhere (an older commit)
@@ -40,7 +40,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 n=${N:-100000}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 delay=${DELAY:-5ms}
 restore_n=${RESTORE_N:-10000}
 limit_default=${TIMEOUT:-$((600 + n / 1000))}
