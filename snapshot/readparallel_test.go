@@ -69,32 +69,28 @@ func TestReadParallelGivesUpOnErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			edited := maps.Clone(files)
 			edited["zz-other.yaml"] = []byte(other)
-			names := []string{"consumers.yaml", "services.yaml", "zz-other.yaml"}
-			opts := ReadOptions{Keyring: richOptions(t).Keyring, Encrypted: true}
-			if _, err := readParallel(edited, names, opts); err != errGaveUp {
-				t.Fatalf("the parallel read did not give up: %v", err)
-			}
-			_, want := readSequential(edited, names, opts, true)
-			_, got := Read(edited, opts)
-			if want == nil || got == nil || got.Error() != want.Error() {
-				t.Errorf("Read says %v, the sequential read %v", got, want)
-			}
+			checkGivesUp(t, edited, []string{"consumers.yaml", "services.yaml", "zz-other.yaml"})
 		})
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {
 			edited := maps.Clone(files)
 			edited["consumers.yaml"] = []byte(edit(string(files["consumers.yaml"])))
-			names := []string{"consumers.yaml", "services.yaml"}
-			opts := ReadOptions{Keyring: richOptions(t).Keyring, Encrypted: true}
-			if _, err := readParallel(edited, names, opts); err != errGaveUp {
-				t.Fatalf("the parallel read did not give up: %v", err)
-			}
-			_, want := readSequential(edited, names, opts, true)
-			_, got := Read(edited, opts)
-			if want == nil || got == nil || got.Error() != want.Error() {
-				t.Errorf("Read says %v, the sequential read %v", got, want)
-			}
+			checkGivesUp(t, edited, []string{"consumers.yaml", "services.yaml"})
 		})
+	}
+}
+
+// checkGivesUp: the parallel read of files gives up, and Read then reports the sequential read's error.
+func checkGivesUp(t *testing.T, files Files, names []string) {
+	t.Helper()
+	opts := ReadOptions{Keyring: richOptions(t).Keyring, Encrypted: true}
+	if _, err := readParallel(files, names, opts); err != errGaveUp {
+		t.Fatalf("the parallel read did not give up: %v", err)
+	}
+	_, want := readSequential(files, names, opts, true)
+	_, got := Read(files, opts)
+	if want == nil || got == nil || got.Error() != want.Error() {
+		t.Errorf("Read says %v, the sequential read %v", got, want)
 	}
 }
