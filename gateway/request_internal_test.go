@@ -35,8 +35,13 @@ func TestRequestIsGoKongs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range []string{"/services/" + url.PathEscape("svc-1"), "/consumers/" + url.PathEscape("a/b@c") + "/key-auth",
-			"/schemas/plugins/validate", "/routes/" + url.PathEscape("naïve route"), "/upstreams/" + url.PathEscape("up.internal") + "/targets"} {
+		for _, path := range []string{
+			"/services/" + url.PathEscape("svc-1"),
+			"/consumers/" + url.PathEscape("a/b@c") + "/key-auth",
+			"/schemas/plugins/validate",
+			"/routes/" + url.PathEscape("naïve route"),
+			"/upstreams/" + url.PathEscape("up.internal") + "/targets",
+		} {
 			for _, body := range [][]byte{nil, []byte(`{"name":"x"}`), {}} {
 				var payload any
 				if body != nil {

@@ -17,10 +17,10 @@ import (
 // gateway would sit idle through it; validating is most of the rest.
 //
 // Each such entity is copied (prepare), and the plan writes that very copy when it writes the entity as the target
-// holds it: its id kept and every reference already the final id of its parent (planner.writtenOf). Validate then takes the answer ahead got for the operation's entity, and the encoding it
-// sent (which Apply writes), instead of asking again; an operation whose entity is not a prepared copy is
-// validated as always. A copy is never changed once made: the planner only reads the copies it adopts, while the
-// workers encode them.
+// holds it: its id kept and every reference already the final id of its parent (planner.writtenOf). Validate then
+// takes the answer ahead got for the operation's entity, and the encoding it sent (which Apply writes), instead of
+// asking again; an operation whose entity is not a prepared copy is validated as always. A copy is never changed
+// once made: the planner only reads the copies it adopts, while the workers encode them.
 //
 // Only answers are kept: a validation that failed for another reason (the gateway unreachable, the run
 // cancelled) is left to Validate, which asks again and fails as it always has. The requests in flight never

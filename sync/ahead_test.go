@@ -77,6 +77,9 @@ consumers:
 		return s
 	}
 	servicesLive := func() *snapshot.Snapshot { return &snapshot.Snapshot{Services: rich().Services} }
+	empty := func() *snapshot.Snapshot { return &snapshot.Snapshot{} }
+	routes := []snapshot.Kind{snapshot.KindRoute}
+	routesAndPlugins := []snapshot.Kind{snapshot.KindRoute, snapshot.KindPlugin}
 	for _, tc := range []struct {
 		name            string
 		current, target func() *snapshot.Snapshot
@@ -84,12 +87,12 @@ consumers:
 		copies          bool // some operation writes a copy
 		others          bool // some create or update writes no copy
 	}{
-		{"into an empty gateway", func() *snapshot.Snapshot { return &snapshot.Snapshot{} }, rich, nil, true, false},
-		{"a large one", func() *snapshot.Snapshot { return &snapshot.Snapshot{} }, func() *snapshot.Snapshot { return large(1000) }, nil, true, false},
+		{"into an empty gateway", empty, rich, nil, true, false},
+		{"a large one", empty, func() *snapshot.Snapshot { return large(1000) }, nil, true, false},
 		{"a service converged in place", keptInPlace, rich, nil, true, true},
-		{"a decK file without ids", func() *snapshot.Snapshot { return &snapshot.Snapshot{} }, byName, nil, false, true},
-		{"routes and plugins only, services live", servicesLive, rich, []snapshot.Kind{snapshot.KindRoute, snapshot.KindPlugin}, true, true},
-		{"routes only, services not live", func() *snapshot.Snapshot { return &snapshot.Snapshot{} }, rich, []snapshot.Kind{snapshot.KindRoute}, false, true},
+		{"a decK file without ids", empty, byName, nil, false, true},
+		{"routes and plugins only, services live", servicesLive, rich, routesAndPlugins, true, true},
+		{"routes only, services not live", empty, rich, routes, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := opts()
@@ -181,8 +184,8 @@ func TestConvergeValidatesWhileItPlans(t *testing.T) {
 			if out.timedOut {
 				t.Error("the plan was shown before the gateway was asked to validate anything")
 			}
-			v := conv.Validation
-			if n := int(validations.Load()); v.Validated != len(conv.Plan.Operations) || v.Requests != v.Validated || n != v.Requests {
+			v, n := conv.Validation, int(validations.Load())
+			if v.Validated != len(conv.Plan.Operations) || v.Requests != v.Validated || n != v.Requests {
 				t.Errorf("%d operations, %d validated with %d requests; the gateway saw %d", len(conv.Plan.Operations),
 					v.Validated, v.Requests, n)
 			}
