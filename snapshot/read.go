@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/kong/go-kong/kong"
@@ -95,8 +96,8 @@ type reader struct {
 	info          *fileInfo
 	ix            *Index
 	origin        map[any]*rawEntity
-	line          *decodeLine  // when set, entities are decoded there, beside the parser (see readParallel)
-	shared        *sharedIndex // when set, ix and origin are shared with readers of other files (see readParallel)
+	line          *decodeLine // when set, entities are decoded there, beside the parser (see readParallel)
+	ixMu          *sync.Mutex // when set, guards ix and origin, shared with the readers of other files (readParallel)
 }
 
 // fileInfo is a file's _info: decK applies it to the entities of every file it reads together.
@@ -651,9 +652,9 @@ func (r *reader) decodeValue(e *rawEntity) error {
 
 // index adds a decoded entity to the reader's index, refusing a second entity with the same id or name.
 func (r *reader) index(e *rawEntity) error {
-	if r.shared != nil {
-		r.shared.mu.Lock()
-		defer r.shared.mu.Unlock()
+	if r.ixMu != nil {
+		r.ixMu.Lock()
+		defer r.ixMu.Unlock()
 	}
 	if clash := r.ix.Add(e.entity); clash != nil {
 		first := r.origin[clash]

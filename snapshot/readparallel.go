@@ -25,12 +25,12 @@ var errGaveUp = errors.New("parallel read gave up")
 func readParallel(files Files, names []string, opts ReadOptions) (*Snapshot, error) {
 	// One index for every file, as the sequential read keeps: which of two clashing entities comes first does not
 	// matter, since a clash gives up.
-	shared := &sharedIndex{ix: NewIndex(nil), origin: map[any]*rawEntity{}}
+	ix, origin, ixMu := NewIndex(nil), map[any]*rawEntity{}, &sync.Mutex{}
 	readers := make([]*reader, len(names))
 	failed := make([]bool, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
-		r := &reader{opts: opts, ix: shared.ix, origin: shared.origin, shared: shared, infoKnown: true}
+		r := &reader{opts: opts, ix: ix, origin: origin, ixMu: ixMu, infoKnown: true}
 		r.line = startDecodeLine(r)
 		readers[i] = r
 		wg.Go(func() {
@@ -43,7 +43,7 @@ func readParallel(files Files, names []string, opts ReadOptions) (*Snapshot, err
 		return nil, errGaveUp
 	}
 	// The entities in the order the sequential read reads them: file by file, each in its own order.
-	r := &reader{opts: opts, ix: shared.ix, origin: shared.origin, infoKnown: true}
+	r := &reader{opts: opts, ix: ix, origin: origin, infoKnown: true}
 	for i, f := range readers {
 		if f.formatVersion != "" {
 			if r.formatVersion != "" && r.formatVersion != f.formatVersion {
@@ -58,13 +58,6 @@ func readParallel(files Files, names []string, opts ReadOptions) (*Snapshot, err
 		return nil, errGaveUp
 	}
 	return s, nil
-}
-
-// sharedIndex is the index the readers of a parallel read add their entities to, each from its own indexer.
-type sharedIndex struct {
-	mu     sync.Mutex
-	ix     *Index
-	origin map[any]*rawEntity
 }
 
 // streamFile reads one file in a single pass, its sections' entries handed to the reader as they come, and then

@@ -1,14 +1,6 @@
 // Package pacing paces a command's garbage collector for a run that is mostly short-lived garbage: off while the
 // live heap is small, the runtime's own pacing once it is not.
-package pacing
-
-import (
-	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
-	"sync"
-)
-
+//
 // A run of kongsnap is mostly garbage made while what it holds grows: a gateway's pages as they are read, the
 // fields and YAML of every entity it writes, the requests of a restore. kongsim's is the same from the other side:
 // every request's body, its decoded entity, its answer. At the runtime's default pacing (GOGC=100) the collector
@@ -20,6 +12,14 @@ import (
 // process's own again. The pacer looks again after each collection, so a run that grows past the floor, or
 // shrinks back under it, is paced accordingly. A run thus uses at most the floor, or what the default pacing
 // would; GOGC set in the environment leaves the pacing to it.
+package pacing
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+)
 
 // pacer applies the floor after each collection until it is stopped.
 type pacer struct {
@@ -29,7 +29,7 @@ type pacer struct {
 	limit   int64 // the memory limit the floor was put under
 }
 
-// Start starts the pacing described above with floor bytes, under the memory limit in force, unless the
+// Start starts the pacing the package comment describes with floor bytes, under the memory limit in force, unless the
 // environment (getenv) sets GOGC; stop puts the default pacing and that limit back.
 func Start(getenv func(string) string, floor int64) (stop func()) {
 	if getenv("GOGC") != "" {
