@@ -37,7 +37,7 @@ func newRequestBase(root, workspace string) (*requestBase, error) {
 func (b *requestBase) request(method, path string, body []byte) (*http.Request, error) {
 	u := b.url
 	escaped := b.escaped + path
-	if b.url.RawPath == "" && !strings.ContainsAny(path, "%") {
+	if b.url.RawPath == "" && !strings.Contains(path, "%") {
 		u.Path, u.RawPath = b.url.Path+path, ""
 	} else {
 		unescaped, err := url.PathUnescape(escaped)
@@ -48,14 +48,16 @@ func (b *requestBase) request(method, path string, body []byte) (*http.Request, 
 	}
 	req := &http.Request{Method: method, URL: &u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: make(http.Header, 2), Host: b.host}
-	if body != nil {
-		req.Header["Content-Type"] = []string{"application/json"}
+	switch {
+	case body == nil:
+		return req, nil
+	case len(body) == 0:
+		req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
+	default:
 		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		req.Body, _ = req.GetBody()
-		if len(body) == 0 {
-			req.Body, req.GetBody = http.NoBody, func() (io.ReadCloser, error) { return http.NoBody, nil }
-		}
 	}
+	req.Header["Content-Type"] = []string{"application/json"}
 	return req, nil
 }

@@ -69,6 +69,11 @@ func (s *Store) readBlob(hash plumbing.Hash) ([]byte, error) {
 	if content, ok, err := s.readLooseBlob(hash); ok || err != nil {
 		return content, err
 	}
+	return s.readPackedBlob(hash)
+}
+
+// readPackedBlob reads a blob through go-git, which finds it in a pack (or loose, for a caller that did not look).
+func (s *Store) readPackedBlob(hash plumbing.Hash) ([]byte, error) {
 	blob, err := object.GetBlob(s.repo.Storer, hash)
 	if err != nil {
 		return nil, err

@@ -88,12 +88,13 @@ func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
 	}); err != nil {
 		return nil, err
 	}
+	failed := func(f *file, err error) error { return fmt.Errorf("reading %s of %s: %w", f.name, commit.Hash, err) }
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, f := range all {
 		g.Go(func() (err error) {
 			if f.content, f.loose, err = s.readLooseBlob(f.hash); err != nil {
-				return fmt.Errorf("reading %s of %s: %w", f.name, commit.Hash, err)
+				return failed(f, err)
 			}
 			return nil
 		})
@@ -105,8 +106,8 @@ func (s *Store) tree(commit *object.Commit) (map[string][]byte, error) {
 	for _, f := range all {
 		if !f.loose {
 			var err error
-			if f.content, err = s.readBlob(f.hash); err != nil {
-				return nil, fmt.Errorf("reading %s of %s: %w", f.name, commit.Hash, err)
+			if f.content, err = s.readPackedBlob(f.hash); err != nil { // not loose: looked for already
+				return nil, failed(f, err)
 			}
 		}
 		files[f.name] = f.content
