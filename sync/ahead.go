@@ -5,8 +5,6 @@ import (
 	"errors"
 	gosync "sync"
 
-	"github.com/kong/go-kong/kong"
-
 	"github.com/kongsnap/kongsnap/gateway"
 	"github.com/kongsnap/kongsnap/snapshot"
 )
@@ -90,8 +88,8 @@ func startAhead(ctx context.Context, v Validator, current, target *snapshot.Snap
 				if snapshot.ID(e) == "" {
 					continue // the plan gives it a fresh id: what it writes is not known yet
 				}
-				if p, ok := e.(*kong.Plugin); ok && plugins != nil && (p.Name == nil || !plugins[*p.Name]) {
-					continue
+				if _, off := notEnabled(e, plugins); off {
+					continue // rejected without a request
 				}
 				c := prepare(e)
 				a.prepared[e] = c

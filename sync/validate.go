@@ -128,8 +128,8 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 			continue
 		}
 		res.Validated++
-		if p, ok := op.Entity.(*kong.Plugin); ok && opts.Plugins != nil && p.Name != nil && !opts.Plugins[*p.Name] {
-			reasons[i] = fmt.Sprintf("plugin %s is not enabled on this gateway (not in its plugins.available_on_server)", *p.Name)
+		if name, off := notEnabled(op.Entity, opts.Plugins); off {
+			reasons[i] = fmt.Sprintf("plugin %s is not enabled on this gateway (not in its plugins.available_on_server)", name)
 			checked()
 			continue
 		}
@@ -163,6 +163,16 @@ func Validate(ctx context.Context, v Validator, plan *Plan, opts ValidateOptions
 			ErrRejected, len(rejected), res.Validated, list(rejected))
 	}
 	return res, nil
+}
+
+// notEnabled reports whether e is a plugin outside plugins (the plugins the gateway runs; nil when unknown), and
+// its name: the gateway is not asked about it, it is rejected as not enabled.
+func notEnabled(e any, plugins map[string]bool) (string, bool) {
+	p, ok := e.(*kong.Plugin)
+	if !ok || plugins == nil || p.Name == nil {
+		return "", false
+	}
+	return *p.Name, !plugins[*p.Name]
 }
 
 // Write reports the validation for people: how many entities the gateway checked, then every rejection.
