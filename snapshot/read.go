@@ -414,10 +414,10 @@ func (r *reader) parseList(file, path string, kind Kind, n *yaml.Node, parent *r
 }
 
 func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, parent *rawEntity) error {
-	e := &rawEntity{kind: kind, file: file, label: itemPath, node: n, parent: parent, fields: map[string]any{}}
+	e := &rawEntity{kind: kind, file: file, label: itemPath, node: n, parent: parent}
 	if kind == KindSNI && n.Kind == yaml.ScalarNode {
 		// An SNI listed by name alone, as the Admin API lists a certificate's snis.
-		e.fields["name"] = n.Value
+		e.fields = map[string]any{"name": n.Value}
 		r.entities = append(r.entities, e)
 		return r.decodeNow(e)
 	}
@@ -426,6 +426,7 @@ func (r *reader) parseEntity(file, itemPath string, kind Kind, n *yaml.Node, par
 	if err != nil {
 		return locate(err, file, n.Line, e.label)
 	}
+	e.fields = make(map[string]any, len(pairs))
 	allowed := fieldNames(kind)
 	type nested struct {
 		key  string

@@ -24,8 +24,9 @@ func mappingPairs(n *yaml.Node) ([]pair, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, &Error{Line: n.Line, Err: errorf(ErrInvalidValue, "want a mapping, got %s", nodeKind(n))}
 	}
-	var pairs, merged []pair
-	seen := map[string]*yaml.Node{}
+	pairs := make([]pair, 0, len(n.Content)/2)
+	var merged []pair
+	var keys pairKeys
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := deref(n.Content[i]), n.Content[i+1]
 		if key.Tag == "!!merge" {
@@ -46,20 +47,55 @@ func mappingPairs(n *yaml.Node) ([]pair, error) {
 			return nil, &Error{Line: key.Line, Err: errorf(ErrInvalidValue, "mapping key is a %s, want a string",
 				nodeKind(key))}
 		}
-		if first, ok := seen[key.Value]; ok {
+		if first := keys.find(pairs, key.Value); first != nil {
 			return nil, &Error{Line: key.Line, Err: errorf(ErrDuplicateKey, "key %q appears twice (first at line %d)",
 				key.Value, first.Line)}
 		}
-		seen[key.Value] = key
-		pairs = append(pairs, pair{key: key, value: value})
+		pairs = keys.add(pairs, pair{key: key, value: value})
 	}
 	for _, p := range merged {
-		if _, ok := seen[p.key.Value]; !ok {
-			seen[p.key.Value] = p.key
-			pairs = append(pairs, p)
+		if keys.find(pairs, p.key.Value) == nil {
+			pairs = keys.add(pairs, p)
 		}
 	}
 	return pairs, nil
+}
+
+// pairKeys finds the keys of the pairs read so far: by looking at each while they are few (an entity has a dozen
+// fields, and a map for each cost more than reading them), by a map once there are more.
+type pairKeys struct {
+	byKey map[string]*yaml.Node
+}
+
+// fewPairs is how many pairs are searched one by one.
+const fewPairs = 16
+
+// find returns the key node of pairs named key, nil when there is none.
+func (k *pairKeys) find(pairs []pair, key string) *yaml.Node {
+	if k.byKey != nil {
+		return k.byKey[key]
+	}
+	for _, p := range pairs {
+		if p.key.Value == key {
+			return p.key
+		}
+	}
+	return nil
+}
+
+// add appends p to pairs, the pairs k finds keys in.
+func (k *pairKeys) add(pairs []pair, p pair) []pair {
+	pairs = append(pairs, p)
+	switch {
+	case k.byKey != nil:
+		k.byKey[p.key.Value] = p.key
+	case len(pairs) > fewPairs:
+		k.byKey = make(map[string]*yaml.Node, 2*len(pairs))
+		for _, q := range pairs {
+			k.byKey[q.key.Value] = q.key
+		}
+	}
+	return pairs
 }
 
 func deref(n *yaml.Node) *yaml.Node {
