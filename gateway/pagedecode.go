@@ -65,13 +65,13 @@ func decodePage(body []byte, p *page) error {
 				return errNotDecoded
 			}
 			seen[0] = true
-			return decodeData.decode(d, data)
+			return decodeData.decode(d, data.Addr().UnsafePointer())
 		case "offset":
 			if seen[1] {
 				return errNotDecoded
 			}
 			seen[1] = true
-			return decodeOffset.decode(d, reflect.ValueOf(&p.Offset).Elem())
+			return decodeOffset.decode(d, unsafe.Pointer(&p.Offset))
 		}
 		if foldsTo(key, "data") || foldsTo(key, "offset") {
 			return errNotDecoded
@@ -145,7 +145,9 @@ func (d *pageDecoder) str(s []byte) string { return d.alloc.string(s, len(d.data
 // slab is a block of values of one type, handed out one by one (new) or as runs (setRun), and a scratch slice a
 // slice of them is decoded into first (see scratchFor).
 type slab struct {
-	block reflect.Value // a slice of the type
+	block reflect.Value  // a slice of the type
+	base  unsafe.Pointer // its first element
+	size  uintptr        // the size of an element
 	next  int
 
 	scratch reflect.Value // a settable slice of the type
@@ -169,7 +171,7 @@ func (a *pageAlloc) next(id int, t reflect.Type, n int) (*slab, int) {
 		}
 		size = max(size, n)
 		s.block = reflect.MakeSlice(reflect.SliceOf(t), size, size)
-		s.next = 0
+		s.base, s.size, s.next = s.block.UnsafePointer(), t.Size(), 0
 	}
 	i := s.next
 	s.next += n
@@ -184,21 +186,34 @@ func (a *pageAlloc) slab(id int) *slab {
 }
 
 // new returns a pointer to a zero value of type t, id, from its slab.
-func (a *pageAlloc) new(id int, t reflect.Type) reflect.Value {
+func (a *pageAlloc) new(id int, t reflect.Type) unsafe.Pointer {
 	s, i := a.next(id, t, 1)
-	return s.block.Index(i).Addr()
+	return unsafe.Add(s.base, uintptr(i)*s.size)
 }
 
-// setRun sets v, an addressable slice of elements of type t, id, to a run of its slab holding items' elements, of
-// length and capacity items.Len(): appending to it never writes into the slab.
-func (a *pageAlloc) setRun(v reflect.Value, id int, t reflect.Type, items reflect.Value) {
+// setRun sets the slice at p, of type t whose elements are slab id's, to a run of the slab holding items'
+// elements, of length and capacity items.Len(): appending to it never writes into the slab. pointers says the
+// elements are pointers, copied one by one (reflect.Copy would need p's slice as a Value).
+func (a *pageAlloc) setRun(p unsafe.Pointer, id int, t reflect.Type, items reflect.Value, pointers bool) {
 	n := items.Len()
-	s, i := a.next(id, t, n)
-	// reflect's Slice3 would allocate the new slice's header: it is written into v in place instead, in the
-	// layout every Go slice has (reflect.SliceHeader's). The store is typed, so the collector sees the pointer.
-	*(*sliceHeader)(v.Addr().UnsafePointer()) = sliceHeader{data: s.block.Index(i).Addr().UnsafePointer(), len: n, cap: n}
-	reflect.Copy(v, items)
+	s, i := a.next(id, t.Elem(), n)
+	run := unsafe.Add(s.base, uintptr(i)*s.size)
+	// reflect's Slice3 would allocate the new slice's header: it is written at p instead, in the layout every Go
+	// slice has (reflect.SliceHeader's). The stores are typed, so the collector sees the pointers.
+	*(*sliceHeader)(p) = sliceHeader{data: run, len: n, cap: n}
+	if !pointers {
+		reflect.Copy(reflect.NewAt(t, p).Elem(), items)
+		return
+	}
+	from := items.UnsafePointer()
+	for j := range uintptr(n) {
+		*(*unsafe.Pointer)(unsafe.Add(run, j*s.size)) = *(*unsafe.Pointer)(unsafe.Add(from, j*s.size))
+	}
 }
+
+// emptyArray is what an empty slice decoded from [] points to (as reflect.MakeSlice's point to the runtime's
+// zero-size base): not nil, and never read or written through, its capacity being 0.
+var emptyArray [0]uintptr
 
 type sliceHeader struct {
 	data     unsafe.Pointer
@@ -332,8 +347,15 @@ func (d *pageDecoder) elements(element func() error) error {
 // a new slice. A \u escape and bytes that are not valid UTF-8, which encoding/json replaces, are not decoded here.
 func (d *pageDecoder) stringBytes() ([]byte, error) {
 	start := d.pos + 1
-	escaped := false
 	i := start
+	for i < len(d.data) && plainByte[d.data[i]] {
+		i++
+	}
+	if i < len(d.data) && d.data[i] == '"' { // no escape, control or non-ASCII byte: most strings
+		d.pos = i + 1
+		return d.data[start:i], nil
+	}
+	escaped := false
 	for ; ; i++ {
 		if i >= len(d.data) {
 			return nil, errNotDecoded
@@ -364,6 +386,15 @@ func (d *pageDecoder) stringBytes() ([]byte, error) {
 	}
 	return unescape(d.data[start:i])
 }
+
+// plainByte is true for the bytes a string's contents may hold as they are, with no more checking: ASCII but
+// controls, quotes and backslashes.
+var plainByte = func() (plain [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		plain[c] = c != '"' && c != '\\'
+	}
+	return plain
+}()
 
 // unescape decodes a string's contents holding the escapes JSON has, but \u.
 func unescape(s []byte) ([]byte, error) {
@@ -521,17 +552,32 @@ func (d *pageDecoder) null() (bool, error) {
 	return true, d.literal("null")
 }
 
-// compiled decodes a value of one type into a settable reflect.Value; fn is set once the type is compiled (a
-// type that holds itself refers to its own compiled while it is being made).
+// compiled decodes a value of one type into the memory holding one, at a pointer; fn is set once the type is
+// compiled (a type that holds itself refers to its own compiled while it is being made).
+//
+// The decoders write through unsafe pointers rather than reflect.Values: checking, at every field of every entity,
+// that a Value may be set, is exported and has the kind asked for was a third of the decoding. Every store is a
+// typed one (a *string, a *unsafe.Pointer, a slice header), so the collector sees each pointer written, and each
+// pointer is to memory of the type its decoder was compiled for: a field at its offset in its struct, an element
+// in its slice, a value of a slab of its type.
 type compiled struct {
-	fn func(d *pageDecoder, v reflect.Value) error
+	fn decodeFn
 }
 
-func (c *compiled) decode(d *pageDecoder, v reflect.Value) error {
+// decodeFn decodes the next value into the value of its type at p.
+type decodeFn func(d *pageDecoder, p unsafe.Pointer) error
+
+func (c *compiled) decode(d *pageDecoder, p unsafe.Pointer) error {
 	if c.fn == nil {
 		return errNotDecoded // a type that failed to compile while one holding it was compiled
 	}
-	return c.fn(d, v)
+	return c.fn(d, p)
+}
+
+// viaReflect is fn, which decodes into a reflect.Value, as a decoder of type t (for the kinds that gain nothing
+// from pointers: maps with typed values, floats).
+func viaReflect(t reflect.Type, fn func(d *pageDecoder, v reflect.Value) error) decodeFn {
+	return func(d *pageDecoder, p unsafe.Pointer) error { return fn(d, reflect.NewAt(t, p).Elem()) }
 }
 
 var (
@@ -571,7 +617,7 @@ func compile(t reflect.Type) (*compiled, error) {
 	return c, nil
 }
 
-func compileKind(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+func compileKind(t reflect.Type) (decodeFn, error) {
 	pt := reflect.PointerTo(t)
 	if t == numberType || t.Implements(unmarshalerType) || pt.Implements(unmarshalerType) ||
 		t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType) {
@@ -585,11 +631,11 @@ func compileKind(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error
 	case reflect.Bool:
 		return decodeBool, nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return decodeInt, nil
+		return compileInt(t), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return decodeUint, nil
+		return compileUint(t), nil
 	case reflect.Float32, reflect.Float64:
-		return decodeFloat, nil
+		return viaReflect(t, decodeFloat), nil
 	case reflect.Interface:
 		if t.NumMethod() != 0 {
 			return nil, errNotDecoded
@@ -605,27 +651,28 @@ func compileKind(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error
 	return nil, errNotDecoded
 }
 
-func compilePointer(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+func compilePointer(t reflect.Type) (decodeFn, error) {
 	elem, err := compile(t.Elem())
 	if err != nil {
 		return nil, err
 	}
 	id := slabID(t.Elem())
-	return func(d *pageDecoder, v reflect.Value) error {
+	return func(d *pageDecoder, p unsafe.Pointer) error {
+		ptr := (*unsafe.Pointer)(p)
 		if null, err := d.null(); null || err != nil {
-			v.SetZero()
+			*ptr = nil
 			return err
 		}
-		if v.IsNil() {
-			v.Set(d.alloc.new(id, t.Elem()))
+		if *ptr == nil {
+			*ptr = d.alloc.new(id, t.Elem())
 		}
-		return elem.decode(d, v.Elem())
+		return elem.decode(d, *ptr)
 	}, nil
 }
 
 // The scalars: a null leaves the value as it is, as encoding/json does.
 
-func decodeString(d *pageDecoder, v reflect.Value) error {
+func decodeString(d *pageDecoder, p unsafe.Pointer) error {
 	if null, err := d.null(); null || err != nil {
 		return err
 	}
@@ -636,19 +683,19 @@ func decodeString(d *pageDecoder, v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	v.SetString(d.str(s))
+	*(*string)(p) = d.str(s)
 	return nil
 }
 
-func decodeBool(d *pageDecoder, v reflect.Value) error {
+func decodeBool(d *pageDecoder, p unsafe.Pointer) error {
 	switch d.peek() {
 	case 'n':
 		return d.literal("null")
 	case 't':
-		v.SetBool(true)
+		*(*bool)(p) = true
 		return d.literal("true")
 	case 'f':
-		v.SetBool(false)
+		*(*bool)(p) = false
 		return d.literal("false")
 	}
 	return errNotDecoded
@@ -662,30 +709,60 @@ func (d *pageDecoder) numberText() ([]byte, error) {
 	return d.number()
 }
 
-func decodeInt(d *pageDecoder, v reflect.Value) error {
-	text, err := d.numberText()
-	if text == nil || err != nil {
-		return err
+// compileInt decodes a signed integer of t's size, refusing one it cannot hold as reflect's OverflowInt does.
+func compileInt(t reflect.Type) decodeFn {
+	bits, kind := uint(t.Bits()), t.Kind()
+	return func(d *pageDecoder, p unsafe.Pointer) error {
+		text, err := d.numberText()
+		if text == nil || err != nil {
+			return err
+		}
+		n, err := strconv.ParseInt(string(text), 10, 64)
+		if err != nil || n != n<<(64-bits)>>(64-bits) {
+			return errNotDecoded
+		}
+		switch kind {
+		case reflect.Int:
+			*(*int)(p) = int(n)
+		case reflect.Int8:
+			*(*int8)(p) = int8(n)
+		case reflect.Int16:
+			*(*int16)(p) = int16(n)
+		case reflect.Int32:
+			*(*int32)(p) = int32(n)
+		default:
+			*(*int64)(p) = n
+		}
+		return nil
 	}
-	n, err := strconv.ParseInt(string(text), 10, 64)
-	if err != nil || v.OverflowInt(n) {
-		return errNotDecoded
-	}
-	v.SetInt(n)
-	return nil
 }
 
-func decodeUint(d *pageDecoder, v reflect.Value) error {
-	text, err := d.numberText()
-	if text == nil || err != nil {
-		return err
+// compileUint decodes an unsigned integer of t's size, refusing one it cannot hold as reflect's OverflowUint does.
+func compileUint(t reflect.Type) decodeFn {
+	bits, kind := uint(t.Bits()), t.Kind()
+	return func(d *pageDecoder, p unsafe.Pointer) error {
+		text, err := d.numberText()
+		if text == nil || err != nil {
+			return err
+		}
+		n, err := strconv.ParseUint(string(text), 10, 64)
+		if err != nil || n != n<<(64-bits)>>(64-bits) {
+			return errNotDecoded
+		}
+		switch kind {
+		case reflect.Uint:
+			*(*uint)(p) = uint(n)
+		case reflect.Uint8:
+			*(*uint8)(p) = uint8(n)
+		case reflect.Uint16:
+			*(*uint16)(p) = uint16(n)
+		case reflect.Uint32:
+			*(*uint32)(p) = uint32(n)
+		default:
+			*(*uint64)(p) = n
+		}
+		return nil
 	}
-	n, err := strconv.ParseUint(string(text), 10, 64)
-	if err != nil || v.OverflowUint(n) {
-		return errNotDecoded
-	}
-	v.SetUint(n)
-	return nil
 }
 
 func decodeFloat(d *pageDecoder, v reflect.Value) error {
@@ -701,8 +778,10 @@ func decodeFloat(d *pageDecoder, v reflect.Value) error {
 	return nil
 }
 
-func decodeInterface(d *pageDecoder, v reflect.Value) error {
-	if !v.IsNil() {
+// decodeInterface decodes into an empty interface (any, or a named type of no methods, which is laid out as any).
+func decodeInterface(d *pageDecoder, p unsafe.Pointer) error {
+	v := (*any)(p)
+	if *v != nil {
 		return errNotDecoded // encoding/json would decode into what it holds
 	}
 	value, err := d.anyValue()
@@ -710,12 +789,12 @@ func decodeInterface(d *pageDecoder, v reflect.Value) error {
 		return err
 	}
 	if value != nil {
-		v.Set(reflect.ValueOf(value))
+		*v = value
 	}
 	return nil
 }
 
-func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+func compileSlice(t reflect.Type) (decodeFn, error) {
 	if t.Elem().Kind() == reflect.Uint8 {
 		return nil, errNotDecoded // base64
 	}
@@ -723,10 +802,12 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 	if err != nil {
 		return nil, err
 	}
-	id := slabID(t.Elem())
-	return func(d *pageDecoder, v reflect.Value) error {
+	id, size, zero := slabID(t.Elem()), t.Elem().Size(), zeroer(t.Elem())
+	pointers := t.Elem().Kind() == reflect.Pointer
+	return func(d *pageDecoder, p unsafe.Pointer) error {
+		header := (*sliceHeader)(p)
 		if null, err := d.null(); null || err != nil {
-			v.SetZero()
+			*header = sliceHeader{}
 			return err
 		}
 		if !d.consume('[') {
@@ -734,22 +815,28 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 		}
 		// A new slice's elements are decoded into the slab's scratch slice, then copied into a run of the slab of
 		// exactly their number: a slice grown one element at a time would be allocated again and again. A slice
-		// inside one of its own type (its scratch lent) grows as it goes.
-		into, scratch := v, false
-		if v.IsNil() {
+		// inside one of its own type (its scratch lent), or one that is there already, grows as it goes.
+		var into reflect.Value
+		scratch := false
+		if header.data == nil {
 			if sc := d.alloc.scratchFor(id, t); sc.IsValid() {
 				into, scratch = sc, true
 				defer d.alloc.done(id)
 			}
 		}
+		if !scratch {
+			into = reflect.NewAt(t, p).Elem()
+		}
 		n := 0
+		into.SetLen(0)
 		err := d.elements(func() error {
 			if n >= into.Cap() {
+				into.SetLen(n)
 				into.Grow(1)
 			}
-			into.SetLen(n + 1)
-			item := into.Index(n)
-			item.SetZero()
+			// Up to its capacity, the element is written in place; the length is set once they are all read.
+			item := unsafe.Add(into.UnsafePointer(), uintptr(n)*size)
+			zero(item)
 			n++
 			return elem.decode(d, item)
 		})
@@ -758,16 +845,16 @@ func compileSlice(t reflect.Type) (func(*pageDecoder, reflect.Value) error, erro
 		}
 		into.SetLen(n)
 		switch {
-		case n == 0 && v.IsNil():
-			v.Set(reflect.MakeSlice(t, 0, 0))
+		case n == 0 && header.data == nil:
+			*header = sliceHeader{data: unsafe.Pointer(&emptyArray)}
 		case scratch:
-			d.alloc.setRun(v, id, t.Elem(), into)
+			d.alloc.setRun(p, id, t, into, pointers)
 		}
 		return nil
 	}, nil
 }
 
-func compileMap(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+func compileMap(t reflect.Type) (decodeFn, error) {
 	if t.Key().Kind() != reflect.String || t.Key().Implements(textUnmarshalerType) ||
 		reflect.PointerTo(t.Key()).Implements(textUnmarshalerType) {
 		return nil, errNotDecoded
@@ -779,7 +866,7 @@ func compileMap(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error)
 	if err != nil {
 		return nil, err
 	}
-	return func(d *pageDecoder, v reflect.Value) error {
+	return viaReflect(t, func(d *pageDecoder, v reflect.Value) error {
 		if null, err := d.null(); null || err != nil {
 			v.SetZero()
 			return err
@@ -791,32 +878,34 @@ func compileMap(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error)
 			v.Set(reflect.MakeMap(t))
 		}
 		return d.members(func(key []byte) error {
-			item := reflect.New(t.Elem()).Elem()
-			if err := elem.decode(d, item); err != nil {
+			item := reflect.New(t.Elem())
+			if err := elem.decode(d, item.UnsafePointer()); err != nil {
 				return err
 			}
-			v.SetMapIndex(reflect.ValueOf(string(key)).Convert(t.Key()), item)
+			v.SetMapIndex(reflect.ValueOf(string(key)).Convert(t.Key()), item.Elem())
 			return nil
 		})
-	}, nil
+	}), nil
 }
 
 var anyMapType = reflect.TypeFor[map[string]any]()
 
-// decodeAnyMap decodes a map of free-form values (a plugin's config) as a whole, as anyValue does.
-func decodeAnyMap(d *pageDecoder, v reflect.Value) error {
+// decodeAnyMap decodes a map of free-form values (a plugin's config) as a whole, as anyValue does, into a
+// map[string]any or a type of the same layout (compileMap checks that it converts to one).
+func decodeAnyMap(d *pageDecoder, p unsafe.Pointer) error {
+	v := (*map[string]any)(p)
 	if null, err := d.null(); null || err != nil {
-		v.SetZero()
+		*v = nil
 		return err
 	}
-	if d.peek() != '{' || !v.IsNil() {
+	if d.peek() != '{' || *v != nil {
 		return errNotDecoded // encoding/json would add to the map v holds
 	}
 	m, err := d.anyValue()
 	if err != nil {
 		return err
 	}
-	v.Set(reflect.ValueOf(m).Convert(v.Type()))
+	*v = m.(map[string]any)
 	return nil
 }
 
@@ -827,12 +916,15 @@ type structField struct {
 	index []int
 	name  string
 	dec   *compiled
+	// offset is where the field is in the struct, when no embedded pointer is on the way (inline true).
+	offset uintptr
+	inline bool
 }
 
 // maxStructFields bounds the fields of a struct decoded here: which were given is kept in one uint64.
 const maxStructFields = 64
 
-func compileStruct(t reflect.Type) (func(*pageDecoder, reflect.Value) error, error) {
+func compileStruct(t reflect.Type) (decodeFn, error) {
 	fields, err := structFields(t, nil, map[string]bool{})
 	if err != nil {
 		return nil, err
@@ -840,11 +932,14 @@ func compileStruct(t reflect.Type) (func(*pageDecoder, reflect.Value) error, err
 	if len(fields) > maxStructFields {
 		return nil, errNotDecoded
 	}
+	for i := range fields {
+		fields[i].offset, fields[i].inline = fieldOffset(t, fields[i].index)
+	}
 	byName := make(map[string]int, len(fields))
 	for i, f := range fields {
 		byName[f.name] = i
 	}
-	return func(d *pageDecoder, v reflect.Value) error {
+	return func(d *pageDecoder, p unsafe.Pointer) error {
 		if null, err := d.null(); null || err != nil {
 			return err
 		}
@@ -870,9 +965,38 @@ func compileStruct(t reflect.Type) (func(*pageDecoder, reflect.Value) error, err
 			if f.dec == nil {
 				return errNotDecoded
 			}
-			return f.dec.decode(d, fieldByIndex(v, f.index))
+			if f.inline {
+				return f.dec.decode(d, unsafe.Add(p, f.offset))
+			}
+			return f.dec.decode(d, fieldByIndex(reflect.NewAt(t, p).Elem(), f.index).Addr().UnsafePointer())
 		})
 	}, nil
+}
+
+// fieldOffset returns the offset in struct type t of the field at the path index, and false when an embedded
+// pointer is on the way (the field is then reached through fieldByIndex, which makes the struct it points to).
+func fieldOffset(t reflect.Type, index []int) (uintptr, bool) {
+	var offset uintptr
+	for n, i := range index {
+		if n > 0 && t.Kind() == reflect.Pointer {
+			return 0, false
+		}
+		f := t.Field(i)
+		offset += f.Offset
+		t = f.Type
+	}
+	return offset, true
+}
+
+// zeroer returns what sets the value of type t at a pointer to the zero value, by a typed store.
+func zeroer(t reflect.Type) func(p unsafe.Pointer) {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return func(p unsafe.Pointer) { *(*unsafe.Pointer)(p) = nil }
+	case reflect.String:
+		return func(p unsafe.Pointer) { *(*string)(p) = "" }
+	}
+	return func(p unsafe.Pointer) { reflect.NewAt(t, p).Elem().SetZero() }
 }
 
 // fieldByIndex is the field at the path index of v, making the embedded structs on the way that are nil

@@ -329,3 +329,81 @@ func TestDecodePageConfigShapes(t *testing.T) {
 		checkSameDecode(t, fmt.Sprintf("config %d", i), info, body)
 	}
 }
+
+// The shapes go-kong's types do not have but the decoders are compiled for all the same: integers and floats of
+// every size (and too large for them), an embedded pointer to a struct, a slice of non-pointers, a slice inside
+// one of its own type, typed maps, a named map of free-form values and a named empty interface. Each page is
+// decoded as encoding/json decodes it, and the plain ones by decodePage itself.
+func TestDecodePageOtherShapes(t *testing.T) {
+	type (
+		Inner struct {
+			Deep *string `json:"deep"`
+		}
+		config  map[string]any
+		free    interface{}
+		element struct {
+			I8   int8            `json:"i8"`
+			I16  *int16          `json:"i16"`
+			I32  int32           `json:"i32"`
+			U8   uint8           `json:"u8"`
+			U16  uint16          `json:"u16"`
+			U32  *uint32         `json:"u32"`
+			U    uint            `json:"u"`
+			F32  float32         `json:"f32"`
+			F64  *float64        `json:"f64"`
+			Strs []string        `json:"strs"`
+			Nums map[string]int  `json:"nums"`
+			Conf config          `json:"conf"`
+			Any  free            `json:"any"`
+			Kids []*element      `json:"kids"`
+			Runs [][]*string     `json:"runs"`
+			Sets map[string]bool `json:"sets"`
+			*Inner
+		}
+	)
+	plain := []string{
+		`{"i8":-128,"i16":32767,"i32":-2147483648,"u8":255,"u16":65535,"u32":4294967295,"u":7,"f32":1.5,"f64":-2.25}`,
+		`{"strs":["a","b",""],"nums":{"x":1,"y":-2},"conf":{"k":[1,{"v":null}]},"any":[true,"s",3]}`,
+		`{"strs":[],"kids":[],"runs":[[],["a",null],[]],"sets":{}}`,
+		`{"kids":[{"kids":[{"strs":["deep"]}],"strs":["mid"]},{"i8":1}],"runs":[["x"]]}`,
+		`{"deep":"embedded","i8":0}`,
+		`{"strs":null,"kids":null,"conf":null,"any":null,"f64":null,"u32":null}`,
+	}
+	overflowing := []string{
+		`{"i8":128}`, `{"i16":-32769}`, `{"i32":2147483648}`, `{"u8":256}`, `{"u16":65536}`, `{"u32":4294967296}`,
+		`{"u":-1}`, `{"f32":3.5e38}`, `{"i8":1.5}`,
+	}
+	decode := func(body string, viaPage bool) ([]*element, error) {
+		p := page{Data: new([]*element)}
+		var err error
+		if viaPage {
+			err = decodePage([]byte(body), &p)
+		} else {
+			err = decodePageBody([]byte(body), &p)
+		}
+		return *p.Data.(*[]*element), err
+	}
+	check := func(elements string, mustBeOurs bool) {
+		t.Helper()
+		body := `{"data":[` + elements + `,` + elements + `],"offset":null}`
+		if mustBeOurs {
+			if _, err := decode(body, true); err != nil {
+				t.Fatalf("decodePage left %s to encoding/json: %v", elements, err)
+			}
+		}
+		got, gotErr := decode(body, false)
+		var want []*element
+		wantErr := json.Unmarshal([]byte(body), &page{Data: &want})
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Fatalf("%s: decoded %s (%v); encoding/json: %s (%v)", elements, g, gotErr, w, wantErr)
+		}
+	}
+	for _, e := range plain {
+		check(e, true)
+	}
+	for _, e := range overflowing {
+		check(e, false)
+	}
+}
