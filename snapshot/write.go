@@ -747,14 +747,22 @@ func (b *sectionBuilder) keys() (*section, error) {
 // sorted orders entries by the given fields, then by their whole content, so that the order never depends on the
 // order entities arrived in.
 func sorted(items []*entityFields, by ...string) []any {
+	if len(items) < 2 { // most lists nested in an entity: a route's plugins, a consumer's one key
+		out := make([]any, len(items))
+		for i, item := range items {
+			out[i] = item
+		}
+		return out
+	}
 	type keyed struct {
 		keys []string
 		all  *string // whole content, computed only to break a tie
 		item *entityFields
 	}
 	list := make([]keyed, len(items))
+	keys := make([]string, len(items)*len(by)) // every entry's keys, in one allocation
 	for i, item := range items {
-		list[i] = keyed{keys: sortKeys(item, by), item: item}
+		list[i] = keyed{keys: sortKeysInto(keys[i*len(by):(i+1)*len(by):(i+1)*len(by)], item, by), item: item}
 	}
 	whole := func(k *keyed) string {
 		if k.all == nil {
@@ -776,9 +784,9 @@ func sorted(items []*entityFields, by ...string) []any {
 	return out
 }
 
-// sortKeys are the values of the fields an entry is ordered by, as sortString writes them.
-func sortKeys(f *entityFields, by []string) []string {
-	keys := make([]string, len(by))
+// sortKeysInto puts in keys, of len(by), the values of the fields an entry is ordered by, as sortString writes
+// them, and returns it.
+func sortKeysInto(keys []string, f *entityFields, by []string) []string {
 	for i, field := range by {
 		v, _ := f.get(field)
 		keys[i] = sortString(v)

@@ -141,7 +141,13 @@ type section struct {
 	chunks  [][]byte // the entries' YAML, in the order they were added, in blocks that are never copied to grow
 	scratch bytes.Buffer
 	entries []sectionEntry
+	keys    []string // the free part of the block the entries' keys are cut from
+	keyRoom int      // the size of the last block
 }
+
+// maxKeyBlock is how many keys the largest block of a section's entry keys holds; blocks grow to it from a few,
+// so that a small section does not keep a large one.
+const maxKeyBlock = 4096
 
 // chunkSize is the size of a section's blocks: a large section grows by blocks instead of by doubling one buffer,
 // which would copy it at each step and hold the old copy until the next collection.
@@ -165,7 +171,13 @@ func (s *section) Len() int {
 
 // add writes an entry, ordered by the given fields (as sorted orders field maps).
 func (s *section) add(f *entityFields, by []string) error {
-	e := sectionEntry{keys: sortKeys(f, by)}
+	if len(s.keys) < len(by) {
+		s.keyRoom = min(maxKeyBlock, max(16, 2*s.keyRoom))
+		s.keys = make([]string, max(s.keyRoom, len(by)))
+	}
+	keys := s.keys[:len(by):len(by)]
+	s.keys = s.keys[len(by):]
+	e := sectionEntry{keys: sortKeysInto(keys, f, by)}
 	id, _ := f.get("id")
 	if id, _ := id.(string); id == "" {
 		e.whole = sortString(f)
