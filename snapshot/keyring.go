@@ -10,8 +10,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"strings"
+	"sync"
 )
 
 // Errors of secret handling, checked with errors.Is.
@@ -39,6 +41,9 @@ type ringKey struct {
 	aead     cipher.AEAD
 	nonce    []byte // HMAC key deriving nonces; never the encryption key itself
 	manifest []byte // HMAC key authenticating manifests (ManifestMAC)
+	// nonceMACs are HMACs keyed with nonce, reset and used again: a dump seals every credential's key, and a new
+	// HMAC for each cost more than the sealing.
+	nonceMACs sync.Pool
 }
 
 // NewKeyring builds a keyring from raw 32-byte keys, the first one encrypting.
@@ -173,15 +178,25 @@ func derive(key []byte, purpose string) []byte {
 func (r *Keyring) seal(context, plaintext string) string {
 	k := r.keys[0]
 	ad := []byte(context)
-	mac := hmac.New(sha256.New, k.nonce)
+	mac, _ := k.nonceMACs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, k.nonce)
+	}
+	mac.Reset()
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(ad)))
 	mac.Write(n[:])
 	mac.Write(ad)
 	mac.Write([]byte(plaintext))
-	nonce := mac.Sum(nil)[:k.aead.NonceSize()]
+	// The nonce, then the ciphertext sealed after it, in one buffer of their size.
+	size := k.aead.NonceSize()
+	buf := make([]byte, 0, sha256.Size+len(plaintext)+k.aead.Overhead())
+	nonce := mac.Sum(buf)[:size]
+	k.nonceMACs.Put(mac)
 	sealed := k.aead.Seal(nonce, nonce, []byte(plaintext), ad)
-	return encryptedPrefix + k.id + ":" + base64.StdEncoding.EncodeToString(sealed)
+	out := make([]byte, 0, len(encryptedPrefix)+len(k.id)+1+base64.StdEncoding.EncodedLen(len(sealed)))
+	out = append(append(append(out, encryptedPrefix...), k.id...), ':')
+	return string(base64.StdEncoding.AppendEncode(out, sealed))
 }
 
 // open decrypts a value written by seal under the same context.
