@@ -196,17 +196,22 @@ func joinNotes(summary, note string) string {
 
 // writeSnapshot renders a connection's snapshot as files with its secrets mode.
 func writeSnapshot(s *snapshot.Snapshot, c *config.Connection, version string, keys *snapshot.Keyring) (snapshot.Files, error) {
-	files, err := snapshot.Write(s, snapshot.WriteOptions{
+	files, err := snapshot.Write(s, snapshotOptions(c, version, keys))
+	if err != nil {
+		return nil, fmt.Errorf("connection %q: writing snapshot: %w", c.Name, err)
+	}
+	return files, nil
+}
+
+// snapshotOptions are the options a connection's snapshot is written with.
+func snapshotOptions(c *config.Connection, version string, keys *snapshot.Keyring) snapshot.WriteOptions {
+	return snapshot.WriteOptions{
 		Connection:  c.Name,
 		KongVersion: version,
 		SelectTags:  c.SelectTags, // decK syncing the files then leaves entities without the tags alone
 		Secrets:     snapshot.SecretMode(c.Secrets),
 		Keyring:     keys,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("connection %q: writing snapshot: %w", c.Name, err)
 	}
-	return files, nil
 }
 
 // SnapshotTag names a snapshot kongsnap/<connection>/<UTC time to the millisecond>-<digest of its files>, sortable

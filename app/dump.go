@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -79,11 +77,7 @@ func Dump(ctx context.Context, env *Env, opts DumpOptions) error {
 			return fmt.Errorf("connection %q: %w", conn.Name, err)
 		}
 	} else {
-		files, err := writeSnapshot(live, conn, version, keys)
-		if err != nil {
-			return err
-		}
-		if err := WriteDir(opts.Output, files, opts.Force); err != nil {
+		if err := dumpDir(opts.Output, live, conn, version, keys, opts.Force); err != nil {
 			return fmt.Errorf("connection %q: %w", conn.Name, err)
 		}
 	}
@@ -137,22 +131,21 @@ func writeMergedFile(path string, data []byte, force bool) error {
 	})
 }
 
-// WriteDir replaces dir with exactly the given files, when dir is absent, empty, a previous kongsnap dump, or force
-// is set. The files are written into a fresh sibling directory first and swapped in with renames, so an
-// interrupted dump leaves either the old directory or the new one, never a mix.
-func WriteDir(dir string, files snapshot.Files, force bool) error {
-	dir = filepath.Clean(dir)
-	return replace(dir, force, func(tmpDir string) (string, error) {
-		for _, name := range slices.Sorted(maps.Keys(files)) {
+// dumpDir replaces dir with the files a backup of s would hold, when dir is absent, empty, a previous kongsnap
+// dump, or force is set. The files are written into a fresh sibling directory first and swapped in with renames,
+// so an interrupted dump leaves either the old directory or the new one, never a mix; each is streamed there as it
+// is put together (snapshot.WriteTo), never held whole.
+func dumpDir(dir string, s *snapshot.Snapshot, c *config.Connection, version string, keys *snapshot.Keyring,
+	force bool) error {
+	return replace(filepath.Clean(dir), force, func(tmpDir string) (string, error) {
+		err := snapshot.WriteTo(s, snapshotOptions(c, version, keys), func(name string) (io.WriteCloser, error) {
 			path := filepath.Join(tmpDir, filepath.FromSlash(name))
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return "", err
+				return nil, err
 			}
-			if err := os.WriteFile(path, files[name], 0o644); err != nil {
-				return "", err
-			}
-		}
-		return tmpDir, nil
+			return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		})
+		return tmpDir, err
 	})
 }
 

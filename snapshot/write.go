@@ -1,8 +1,13 @@
 package snapshot
 
 import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"sort"
@@ -47,18 +52,70 @@ var layout = []struct {
 // output depends only on the snapshot's content, never on the order its entities arrived in, and holds no
 // timestamp. Secrets are written as opts.Secrets says; the default, encrypt, needs opts.Keyring.
 func Write(s *Snapshot, opts WriteOptions) (Files, error) {
+	files := Files{}
+	var mu sync.Mutex
+	err := writeFiles(s, opts, func(name string, size int, write func(io.Writer) error) (string, error) {
+		buf := bytes.NewBuffer(make([]byte, 0, size))
+		if err := write(buf); err != nil {
+			return "", err
+		}
+		mu.Lock()
+		files[name] = buf.Bytes()
+		mu.Unlock()
+		return checksum(buf.Bytes()), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// WriteTo writes the files Write makes, each to what create makes for its name (a file in a directory, for
+// `kongsnap dump`), the manifest last: each is streamed through a buffer and checksummed as it goes, never held
+// whole (a large gateway's services file is tens of megabytes), the files side by side. create's writer is closed
+// once its file is written; the first error stops the rest and is returned, naming the file.
+func WriteTo(s *Snapshot, opts WriteOptions, create func(name string) (io.WriteCloser, error)) error {
+	return writeFiles(s, opts, func(name string, size int, write func(io.Writer) error) (string, error) {
+		f, err := create(name)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.New()
+		w := bufio.NewWriterSize(io.MultiWriter(f, sum), min(size+1, streamBuffer))
+		err = write(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return "", fmt.Errorf("writing %s: %w", name, err)
+		}
+		return hex.EncodeToString(sum.Sum(nil)), nil
+	})
+}
+
+// streamBuffer is the largest buffer WriteTo streams a file through.
+const streamBuffer = 1 << 20
+
+// A fileSink takes a file of size bytes that write writes, and returns its checksum (the manifest's, for a
+// snapshot file). It is called for the snapshot's files at once, from a goroutine each, and then for the manifest.
+type fileSink func(name string, size int, write func(io.Writer) error) (sum string, err error)
+
+// writeFiles puts the snapshot's files together and hands each to sink, then the manifest.
+func writeFiles(s *Snapshot, opts WriteOptions, sink fileSink) error {
 	// Counted first: once its sections are built the snapshot is no longer needed here, and a caller done with it
 	// lets the collector have it while the files are put together.
 	counts, empty := s.Count(), s.Len() == 0
 	sections, err := buildSections(s, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Each file is put together and checksummed beside the others.
 	type written struct {
-		data []byte
-		sum  string
-		err  error
+		sum string
+		err error
 	}
 	out := make([]written, len(layout))
 	var wg sync.WaitGroup
@@ -77,12 +134,13 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 			delete(sections, name) // the file's goroutine holds it, and lets it go once its YAML is in the file
 		}
 		wg.Go(func() {
-			data, err := encodeFile(fileHeader(opts), lists)
+			parts, err := newFileParts(fileHeader(opts), lists)
 			if err != nil {
 				out[i].err = fmt.Errorf("encoding %s: %w", f.file, err)
 				return
 			}
-			out[i] = written{data: data, sum: checksum(data)}
+			sum, err := sink(f.file, parts.size(), parts.writeTo)
+			out[i] = written{sum: sum, err: err}
 		})
 	}
 	wg.Wait()
@@ -94,18 +152,20 @@ func Write(s *Snapshot, opts WriteOptions) (Files, error) {
 		Counts:      counts,
 		Files:       map[string]string{},
 	}
-	files := Files{}
 	for i, f := range layout {
 		if out[i].err != nil {
-			return nil, out[i].err
+			return out[i].err
 		}
-		if out[i].data != nil {
-			files[f.file] = out[i].data
+		if out[i].sum != "" {
 			manifest.Files[f.file] = out[i].sum
 		}
 	}
-	files[ManifestName] = manifest.Marshal()
-	return files, nil
+	data := manifest.Marshal()
+	_, err = sink(ManifestName, len(data), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	return err
 }
 
 // WriteMerged renders a snapshot as one decK file holding every section, for `kongsnap dump -o -`.

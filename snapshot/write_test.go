@@ -3,7 +3,9 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kong/go-kong/kong"
@@ -77,6 +80,10 @@ func TestWriteGolden(t *testing.T) {
 			}
 			for _, name := range names {
 				golden(t, tt.name+"/"+name, files[name])
+			}
+			// Streamed, the same files.
+			if streamed := writeStreamed(t, richSnapshot(t), tt.opts(t)); !reflect.DeepEqual(streamed, files) {
+				t.Errorf("WriteTo wrote %v, not Write's files %v (or other bytes)", keys(streamed), keys(files))
 			}
 			merged, err := WriteMerged(richSnapshot(t), tt.opts(t))
 			if err != nil {
@@ -241,3 +248,61 @@ func TestPluginScopeSurvivesRoundTrip(t *testing.T) {
 }
 
 func jsonMarshalIndent(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }
+
+// memoryFile is a file WriteTo writes into memory, kept once closed.
+type memoryFile struct {
+	bytes.Buffer
+	name  string
+	files Files
+	mu    *sync.Mutex
+}
+
+func (f *memoryFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[f.name] = f.Bytes()
+	return nil
+}
+
+// writeStreamed is Write by WriteTo, into memory.
+func writeStreamed(t *testing.T, s *Snapshot, opts WriteOptions) Files {
+	t.Helper()
+	files, mu := Files{}, &sync.Mutex{}
+	err := WriteTo(s, opts, func(name string) (io.WriteCloser, error) {
+		return &memoryFile{name: name, files: files, mu: mu}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// WriteTo writes what Write makes, an empty snapshot's single file included, and a file it cannot create or write
+// fails it, named.
+func TestWriteToWritesWhatWriteMakes(t *testing.T) {
+	for _, s := range []*Snapshot{{}, largeSnapshot(t, 300)} {
+		want, err := Write(s, WriteOptions{Keyring: testRing(t, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := writeStreamed(t, s, WriteOptions{Keyring: testRing(t, 1)}); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d entities: WriteTo wrote %v, Write %v (or other bytes)", s.Len(), keys(got), keys(want))
+		}
+	}
+	refused := errors.New("disk full")
+	err := WriteTo(largeSnapshot(t, 10), WriteOptions{Keyring: testRing(t, 1)}, func(name string) (io.WriteCloser, error) {
+		if name == "consumers.yaml" {
+			return failingFile{refused}, nil
+		}
+		return &memoryFile{name: name, files: Files{}, mu: &sync.Mutex{}}, nil
+	})
+	if !errors.Is(err, refused) || !strings.Contains(err.Error(), "consumers.yaml") {
+		t.Errorf("WriteTo with a file failing = %v, want the failure naming consumers.yaml", err)
+	}
+}
+
+// failingFile fails every write.
+type failingFile struct{ err error }
+
+func (f failingFile) Write([]byte) (int, error) { return 0, f.err }
+func (f failingFile) Close() error              { return nil }

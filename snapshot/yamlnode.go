@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -261,27 +262,57 @@ func encodeEntry(buf *bytes.Buffer, item any) error {
 
 // encodeFile writes a file as YAML with two-space indentation: the header mapping, then each list under its key.
 func encodeFile(header *yaml.Node, lists []namedList) ([]byte, error) {
-	var head []byte
+	f, err := newFileParts(header, lists)
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, f.size()))
+	f.writeTo(buf)
+	return buf.Bytes(), nil
+}
+
+// fileParts is a file's YAML before it is put together: its header, then each list under its key.
+type fileParts struct {
+	head  []byte
+	lists []namedList
+}
+
+func newFileParts(header *yaml.Node, lists []namedList) (*fileParts, error) {
+	f := &fileParts{lists: lists}
 	if len(header.Content) > 0 {
 		var err error
-		if head, err = encodeNode(header); err != nil {
+		if f.head, err = encodeNode(header); err != nil {
 			return nil, err
 		}
 	}
-	size := len(head)
-	for _, list := range lists {
+	return f, nil
+}
+
+// size is the length of the file.
+func (f *fileParts) size() int {
+	size := len(f.head)
+	for _, list := range f.lists {
 		size += len(list.key) + 2 + list.sec.size()
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	buf.Write(head)
-	for _, list := range lists {
-		buf.WriteString(list.key)
-		buf.WriteString(":\n")
+	return size
+}
+
+// writeTo writes the file to w, piece by piece, and returns w's first error.
+func (f *fileParts) writeTo(w io.Writer) error {
+	if _, err := w.Write(f.head); err != nil {
+		return err
+	}
+	for _, list := range f.lists {
+		if _, err := io.WriteString(w, list.key+":\n"); err != nil {
+			return err
+		}
 		for _, e := range list.sec.entries {
-			buf.Write(list.sec.yaml(e))
+			if _, err := w.Write(list.sec.yaml(e)); err != nil {
+				return err
+			}
 		}
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 func encodeNode(doc *yaml.Node) ([]byte, error) {
