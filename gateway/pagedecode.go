@@ -192,16 +192,16 @@ func (a *pageAlloc) new(id int, t reflect.Type) unsafe.Pointer {
 }
 
 // setRun sets the slice at p, of type t whose elements are slab id's, to a run of the slab holding items'
-// elements, of length and capacity items.Len(): appending to it never writes into the slab. pointers says the
-// elements are pointers, copied one by one (reflect.Copy would need p's slice as a Value).
-func (a *pageAlloc) setRun(p unsafe.Pointer, id int, t reflect.Type, items reflect.Value, pointers bool) {
+// elements, of length and capacity items.Len(): appending to it never writes into the slab. Pointers are copied
+// one by one (reflect.Copy would need p's slice as a Value).
+func (a *pageAlloc) setRun(p unsafe.Pointer, id int, t reflect.Type, items reflect.Value) {
 	n := items.Len()
 	s, i := a.next(id, t.Elem(), n)
 	run := unsafe.Add(s.base, uintptr(i)*s.size)
 	// reflect's Slice3 would allocate the new slice's header: it is written at p instead, in the layout every Go
 	// slice has (reflect.SliceHeader's). The stores are typed, so the collector sees the pointers.
 	*(*sliceHeader)(p) = sliceHeader{data: run, len: n, cap: n}
-	if !pointers {
+	if t.Elem().Kind() != reflect.Pointer {
 		reflect.Copy(reflect.NewAt(t, p).Elem(), items)
 		return
 	}
@@ -631,9 +631,9 @@ func compileKind(t reflect.Type) (decodeFn, error) {
 	case reflect.Bool:
 		return decodeBool, nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return compileInt(t), nil
+		return compileInteger(t, parseInt), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return compileUint(t), nil
+		return compileInteger(t, parseUint), nil
 	case reflect.Float32, reflect.Float64:
 		return viaReflect(t, decodeFloat), nil
 	case reflect.Interface:
@@ -709,15 +709,16 @@ func (d *pageDecoder) numberText() ([]byte, error) {
 	return d.number()
 }
 
-// compileInt decodes a signed integer of t's size, refusing one it cannot hold as reflect's OverflowInt does.
-func compileInt(t reflect.Type) decodeFn {
+// compileInteger decodes an integer of t's size (signed when N is int64, unsigned when uint64), read by parse and
+// refused when t cannot hold it, as reflect's OverflowInt and OverflowUint do.
+func compileInteger[N int64 | uint64](t reflect.Type, parse func(string) (N, error)) decodeFn {
 	bits, kind := uint(t.Bits()), t.Kind()
 	return func(d *pageDecoder, p unsafe.Pointer) error {
 		text, err := d.numberText()
 		if text == nil || err != nil {
 			return err
 		}
-		n, err := strconv.ParseInt(string(text), 10, 64)
+		n, err := parse(string(text))
 		if err != nil || n != n<<(64-bits)>>(64-bits) {
 			return errNotDecoded
 		}
@@ -730,26 +731,8 @@ func compileInt(t reflect.Type) decodeFn {
 			*(*int16)(p) = int16(n)
 		case reflect.Int32:
 			*(*int32)(p) = int32(n)
-		default:
-			*(*int64)(p) = n
-		}
-		return nil
-	}
-}
-
-// compileUint decodes an unsigned integer of t's size, refusing one it cannot hold as reflect's OverflowUint does.
-func compileUint(t reflect.Type) decodeFn {
-	bits, kind := uint(t.Bits()), t.Kind()
-	return func(d *pageDecoder, p unsafe.Pointer) error {
-		text, err := d.numberText()
-		if text == nil || err != nil {
-			return err
-		}
-		n, err := strconv.ParseUint(string(text), 10, 64)
-		if err != nil || n != n<<(64-bits)>>(64-bits) {
-			return errNotDecoded
-		}
-		switch kind {
+		case reflect.Int64:
+			*(*int64)(p) = int64(n)
 		case reflect.Uint:
 			*(*uint)(p) = uint(n)
 		case reflect.Uint8:
@@ -759,11 +742,14 @@ func compileUint(t reflect.Type) decodeFn {
 		case reflect.Uint32:
 			*(*uint32)(p) = uint32(n)
 		default:
-			*(*uint64)(p) = n
+			*(*uint64)(p) = uint64(n)
 		}
 		return nil
 	}
 }
+
+func parseInt(s string) (int64, error)   { return strconv.ParseInt(s, 10, 64) }
+func parseUint(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
 
 func decodeFloat(d *pageDecoder, v reflect.Value) error {
 	text, err := d.numberText()
@@ -803,7 +789,6 @@ func compileSlice(t reflect.Type) (decodeFn, error) {
 		return nil, err
 	}
 	id, size, zero := slabID(t.Elem()), t.Elem().Size(), zeroer(t.Elem())
-	pointers := t.Elem().Kind() == reflect.Pointer
 	return func(d *pageDecoder, p unsafe.Pointer) error {
 		header := (*sliceHeader)(p)
 		if null, err := d.null(); null || err != nil {
@@ -848,7 +833,7 @@ func compileSlice(t reflect.Type) (decodeFn, error) {
 		case n == 0 && header.data == nil:
 			*header = sliceHeader{data: unsafe.Pointer(&emptyArray)}
 		case scratch:
-			d.alloc.setRun(p, id, t, into, pointers)
+			d.alloc.setRun(p, id, t, into)
 		}
 		return nil
 	}, nil

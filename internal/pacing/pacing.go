@@ -29,8 +29,8 @@ type pacer struct {
 	limit   int64 // the memory limit the floor was put under
 }
 
-// Start starts the pacing the package comment describes with floor bytes, under the memory limit in force, unless the
-// environment (getenv) sets GOGC; stop puts the default pacing and that limit back.
+// Start starts the pacing the package comment describes with floor bytes, under the memory limit in force,
+// unless the environment (getenv) sets GOGC; stop puts the default pacing and that limit back.
 func Start(getenv func(string) string, floor int64) (stop func()) {
 	if getenv("GOGC") != "" {
 		return func() {}
