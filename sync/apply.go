@@ -135,16 +135,15 @@ func Apply(ctx context.Context, w Writer, plan *Plan, opts ApplyOptions) (*Resul
 			r.ready = append(r.ready, i)
 		}
 	}
-	r.work = make(chan started, opts.Parallelism)
+	var workers gosync.WaitGroup
 	for range min(opts.Parallelism, len(plan.Operations)) {
-		go r.worker()
+		workers.Go(r.worker)
 	}
-	r.loop()
-	close(r.work)
+	workers.Wait()
 	return r.result()
 }
 
-// started is an operation handed to a worker: its index, the entity to write and what to send for it (the
+// started is an operation a worker has taken: its index, the entity to write and what to send for it (the
 // entity, or its validated encoding).
 type started struct {
 	i       int
@@ -152,11 +151,22 @@ type started struct {
 	payload any
 }
 
-// worker executes operations until the run ends. A few long-lived workers, rather than a goroutine per
-// operation, keep the stacks a request needs grown once instead of once per operation.
+// worker executes operations, one at a time, until the run ends; there are Parallelism workers, so never more
+// operations are in flight. A worker that finishes one takes the next ready one itself: an answer leads to the next
+// request without a hand-off between goroutines, which, with the gateway on the same machine, would wake another
+// thread for each operation.
 func (r *run) worker() {
-	for s := range r.work {
-		r.execute(s)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		s, ok := r.next()
+		if !ok {
+			return
+		}
+		r.mu.Unlock()
+		outcome := r.execute(s)
+		r.mu.Lock()
+		r.finish(s, outcome)
 	}
 }
 
@@ -180,14 +190,12 @@ type run struct {
 	w    Writer
 	plan *Plan
 	opts ApplyOptions
-	// work hands operations to the workers; never more are running than it holds, so a send never blocks.
-	work chan started
 
 	mu         gosync.Mutex
-	cond       *gosync.Cond
-	waiting    []int   // dependencies not yet succeeded, per operation
-	dependants [][]int // operations waiting for each operation
-	ready      []int   // sorted
+	cond       *gosync.Cond // signalled when an operation becomes ready or the run ends
+	waiting    []int        // dependencies not yet succeeded, per operation
+	dependants [][]int      // operations waiting for each operation
+	ready      []int        // sorted
 	running    int
 	stopped    error
 	outcomes   []*Outcome
@@ -195,28 +203,30 @@ type run struct {
 	adopted    map[string]string // planned id → id of the live entity adopted in its place
 }
 
-func (r *run) loop() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// next takes the first ready operation, waiting for one while others run; ok is false once the run has ended:
+// nothing is running and nothing can start (none is ready, or the run stopped). r.mu is held.
+func (r *run) next() (s started, ok bool) {
 	for {
 		if r.stopped == nil && r.ctx.Err() != nil {
 			r.stopped = r.ctx.Err()
 		}
-		for r.stopped == nil && len(r.ready) > 0 && r.running < r.opts.Parallelism {
+		if r.stopped == nil && len(r.ready) > 0 {
 			i := r.ready[0]
 			r.ready = r.ready[1:]
 			r.running++
 			entity := repoint(r.plan.Operations[i].Entity, r.adopted)
-			r.work <- started{i: i, entity: entity, payload: r.payload(i, entity)}
+			return started{i: i, entity: entity, payload: r.payload(i, entity)}, true
 		}
-		if r.running == 0 && (r.stopped != nil || len(r.ready) == 0) {
-			return
+		if r.running == 0 {
+			r.cond.Broadcast() // the run has ended: the workers still waiting return too
+			return started{}, false
 		}
 		r.cond.Wait()
 	}
 }
 
-func (r *run) execute(s started) {
+// execute writes one operation (or, in a dry run, only logs it) and returns its outcome.
+func (r *run) execute(s started) *Outcome {
 	i, entity := s.i, s.entity
 	op := r.plan.Operations[i]
 	outcome := &Outcome{Index: i, Operation: op}
@@ -229,26 +239,29 @@ func (r *run) execute(s started) {
 	}
 	if r.opts.DryRun {
 		log(slog.LevelInfo, "would apply")
-	} else {
-		outcome.AdoptedID, outcome.Err = r.write(op.Action, entity, s.payload)
-		switch {
-		case outcome.Err != nil:
-			log(slog.LevelError, "failed", "error", outcome.Err)
-		case outcome.AdoptedID != "":
-			log(slog.LevelInfo, "adopted the live entity in the way", "live_id", outcome.AdoptedID)
-		default:
-			log(slog.LevelInfo, "applied")
-		}
+		return outcome
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	outcome.AdoptedID, outcome.Err = r.write(op.Action, entity, s.payload)
+	switch {
+	case outcome.Err != nil:
+		log(slog.LevelError, "failed", "error", outcome.Err)
+	case outcome.AdoptedID != "":
+		log(slog.LevelInfo, "adopted the live entity in the way", "live_id", outcome.AdoptedID)
+	default:
+		log(slog.LevelInfo, "applied")
+	}
+	return outcome
+}
+
+// finish records an operation's outcome: a failure stops the run, a success readies the operations waiting only
+// for it, and a waiting worker is woken for each of them but the one the caller takes next. r.mu is held.
+func (r *run) finish(s started, outcome *Outcome) {
 	r.running--
-	r.outcomes[i] = outcome
+	r.outcomes[s.i] = outcome
 	r.done++
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.done, len(r.plan.Operations))
 	}
-	r.cond.Signal()
 	if outcome.Err != nil {
 		if r.stopped == nil {
 			r.stopped = outcome.Err
@@ -256,12 +269,17 @@ func (r *run) execute(s started) {
 		return
 	}
 	if outcome.AdoptedID != "" {
-		r.adopted[snapshot.ID(entity)] = outcome.AdoptedID
+		r.adopted[snapshot.ID(s.entity)] = outcome.AdoptedID
 	}
-	for _, d := range r.dependants[i] {
+	readied := 0
+	for _, d := range r.dependants[s.i] {
 		if r.waiting[d]--; r.waiting[d] == 0 {
 			r.ready = insertSorted(r.ready, d)
+			readied++
 		}
+	}
+	for range readied - 1 {
+		r.cond.Signal()
 	}
 }
 
