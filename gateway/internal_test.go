@@ -1,8 +1,13 @@
 package gateway
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -71,4 +76,56 @@ func TestRetryAfterDecision(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadBody: a response body is read whole, with or without a Content-Length (and however the reader splits it),
+// copied out in one write, and, once closed, gives its buffer back and refuses to be read again, so a late reader
+// cannot see another response's bytes.
+func TestReadBody(t *testing.T) {
+	page := strings.Repeat(`{"data":[{"id":"a"}],"next":null}`, 3000) // 100 kB: past any bufio buffer
+	for _, tc := range []struct {
+		name, content string
+		length        bool // the answer says its length
+	}{
+		{"with a length", page, true},
+		{"without a length", page, false},
+		{"empty", "", true},
+		{"empty, without a length", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := &http.Response{ContentLength: -1, Body: io.NopCloser(iotest.HalfReader(strings.NewReader(tc.content)))}
+			if tc.length {
+				resp.ContentLength = int64(len(tc.content))
+			}
+			body, err := readBody(resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if _, err := io.Copy(&got, body); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != tc.content {
+				t.Fatalf("read %d bytes, want %d", got.Len(), len(tc.content))
+			}
+			if err := body.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := body.Read(make([]byte, 8)); n != 0 || !errors.Is(err, errBodyClosed) {
+				t.Fatalf("read after Close: %d bytes, %v; want 0, %v", n, err, errBodyClosed)
+			}
+			if _, err := body.WriteTo(io.Discard); !errors.Is(err, errBodyClosed) {
+				t.Fatalf("WriteTo after Close: %v, want %v", err, errBodyClosed)
+			}
+			if err := body.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+		})
+	}
+	t.Run("short", func(t *testing.T) {
+		_, err := readBody(&http.Response{ContentLength: 10, Body: io.NopCloser(strings.NewReader("12345"))})
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("a body shorter than its length: %v, want %v", err, io.ErrUnexpectedEOF)
+		}
+	})
 }
