@@ -129,3 +129,47 @@ func TestReadBody(t *testing.T) {
 		}
 	})
 }
+
+// TestPageSinkTakesTheBody: go-kong's copy of a page's body into a pageSink hands the body's own buffer over instead
+// of copying it, and closes the body; a body already partly read is copied, from where it was.
+func TestPageSinkTakesTheBody(t *testing.T) {
+	const content = `{"data":[],"next":null}`
+	open := func() *bufferedBody {
+		t.Helper()
+		body, err := readBody(&http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+
+	body := open()
+	buf := &(*body.buf)[0]
+	var sink pageSink
+	if n, err := io.Copy(&sink, body); err != nil || n != int64(len(content)) {
+		t.Fatalf("io.Copy: %d, %v", n, err)
+	}
+	if string(sink.b) != content || &sink.b[0] != buf || sink.back == nil {
+		t.Fatalf("the sink holds %q (its own copy: %t), want the body's buffer", sink.b, &sink.b[0] != buf)
+	}
+	if _, err := body.Read(make([]byte, 1)); !errors.Is(err, errBodyClosed) {
+		t.Fatalf("the body handed over can still be read: %v", err)
+	}
+	body.Close()
+	sink.release()
+	if sink.b != nil || sink.back != nil {
+		t.Fatal("release kept the buffer")
+	}
+
+	body = open()
+	if _, err := io.ReadFull(body, make([]byte, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(&sink, body); err != nil {
+		t.Fatal(err)
+	}
+	if string(sink.b) != content[2:] || sink.back != nil {
+		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil, content[2:])
+	}
+	body.Close()
+}

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -252,25 +251,44 @@ func (l *lister) page(ctx context.Context, offset string, size int) ([]any, stri
 
 // fetch sends a page's request and decodes the page, failing as go-kong's Do does when it decodes the body itself.
 func (l *lister) fetch(ctx context.Context, req *http.Request) (page, error) {
-	body := pageBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		body.Reset()
-		pageBuffers.Put(body)
-	}()
-	if _, err := l.c.kong.Do(ctx, req, body); err != nil {
+	var body pageSink
+	defer body.release()
+	if _, err := l.c.kong.Do(ctx, req, &body); err != nil {
 		return page{}, err
 	}
 	p := newPage(l.info)
-	if err := decodePageBody(body.Bytes(), &p); err != nil {
+	if err := decodePageBody(body.b, &p); err != nil {
 		return page{}, fmt.Errorf("failed decoding response body: %w", err)
 	}
 	return p, nil
 }
 
-// pageBuffers hold the bodies of pages being decoded, for the next pages once decoded (decodePageBody copies what
-// it keeps): a gateway of 100,000 entities is about 50 MB of JSON, and a new buffer per page was that much fresh
-// memory, every page of it faulted in and zeroed.
-var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// pageSink is where go-kong's Do copies a page's body: it takes the buffer the client read the body into
+// (bufferedBody) instead of a copy, and gives it back once the page is decoded (decodePageBody copies what it
+// keeps). A gateway of 100,000 entities is about 50 MB of JSON; copying each page into a second buffer was that
+// much more memory moved, and grown.
+type pageSink struct {
+	b    []byte
+	back func() // gives b's buffer back, when it was taken
+}
+
+func (p *pageSink) takeBody(b []byte, back func()) {
+	p.release()
+	p.b, p.back = b, back
+}
+
+// Write appends what a body that cannot be taken writes.
+func (p *pageSink) Write(b []byte) (int, error) {
+	p.b = append(p.b, b...)
+	return len(b), nil
+}
+
+func (p *pageSink) release() {
+	if p.back != nil {
+		p.back()
+	}
+	p.b, p.back = nil, nil
+}
 
 // kept counts the entities kept of a page (of one read now, or of one read before for another range), and tells
 // Progress.

@@ -160,10 +160,22 @@ func (b *bufferedBody) Read(p []byte) (int, error) {
 	return b.r.Read(p)
 }
 
-// WriteTo writes the rest of the body to w in one write (io.Copy, as go-kong copies a body out, uses it).
+// bodyTaker is a writer that takes a whole body's buffer instead of a copy of it, and calls back once done with it.
+type bodyTaker interface {
+	takeBody(b []byte, back func())
+}
+
+// WriteTo writes the rest of the body to w in one write (io.Copy, as go-kong copies a body out, uses it); a
+// bodyTaker given a body not yet read takes its buffer instead, and the body is then closed.
 func (b *bufferedBody) WriteTo(w io.Writer) (int64, error) {
 	if b.buf == nil {
 		return 0, errBodyClosed
+	}
+	if t, ok := w.(bodyTaker); ok && b.r.Len() == len(*b.buf) {
+		buf := b.buf
+		b.buf, b.r = nil, nil
+		t.takeBody(*buf, func() { giveBack(buf) })
+		return int64(len(*buf)), nil
 	}
 	return b.r.WriteTo(w)
 }
@@ -172,13 +184,17 @@ func (b *bufferedBody) Close() error {
 	if b.buf == nil {
 		return nil
 	}
-	buf := b.buf
+	giveBack(b.buf)
 	b.buf, b.r = nil, nil
+	return nil
+}
+
+// giveBack puts a body's buffer back in bodyBuffers, unless it is too large to keep.
+func giveBack(buf *[]byte) {
 	if cap(*buf) <= maxPooled {
 		*buf = (*buf)[:0]
 		bodyBuffers.Put(buf)
 	}
-	return nil
 }
 
 // retryAfter decides whether attempt should be repeated: it returns how long to wait and why, or "" to stop.
