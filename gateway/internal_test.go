@@ -136,7 +136,8 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 	const content = `{"data":[],"next":null}`
 	open := func() *bufferedBody {
 		t.Helper()
-		body, err := readBody(&http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))})
+		resp := &http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))}
+		body, err := readBody(resp)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +170,8 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(sink.b) != content[2:] || sink.back != nil {
-		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil, content[2:])
+		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil,
+			content[2:])
 	}
 	body.Close()
 }
