@@ -136,8 +136,7 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 	const content = `{"data":[],"next":null}`
 	open := func() *bufferedBody {
 		t.Helper()
-		resp := &http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))}
-		body, err := readBody(resp)
+		body, err := readBody(&http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,8 +169,7 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(sink.b) != content[2:] || sink.back != nil {
-		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil,
-			content[2:])
+		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil, content[2:])
 	}
 	body.Close()
 }

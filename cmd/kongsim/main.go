@@ -1,7 +1,7 @@
 // Command kongsim serves an in-memory Kong Gateway 3.9 Admin API for demos, manual testing and fault drills.
 //
 //	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]
-//	        [--net-http] [--cpuprofile FILE]
+//	        [--cpuprofile FILE]
 package main
 
 import (
@@ -43,14 +43,6 @@ func main() {
 	}
 }
 
-// httpServer is what run needs of the server it serves the Admin API with: kongsim's own (server) or, with
-// --net-http, net/http's.
-type httpServer interface {
-	Serve(net.Listener) error
-	Shutdown(context.Context) error
-	Close() error
-}
-
 // faultList collects repeated --fault flags.
 type faultList []kongsim.Fault
 
@@ -70,7 +62,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kongsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes] [--net-http] [--cpuprofile FILE]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes] [--cpuprofile FILE]\n\n"+
 			"Serves an in-memory Kong Gateway 3.9 OSS Admin API (PostgreSQL mode) until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -81,7 +73,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	var faults faultList
 	fs.Var(&faults, "fault", "inject a fault, e.g. method=GET,prefix=/consumers,nth=2,status=503 (repeatable)")
 	logWrites := fs.Bool("log-writes", false, "log every request but GET, HEAD and OPTIONS (msg=write), so a harness can check that a read-only command wrote nothing")
-	netHTTP := fs.Bool("net-http", false, "serve with Go's net/http server instead of kongsim's own HTTP/1.1 server (one write per answer), should a client disagree with the latter")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the requests served (from the first request to shutdown on SIGINT or SIGTERM) to FILE, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -114,10 +105,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *logWrites {
 		handler = writeLogger(sim, logger)
 	}
-	var srv httpServer = newServer(handler, logger)
-	if *netHTTP {
-		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	adminURL := "http://" + ln.Addr().String()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -263,49 +262,5 @@ func TestRunCPUProfile(t *testing.T) {
 	}
 	if data, err := io.ReadAll(zr); err != nil || len(data) == 0 {
 		t.Errorf("%s holds %d bytes of profile: %v", path, len(data), err)
-	}
-}
-
-// --net-http serves with net/http's server instead of kongsim's own: the one difference a client can see is
-// HTTP/1.0 keep-alive, which net/http honours and kongsim's server does not (it closes a 1.0 connection).
-func TestRunNetHTTP(t *testing.T) {
-	for _, tc := range []struct {
-		args      []string
-		keepAlive bool
-	}{
-		{nil, false},
-		{[]string{"--net-http"}, true},
-	} {
-		addr := freeAddr(t)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, append([]string{"--listen", addr}, tc.args...), &bytes.Buffer{}) }()
-		var conn net.Conn
-		for i := 0; ; i++ {
-			var err error
-			if conn, err = net.Dial("tcp", addr); err == nil {
-				break
-			}
-			if i == 100 {
-				t.Fatalf("%v: dialling kongsim: %v", tc.args, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		io.WriteString(conn, "GET /status HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
-		}
-		resp.Body.Close()
-		conn.Close()
-		if got := resp.Header.Get("Connection") == "keep-alive"; got != tc.keepAlive || resp.StatusCode != 200 {
-			t.Errorf("%v: %s, Connection: %q; want keep-alive %t", tc.args, resp.Status, resp.Header.Get("Connection"),
-				tc.keepAlive)
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatalf("%v: run: %v", tc.args, err)
-		}
 	}
 }
