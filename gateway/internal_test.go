@@ -93,7 +93,8 @@ func TestReadBody(t *testing.T) {
 		{"empty, without a length", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := &http.Response{ContentLength: -1, Body: io.NopCloser(iotest.HalfReader(strings.NewReader(tc.content)))}
+			in := io.NopCloser(iotest.HalfReader(strings.NewReader(tc.content)))
+			resp := &http.Response{ContentLength: -1, Body: in}
 			if tc.length {
 				resp.ContentLength = int64(len(tc.content))
 			}
@@ -136,7 +137,8 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 	const content = `{"data":[],"next":null}`
 	open := func() *bufferedBody {
 		t.Helper()
-		body, err := readBody(&http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))})
+		resp := &http.Response{ContentLength: int64(len(content)), Body: io.NopCloser(strings.NewReader(content))}
+		body, err := readBody(resp)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +171,8 @@ func TestPageSinkTakesTheBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(sink.b) != content[2:] || sink.back != nil {
-		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil, content[2:])
+		t.Fatalf("a body read in part: the sink holds %q (taken: %t), want a copy of %q", sink.b, sink.back != nil,
+			content[2:])
 	}
 	body.Close()
 }

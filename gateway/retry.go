@@ -115,32 +115,16 @@ func readBody(resp *http.Response) (*bufferedBody, error) {
 		b = b[:n]
 		_, err = io.ReadFull(resp.Body, b)
 	} else {
-		b, err = readAll(resp.Body, b)
-	}
-	if err != nil {
-		*buf = b[:0]
-		bodyBuffers.Put(buf)
-		return nil, err
+		grown := bytes.NewBuffer(b) // appends to the pooled buffer, growing it as io.ReadAll would
+		_, err = grown.ReadFrom(resp.Body)
+		b = grown.Bytes()
 	}
 	*buf = b
-	return &bufferedBody{buf: buf, r: bytes.NewReader(b)}, nil
-}
-
-// readAll appends r's bytes to b until EOF, as io.ReadAll does into a buffer of its own.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
+	if err != nil {
+		giveBack(buf)
+		return nil, err
 	}
+	return &bufferedBody{buf: buf, r: bytes.NewReader(b)}, nil
 }
 
 // bufferedBody is a response body read whole. Closing it gives its buffer back to bodyBuffers; a read after that
