@@ -51,7 +51,7 @@ func (s *Store) delta(ref string, files map[string][]byte) (Delta, error) {
 	}
 	d := Delta{Old: map[string][]byte{}, Unchanged: map[string]bool{}}
 	err = eachFile(commit, func(path string, hash plumbing.Hash) (err error) {
-		if content, ok := files[path]; ok && blobHash(content) == hash {
+		if content, ok := files[path]; ok && s.blobs.of(content) == hash {
 			d.Unchanged[path] = true
 			return nil
 		}

@@ -158,7 +158,8 @@ func (l *repoLock) holder() string {
 
 // Lock holds the repository lock until the returned unlock is called, so that a sequence of operations (a commit
 // and its push) runs with no other process or Store writing the repository in between. The Store's own operations
-// go on working while it is held; another goroutine's Lock on the same Store waits.
+// go on working while it is held; another goroutine's Lock on the same Store waits. While it is held, the contents
+// of files given to the Store must not change: each content's blob id is computed once (see blobIDs).
 func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
 	s.hold.Lock()
 	release, err := s.lock.acquire(ctx)
@@ -166,8 +167,9 @@ func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
 		s.hold.Unlock()
 		return nil, s.secrets.error(err)
 	}
+	s.blobs.start()
 	var once sync.Once
-	return func() { once.Do(func() { release(); s.hold.Unlock() }) }, nil
+	return func() { once.Do(func() { s.blobs.stop(); release(); s.hold.Unlock() }) }, nil
 }
 
 // exclusive begins one operation: the Store's mutex, then the repository lock. The result ends it.

@@ -36,7 +36,7 @@ func (s *Store) Prepare(ctx context.Context, files map[string][]byte) *Prepared 
 	for _, content := range files {
 		contents = append(contents, content)
 	}
-	hashes := blobHashes(contents)
+	hashes := s.blobs.all(contents)
 	var todo []int
 	for i, hash := range hashes {
 		if s.repo.Storer.HasEncodedObject(hash) != nil {

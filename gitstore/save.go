@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
-	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -20,7 +18,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-	"golang.org/x/sync/errgroup"
 )
 
 // ErrUnchanged is returned (possibly wrapped) by Save when the snapshot's tree equals its parent's: no commit and
@@ -276,7 +273,7 @@ func (s *Store) writeDir(d *dir, store bool, ready *Prepared) (plumbing.Hash, er
 	for i, name := range names {
 		contents[i] = d.files[name]
 	}
-	hashes := blobHashes(contents)
+	hashes := s.blobs.all(contents)
 	for i, name := range names {
 		if store {
 			if err := s.storeBlob(hashes[i], d.files[name], ready); err != nil {
@@ -309,33 +306,6 @@ func (s *Store) writeDir(d *dir, store bool, ready *Prepared) (plumbing.Hash, er
 		return obj.Hash(), nil
 	}
 	return s.storeObject(obj)
-}
-
-// blobHash is the object id git gives content as a blob: the SHA-1 of "blob <size>\x00<content>". It is the
-// standard SHA-1, not go-git's collision-detecting one (sha1cd, several times slower): the content is what
-// kongsnap wrote, hashed to name it, not an object received from elsewhere to be checked.
-func blobHash(content []byte) plumbing.Hash {
-	h := sha1.New()
-	h.Write([]byte("blob " + strconv.Itoa(len(content)) + "\x00"))
-	h.Write(content)
-	var hash plumbing.Hash
-	copy(hash[:], h.Sum(nil))
-	return hash
-}
-
-// blobHashes is blobHash of each content, side by side (a snapshot's files are tens of megabytes).
-func blobHashes(contents [][]byte) []plumbing.Hash {
-	hashes := make([]plumbing.Hash, len(contents))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, content := range contents {
-		g.Go(func() error {
-			hashes[i] = blobHash(content)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return hashes
 }
 
 // storeBlob writes content as the blob hash unless the repository has it. In a repository on disk it is written

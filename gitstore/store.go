@@ -90,6 +90,7 @@ type Store struct {
 	clock   func() time.Time
 	log     *slog.Logger
 	secrets redactor
+	blobs   blobIDs // while a Lock is held
 }
 
 // remote is a configured Remote with its go-git handle. The handle lives only in memory, so no URL, and no
