@@ -14,6 +14,7 @@
 #     (--log-writes), and the script fails if any of these three sent one, or found a difference.
 #   The backups, and the three reads, each run beside a `kongsnap dump` of their own, once per round, and their
 #   ratios are to those dumps: measured minutes apart, on a machine whose load drifts, a ratio is the drift's.
+# Before each measured command every kongsim running collects its garbage (SIGUSR1; see collect below).
 # Then, on other kongsim processes (the table says which):
 #   - dump with DELAY (default 5ms) added to every GET, kongsnap and decK in alternation, on a second kongsim
 #     generated like the first;
@@ -132,11 +133,30 @@ writes() { grep -c 'msg=write ' "$work/sim-$1.log" || true; }
 export KONGSNAP_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 limit=$limit_default
 
+# collect has every kongsim running collect its garbage (SIGUSR1) and waits until each has said so, so that a
+# measured command starts on collected heaps. Otherwise a collection the commands before it made due lands in it
+# (at 100,000 entities a quarter of a second of two cores), and in this script's fixed order of commands, on the
+# same command round after round: that, not the command, was what some rows measured.
+collect() {
+	local name want waited
+	for name in "${!sim_pid[@]}"; do
+		want=$(($(grep -c 'msg=collected' "$work/sim-$name.log" || true) + 1))
+		kill -USR1 "${sim_pid[$name]}" 2>/dev/null || die "kongsim ($name) is not running: $(tail -5 "$work/sim-$name.log")"
+		waited=0
+		until (($(grep -c 'msg=collected' "$work/sim-$name.log" || true) >= want)); do
+			sleep 0.05
+			waited=$((waited + 1))
+			((waited < 1200)) || die "kongsim ($name) did not collect within 60 s of SIGUSR1"
+		done
+	done
+}
+
 # measure NAME CMD... runs CMD under GNU time (stopped after $limit seconds), appending "seconds kbytes" to
 # $work/NAME.runs, or "limit 0" and a NAME.timeout mark when it ran out of time. Its output is in $work/NAME.log.
 measure() {
 	local name=$1 rc=0
 	shift
+	collect
 	# GNU time's peak RSS is its child's, timeout's, which includes the command timeout waited for. timeout sends
 	# TERM at the limit and KILL 10 s later if the command is still running (exit 124, or 137 after KILL).
 	/usr/bin/time -v -o "$work/time.out" timeout --kill-after=10 "$limit" "$@" >"$work/$name.log" 2>&1 || rc=$?

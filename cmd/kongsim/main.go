@@ -2,6 +2,9 @@
 //
 //	kongsim --listen 127.0.0.1:8001 [--version 3.9.1] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes]
 //	        [--cpuprofile FILE]
+//
+// On SIGUSR1 it runs a garbage collection and logs msg=collected (not on Windows), for benchmarks that measure
+// commands against it; see collect_unix.go.
 package main
 
 import (
@@ -65,6 +68,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		fmt.Fprintf(fs.Output(), "Usage: kongsim [--listen ADDR] [--version VERSION] [--seed FILE] [--generate N] [--fault SPEC]... [--log-writes] [--cpuprofile FILE]\n\n"+
 			"Serves an in-memory Kong Gateway 3.9 OSS Admin API (PostgreSQL mode) until interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nSIGUSR1 runs a garbage collection and logs msg=collected (benchmarks send it between the commands they time).\n")
 	}
 	listen := fs.String("listen", "127.0.0.1:8001", "address to serve the Admin API on")
 	version := fs.String("version", "3.9.1", "Kong version to report")
@@ -105,6 +109,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *logWrites {
 		handler = writeLogger(sim, logger)
 	}
+	defer collectOnSignal(logger)()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
