@@ -56,3 +56,30 @@ func BenchmarkRead(b *testing.B) {
 	}
 	b.ReportMetric(float64(s.Len()*b.N)/b.Elapsed().Seconds(), "entities/s")
 }
+
+// BenchmarkDifferingEntries is a changed backup's summary step: two snapshots of 100,000 entities that differ in
+// one service, split into entries and paired.
+func BenchmarkDifferingEntries(b *testing.B) {
+	s := largeSnapshot(b, 20000)
+	opts := WriteOptions{Keyring: testRing(b, 1)}
+	old, err := Write(s, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Services[len(s.Services)/2].Retries = kong.Int(9)
+	changed, err := Write(s, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	for _, content := range changed {
+		size += len(content)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, newPart, ok := DifferingEntries(old, changed); !ok || len(newPart) != 1 {
+			b.Fatalf("DifferingEntries: ok %v, %d new files; want true, 1", ok, len(newPart))
+		}
+	}
+}

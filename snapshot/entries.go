@@ -41,6 +41,10 @@ func splitFile(src string) (f fileText, ok bool) {
 	for at := 0; at < len(src); {
 		next := at + strings.IndexByte(src[at:], '\n') + 1
 		line := src[at : next-1]
+		if start >= 0 && strings.HasPrefix(line, "    ") {
+			at = next // most lines: one inside an entry
+			continue
+		}
 		switch key, isKey := strings.CutSuffix(line, ":"); {
 		case isKey && sectionKinds[key] != "" && !seen[key]:
 			if sec == nil {
