@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -214,16 +211,12 @@ func snapshotOptions(c *config.Connection, version string, keys *snapshot.Keyrin
 	}
 }
 
-// SnapshotTag names a snapshot kongsnap/<connection>/<UTC time to the millisecond>-<digest of its files>, sortable
-// by name and unique without coordination: two runners tagging the same connection in the same millisecond get
-// the same name only for the same files.
-func SnapshotTag(connection string, at time.Time, files snapshot.Files) string {
-	h := sha256.New()
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))
-		h.Write(files[name])
-	}
-	return fmt.Sprintf("kongsnap/%s/%s-%x", connection, at.UTC().Format("2006-01-02T150405.000Z"), h.Sum(nil)[:4])
+// SnapshotTag names a snapshot kongsnap/<connection>/<UTC time to the millisecond>-<the first 8 hex digits of
+// the id of its files' git tree>, sortable by name and unique without coordination: two runners tagging the same
+// connection in the same millisecond get the same name only for the same files. The tree's id is git's digest of
+// the files (gitstore's Store.TreeID), which a commit of them computes anyway.
+func SnapshotTag(connection string, at time.Time, tree string) string {
+	return fmt.Sprintf("kongsnap/%s/%s-%s", connection, at.UTC().Format("2006-01-02T150405.000Z"), tree[:min(8, len(tree))])
 }
 
 func short(sha string) string {

@@ -101,12 +101,16 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 	req := gitstore.CommitRequest{
 		Branch: e.Branch, Base: e.Base, Files: e.Files, Summary: e.Summary, Body: e.Body, Trailers: e.trailers(),
 	}
-	// The tag's name digests every file: it is made only for a commit, and beside the summary when there is one.
-	tag := func() string {
+	// The tag's name digests every file (by the tree's id, from the blob ids the Lock keeps): made only for a commit.
+	tag := func() (string, error) {
 		if e.NoTag {
-			return ""
+			return "", nil
 		}
-		return SnapshotTag(e.Connection, e.At, e.Files)
+		tree, err := store.TreeID(ctx, e.Files)
+		if err != nil {
+			return "", fmt.Errorf("connection %q: %w", e.Connection, err)
+		}
+		return SnapshotTag(e.Connection, e.At, tree), nil
 	}
 	unlock, err := store.Lock(ctx)
 	if err != nil {
@@ -122,15 +126,12 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		if same {
 			return publishPending(ctx, store, e)
 		}
-		// The changed files are compressed for the commit, and its tag named, while the summary reads the last
-		// snapshot.
+		// The changed files are compressed for the commit while the summary reads the last snapshot.
 		req.Ready = store.Prepare(ctx, e.Files)
-		named := make(chan string, 1)
-		go func() { named <- tag() }()
 		req.Summary = e.Summarize(ctx)
-		req.Tag = <-named
-	} else {
-		req.Tag = tag()
+	}
+	if req.Tag, err = tag(); err != nil {
+		return Recorded{}, err
 	}
 	commit, err := store.Save(ctx, req)
 	switch {

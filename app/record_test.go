@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +58,38 @@ func TestRecordSummarizesOnlyAChange(t *testing.T) {
 					calls, rec.Summary, head.Hash, head.Summary, rec.Commit, "prod: "+tt.name)
 			}
 		})
+	}
+}
+
+// A snapshot's tag ends with the first 8 hex digits of its commit's tree, as git names it: the same files give the
+// same digest, other files another.
+func TestRecordTagNamesTheTree(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "repo")
+	store, err := gitstore.Open(ctx, gitstore.Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 22, 14, 30, 0, 0, time.UTC)
+	for i, files := range []snapshot.Files{
+		{"kong.yaml": []byte("a\n"), "MANIFEST.kongsnap": []byte("m\n")},
+		{"kong.yaml": []byte("b\n"), "MANIFEST.kongsnap": []byte("m\n")},
+	} {
+		at := at.Add(time.Duration(i) * time.Second)
+		rec, err := Record(ctx, store, Entry{Connection: "prod", Branch: store.Branch("prod"), Files: files,
+			Summarize:   func(context.Context) string { return "prod: changed" },
+			KongVersion: "3.9.1", Entities: 1, Trigger: TriggerManual, RunID: "run-1", At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("git", "-C", dir, "rev-parse", rec.Commit+"^{tree}").Output()
+		if err != nil {
+			t.Fatalf("git rev-parse %s^{tree}: %v", rec.Commit, err)
+		}
+		tree := strings.TrimSpace(string(out))
+		want := "kongsnap/prod/" + at.Format("2006-01-02T150405.000Z") + "-" + tree[:8]
+		if rec.Tag != want {
+			t.Errorf("snapshot %d: tag %q; want %q (the commit's tree is %s)", i+1, rec.Tag, want, tree)
+		}
 	}
 }

@@ -149,6 +149,21 @@ func (s *Store) save(snap CommitRequest) (Commit, error) {
 	return c, nil
 }
 
+// TreeID returns the id of the tree a commit of files would have: git's name for exactly this set of files and
+// contents. It writes nothing; under a Lock it costs no hashing of contents the Store has hashed already.
+func (s *Store) TreeID(ctx context.Context, files map[string][]byte) (string, error) {
+	done, err := s.exclusive(ctx)
+	if err != nil {
+		return "", s.secrets.errorf("naming the tree of a snapshot: %w", err)
+	}
+	defer done()
+	tree, err := s.writeTree(files, false, nil)
+	if err != nil {
+		return "", s.secrets.errorf("naming the tree of a snapshot: %w", err)
+	}
+	return tree.String(), nil
+}
+
 // Unchanged reports whether Save would return ErrUnchanged for files on branch (starting from base when branch is
 // missing): whether their tree equals the parent commit's. It only hashes the files and writes nothing, so a caller
 // can decide that nothing changed before doing the work a commit needs (its summary, say).
