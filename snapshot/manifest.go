@@ -176,7 +176,9 @@ func Verify(files Files) error {
 	for name, want := range m.Files {
 		data, ok := files[name]
 		if !ok {
+			mu.Lock()
 			problems = append(problems, name+" is missing")
+			mu.Unlock()
 			continue
 		}
 		wg.Go(func() {

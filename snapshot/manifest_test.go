@@ -21,6 +21,15 @@ func TestVerify(t *testing.T) {
 		{name: "extra file", change: func(f Files) { f["extra.yaml"] = []byte("_format_version: \"3.0\"\n") },
 			msg: "extra.yaml is not in the manifest"},
 		{name: "no manifest", change: func(f Files) { delete(f, ManifestName) }, msg: "no MANIFEST.kongsnap"},
+		// Files are hashed side by side: every problem is still reported, in order.
+		{name: "every file changed, one missing", change: func(f Files) {
+			for name := range f {
+				if name != ManifestName {
+					f[name] = append(f[name], '#')
+				}
+			}
+			delete(f, "vaults.yaml")
+		}, msg: "services.yaml was changed; upstreams.yaml was changed; vaults.yaml is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
