@@ -148,11 +148,13 @@ var faultMessages = map[int]string{
 	http.StatusGatewayTimeout:      "The upstream server is timing out",
 }
 
-// apply injects the fault r triggers, if any, and reports whether the request has been fully handled.
-func (fs *faults) apply(w *statusWriter, r *http.Request) bool {
+// apply injects the fault r triggers, if any, and reports whether the request has been handled. drop says the
+// connection is to be dropped (dropConnection), which the caller does once it has logged the request: the client
+// sees the cut at once and may send its next request before a handler that dropped first had logged this one.
+func (fs *faults) apply(w *statusWriter, r *http.Request) (handled, drop bool) {
 	f := fs.pick(r)
 	if f == nil {
-		return false
+		return false, false
 	}
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
@@ -165,8 +167,7 @@ func (fs *faults) apply(w *statusWriter, r *http.Request) bool {
 	switch {
 	case f.DropConnection:
 		w.status = 0
-		dropConnection(w.ResponseWriter)
-		return true
+		return true, true
 	case f.Status != 0:
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
@@ -180,9 +181,9 @@ func (fs *faults) apply(w *statusWriter, r *http.Request) bool {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(f.Status)
 		_, _ = w.Write([]byte(body))
-		return true
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 // dropConnection starts a 200 response that promises more bytes than it sends, then closes the connection,

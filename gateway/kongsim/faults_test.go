@@ -70,6 +70,11 @@ func TestFaultsSeenByGoKong(t *testing.T) {
 	if _, err := h.client.Consumers.ListAll(ctx(t)); err == nil {
 		t.Fatal("ListAll through a dropped connection succeeded")
 	}
+	// The dropped request is in the log by the time the client sees the cut: a client that asks again at once
+	// (a retry) must not find its second request logged before the first.
+	if reqs := h.sim.Requests(); len(reqs) != 1 || reqs[0].Status != 0 {
+		t.Fatalf("request log right after the dropped request = %+v; want it alone, with status 0", reqs)
+	}
 	if _, err := h.client.Consumers.ListAll(ctx(t)); err != nil {
 		t.Fatalf("ListAll after the fault: %v", err)
 	}

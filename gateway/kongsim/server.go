@@ -129,8 +129,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.active.Add(-1)
 	w.Header()["Server"] = s.serverHeader
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	if s.injector.apply(sw, r) {
+	if handled, drop := s.injector.apply(sw, r); handled {
 		s.journal.add(r, sw.status)
+		if drop {
+			dropConnection(w)
+		}
 		return
 	}
 	if r.Method == http.MethodOptions {
