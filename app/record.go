@@ -101,17 +101,6 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 	req := gitstore.CommitRequest{
 		Branch: e.Branch, Base: e.Base, Files: e.Files, Summary: e.Summary, Body: e.Body, Trailers: e.trailers(),
 	}
-	// The tag's name digests every file (by the tree's id, from the blob ids the Lock keeps): made only for a commit.
-	tag := func() (string, error) {
-		if e.NoTag {
-			return "", nil
-		}
-		tree, err := store.TreeID(ctx, e.Files)
-		if err != nil {
-			return "", fmt.Errorf("connection %q: %w", e.Connection, err)
-		}
-		return SnapshotTag(e.Connection, e.At, tree), nil
-	}
 	unlock, err := store.Lock(ctx)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
@@ -130,8 +119,13 @@ func Record(ctx context.Context, store *gitstore.Store, e Entry) (Recorded, erro
 		req.Ready = store.Prepare(ctx, e.Files)
 		req.Summary = e.Summarize(ctx)
 	}
-	if req.Tag, err = tag(); err != nil {
-		return Recorded{}, err
+	if !e.NoTag {
+		// The tag's name digests every file by the tree's id, from the blob ids the Lock keeps.
+		tree, err := store.TreeID(ctx, e.Files)
+		if err != nil {
+			return Recorded{}, fmt.Errorf("connection %q: %w", e.Connection, err)
+		}
+		req.Tag = SnapshotTag(e.Connection, e.At, tree)
 	}
 	commit, err := store.Save(ctx, req)
 	switch {

@@ -18,9 +18,8 @@ import (
 // it is dropped when the Lock is released, and outside a Lock nothing is remembered.
 type blobIDs struct {
 	mu     sync.Mutex
-	on     bool
-	ids    map[blobKey]plumbing.Hash
-	hashed atomic.Int64 // bytes hashed, for tests
+	ids    map[blobKey]plumbing.Hash // nil outside a Lock
+	hashed atomic.Int64              // bytes hashed, for tests
 }
 
 type blobKey struct {
@@ -30,13 +29,13 @@ type blobKey struct {
 
 func (b *blobIDs) start() {
 	b.mu.Lock()
-	b.on, b.ids = true, map[blobKey]plumbing.Hash{}
+	b.ids = map[blobKey]plumbing.Hash{}
 	b.mu.Unlock()
 }
 
 func (b *blobIDs) stop() {
 	b.mu.Lock()
-	b.on, b.ids = false, nil
+	b.ids = nil
 	b.mu.Unlock()
 }
 
@@ -55,7 +54,7 @@ func (b *blobIDs) of(content []byte) plumbing.Hash {
 	id = blobHash(content)
 	b.hashed.Add(int64(len(content)))
 	b.mu.Lock()
-	if b.on {
+	if b.ids != nil {
 		b.ids[key] = id
 	}
 	b.mu.Unlock()

@@ -62,7 +62,7 @@ func splitFile(src string) (f fileText, ok bool) {
 		case strings.HasPrefix(line, "  - "):
 			end(at)
 			start = at
-		case start >= 0 && (line == "" || strings.HasPrefix(line, "    ")):
+		case start >= 0 && line == "": // a blank line inside a literal block; deeper lines were passed over above
 		default:
 			return fileText{}, false
 		}

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,25 +173,23 @@ func Verify(files Files) error {
 	var problems []string
 	// Each file is hashed on a goroutine of its own: a restore verifies its target before it contacts the gateway,
 	// and tens of megabytes hashed one file after another were a tenth of a no-op restore.
-	var mu sync.Mutex
+	names := slices.Sorted(maps.Keys(m.Files))
+	changed := make([]bool, len(names))
 	var wg sync.WaitGroup
-	for name, want := range m.Files {
-		data, ok := files[name]
-		if !ok {
-			mu.Lock()
-			problems = append(problems, name+" is missing")
-			mu.Unlock()
-			continue
+	for i, name := range names {
+		if data, ok := files[name]; ok {
+			wg.Go(func() { changed[i] = checksum(data) != m.Files[name] })
 		}
-		wg.Go(func() {
-			if checksum(data) != want {
-				mu.Lock()
-				problems = append(problems, name+" was changed")
-				mu.Unlock()
-			}
-		})
 	}
 	wg.Wait()
+	for i, name := range names {
+		switch _, ok := files[name]; {
+		case !ok:
+			problems = append(problems, name+" is missing")
+		case changed[i]:
+			problems = append(problems, name+" was changed")
+		}
+	}
 	for name := range files {
 		if _, listed := m.Files[name]; !listed && name != ManifestName {
 			problems = append(problems, name+" is not in the manifest")
